@@ -1,0 +1,497 @@
+"""Loads the demo cluster. Safe to run again: everything is keyed by natural keys (e-mail,
+slug, name) and a startup's history is written only in the run that creates the startup.
+
+The history is written as it would have been recorded (application and stage changes with their
+audit records, reviews, milestones), dated relative to today so that one call is always open.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from pipeline.models import Application, Review, ReviewAssignment, ReviewScore, TransitionLog
+from pipeline.scoring import CriterionScore, weighted_score
+
+from ..models import (
+    Call,
+    Criterion,
+    MentorAssignment,
+    Milestone,
+    Organisation,
+    Startup,
+    TeamMembership,
+    TherapeuticArea,
+    User,
+)
+from . import data
+
+ACTIVE = {"incubation", "acceleration", "funding", "alumni"}
+
+
+@dataclass
+class DemoSummary:
+    created_startups: int
+    logins: list[tuple[str, str, str]]
+
+
+class DemoLoader:
+    def __init__(self, *, now: datetime | None = None, seed: int = 2026) -> None:
+        self.now = now or timezone.now()
+        self.rng = random.Random(seed)
+        self.orgs: dict[str, Organisation] = {}
+        self.areas: dict[str, TherapeuticArea] = {}
+        self.managers: list[User] = []
+        self.mentors: list[User] = []
+        self.mentor_expertise: dict[int, list[str]] = {}
+        self._password_hash: str | None = None
+
+    def days_ago(self, days: float) -> datetime:
+        return self.now - timedelta(days=days)
+
+    @transaction.atomic
+    def load(self) -> DemoSummary:
+        self._organisations()
+        self._people()
+        past_call, open_call = self._calls()
+        created = 0
+        for index, row in enumerate(data.STARTUPS):
+            if self._startup(index, row, past_call, open_call):
+                created += 1
+        return DemoSummary(created_startups=created, logins=self.logins())
+
+    def logins(self) -> list[tuple[str, str, str]]:
+        return [
+            ("Cluster manager", "manager@cluster.demo", data.DEMO_PASSWORD),
+            ("Mentor / reviewer", "mentor@cluster.demo", data.DEMO_PASSWORD),
+            ("Founder, applying now (CardioGene)", "founder@cluster.demo", data.DEMO_PASSWORD),
+            ("Founder, in incubation (NeuroRegen)", "incubation@cluster.demo", data.DEMO_PASSWORD),
+            ("Administrator (Django admin)", "admin@cluster.demo", data.DEMO_PASSWORD),
+        ]
+
+    # Reference data and people
+
+    def _organisations(self) -> None:
+        for name, short, kind, city in data.ORGANISATIONS:
+            org, _ = Organisation.objects.get_or_create(
+                name=name, defaults={"short_name": short, "kind": kind, "city": city}
+            )
+            self.orgs[short] = org
+        for name, slug in data.AREAS:
+            self.areas[slug], _ = TherapeuticArea.objects.get_or_create(slug=slug, defaults={"name": name})
+
+    def _user(self, email: str, full_name: str, **fields) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            if self._password_hash is None:
+                # Hash once: every demo account shares the password, and hashing is slow on purpose.
+                self._password_hash = make_password(data.DEMO_PASSWORD)
+            user = User(
+                email=email, full_name=full_name, email_confirmed=True, password=self._password_hash, **fields
+            )
+            user.save()
+        return user
+
+    def _people(self) -> None:
+        self._user(
+            "admin@cluster.demo", "Cluster administrator", is_staff=True, is_superuser=True, is_manager=True
+        )
+        for email, name, org, position in data.MANAGERS:
+            self.managers.append(
+                self._user(
+                    email,
+                    name,
+                    organisation=self.orgs[org],
+                    position=position,
+                    is_manager=True,
+                    is_staff=True,
+                )
+            )
+        for email, name, org, position, expertise in data.MENTORS:
+            mentor = self._user(email, name, organisation=self.orgs[org], position=position, is_mentor=True)
+            self.mentors.append(mentor)
+            self.mentor_expertise[mentor.pk] = expertise
+
+    def _calls(self) -> tuple[Call, Call]:
+        past, created = Call.objects.get_or_create(
+            slug="cohort-2025",
+            defaults={
+                "title": "Cohort 2025: incubation call",
+                "summary": "Seed incubation for drug, device and diagnostics startups of the cluster.",
+                "rules": (
+                    "Startups with a working prototype or preclinical data and at least one founder "
+                    "full time. Up to 16 places; 3 million RUB of seed funding per startup."
+                ),
+                "opens_at": self.days_ago(420),
+                "closes_at": self.days_ago(380),
+                "review_deadline": self.days_ago(365),
+                "capacity": 16,
+                "min_reviews": 2,
+                "reviewers_per_application": 3,
+                "blind_review": True,
+                "funding_per_startup": Decimal("3000000"),
+                "decisions_released_at": self.days_ago(358),
+            },
+        )
+        if created:
+            self._criteria(past)
+            past.managers.set(self.managers)
+        current, created = Call.objects.get_or_create(
+            slug="cohort-2026-autumn",
+            defaults={
+                "title": "Cohort 2026: autumn call",
+                "summary": "Incubation for startups in oncology, neurology, cardiology and perinatal care.",
+                "rules": (
+                    "Open to startups affiliated with a cluster member or applying together with one. "
+                    "Submit the application with a pitch deck (PDF, up to 20 MB) before the call closes. "
+                    "Up to 10 places."
+                ),
+                "opens_at": self.days_ago(30),
+                "closes_at": self.days_ago(-25),
+                "review_deadline": self.days_ago(-45),
+                "capacity": 10,
+                "min_reviews": 2,
+                "reviewers_per_application": 3,
+                "blind_review": True,
+                "hide_founder_names": True,
+                "funding_per_startup": Decimal("3500000"),
+            },
+        )
+        if created:
+            self._criteria(current)
+            current.managers.set(self.managers)
+        return past, current
+
+    def _criteria(self, call: Call) -> None:
+        for position, (name, guidance, weight) in enumerate(data.CRITERIA):
+            Criterion.objects.create(
+                call=call, name=name, guidance=guidance, weight=Decimal(weight), position=position
+            )
+
+    # Startups and their history
+
+    def _startup(self, index: int, row: tuple, past_call: Call, open_call: Call) -> bool:
+        name, area, product, phase, trl, affiliations, stage, which_call, status, summary = row
+        slug = slugify(name)
+        if Startup.objects.filter(slug=slug).exists():
+            return False
+        call = past_call if which_call == "past" else open_call
+        created_at = call.opens_at - timedelta(days=self.rng.randint(10, 60))
+        startup = Startup.objects.create(
+            name=name,
+            slug=slug,
+            summary=summary,
+            therapeutic_area=self.areas[area],
+            product_type=product,
+            development_phase=phase,
+            trl=trl,
+            website=f"https://{slug}.example",
+            founded_on=(created_at - timedelta(days=self.rng.randint(100, 900))).date(),
+            created_at=created_at,
+            stage=stage,
+        )
+        startup.affiliations.set([self.orgs[short] for short in affiliations])
+        founders = self._founders(index, startup, created_at)
+        lead = founders[0]
+        application = Application.objects.create(
+            startup=startup,
+            call=call,
+            status=status,
+            created_by=lead,
+            created_at=created_at + timedelta(days=1),
+            **self._answers(startup, complete=status != "draft" or index % 2 == 0),
+        )
+        history = _History(startup=startup, application=application)
+        manager = self.managers[index % len(self.managers)]
+
+        if status != "draft":
+            submitted = (
+                call.closes_at - timedelta(days=self.rng.randint(2, 35))
+                if which_call == "past"
+                else self.days_ago(self.rng.randint(4, 25))
+            )
+            application.submitted_at = submitted
+            history.app("submit", "draft", "submitted", lead, submitted)
+        if status in ("in_review", "accepted", "rejected") or (
+            status == "withdrawn" and which_call == "past"
+        ):
+            started = (
+                call.closes_at + timedelta(days=1)
+                if which_call == "past"
+                else self.days_ago(self.rng.randint(1, 3))
+            )
+            history.app("start_review", "submitted", "in_review", manager, started)
+        if status != "draft" and status != "submitted":
+            self._reviews(application, call, complete=which_call == "past", good=status == "accepted")
+
+        decided = self.days_ago(360)
+        if status == "accepted":
+            application.decided_at = decided
+            application.decision_released_at = call.decisions_released_at
+            history.app("accept", "in_review", "accepted", manager, decided)
+            history.stage(
+                "admit", "application", "incubation", manager, decided, f"Accepted to “{call.title}”."
+            )
+        elif status == "rejected":
+            application.decided_at = decided
+            application.decision_released_at = call.decisions_released_at
+            history.app("reject", "in_review", "rejected", manager, decided)
+            history.stage("reject", "application", "rejected", manager, decided)
+        elif status == "withdrawn":
+            withdrawn_at = call.closes_at + timedelta(days=5) if which_call == "past" else self.days_ago(9)
+            reason = (
+                "We joined a pharma partner's programme instead."
+                if which_call == "past"
+                else "We will apply next year with clinical data."
+            )
+            source = "in_review" if which_call == "past" else "submitted"
+            history.app("withdraw", source, "withdrawn", lead, withdrawn_at, reason)
+            history.stage("withdraw", "application", "withdrawn", lead, withdrawn_at, reason)
+        application.save()
+
+        if stage in ACTIVE or stage == "exited":
+            self._progress(startup, stage, history, manager, decided)
+            self._mentor(startup, index)
+        history.write()
+        last = history.last_stage_change()
+        Startup.objects.filter(pk=startup.pk).update(stage_entered_at=last or created_at)
+        return True
+
+    def _founders(self, index: int, startup: Startup, created_at: datetime) -> list[User]:
+        first, last = data.FIRST_NAMES[index], data.LAST_NAMES[index]
+        email = data.FEATURED_FOUNDERS.get(
+            startup.name, f"{first.lower()}.{last.lower()}@{startup.slug}.example"
+        )
+        lead = self._user(email, f"{first} {last}", is_founder=True)
+        people = [lead]
+        if index % 3 == 0:
+            j = (index + 7) % len(data.FIRST_NAMES)
+            people.append(
+                self._user(
+                    f"{data.FIRST_NAMES[j].lower()}.{data.LAST_NAMES[j].lower()}@{startup.slug}.example",
+                    f"{data.FIRST_NAMES[j]} {data.LAST_NAMES[j]}",
+                    is_founder=True,
+                )
+            )
+        for position, person in enumerate(people):
+            TeamMembership.objects.get_or_create(
+                startup=startup,
+                user=person,
+                defaults={
+                    "role": TeamMembership.Role.FOUNDER if position == 0 else TeamMembership.Role.COFOUNDER,
+                    "title": "CEO" if position == 0 else "CSO",
+                    "joined_at": created_at,
+                },
+            )
+        return people
+
+    def _answers(self, startup: Startup, *, complete: bool) -> dict:
+        answers = {
+            "problem": f"{startup.summary} Today patients and clinicians have no good option for this.",
+            "solution": f"{startup.name}: {startup.summary}",
+            "science_ip": "Proof-of-concept data in two models; a priority patent application is filed.",
+            "regulatory_path": "Registration through the national procedure, with EAEU recognition later.",
+            "market": "Federal and regional clinics first, then export to the EAEU.",
+            "team_description": "A scientist-founder, a clinician and an engineer, full time.",
+            "funding_needed": Decimal(self.rng.choice([3, 5, 8, 12, 20]) * 1_000_000),
+            "use_of_funds": "Preclinical package, a pilot batch and the first regulatory consultations.",
+        }
+        if not complete:
+            for key in ("science_ip", "regulatory_path", "market", "use_of_funds"):
+                answers[key] = ""
+            answers["funding_needed"] = None
+        return answers
+
+    def _eligible_reviewers(self, startup: Startup) -> list[User]:
+        affiliated = set(startup.affiliations.values_list("pk", flat=True))
+        area = startup.therapeutic_area.slug
+        eligible = [m for m in self.mentors if m.organisation_id not in affiliated]
+        # Experts in the startup's field first, then the rest, in a stable order.
+        return sorted(eligible, key=lambda m: (area not in self.mentor_expertise[m.pk], m.email))
+
+    def _reviews(self, application: Application, call: Call, *, complete: bool, good: bool) -> None:
+        criteria = list(call.criteria.all())
+        reviewers = self._eligible_reviewers(application.startup)[: call.reviewers_per_application]
+        for position, reviewer in enumerate(reviewers):
+            assigned_at = call.closes_at + timedelta(days=1) if complete else self.days_ago(2)
+            assignment = ReviewAssignment.objects.create(
+                application=application,
+                reviewer=reviewer,
+                due_at=call.review_deadline,
+                assigned_by=self.managers[0],
+                is_automatic=True,
+                created_at=assigned_at,
+            )
+            if not complete and position >= 1:
+                continue  # still to be reviewed: shows in the reviewer's queue
+            leniency = (reviewer.pk % 3) - 1  # some reviewers are harsher than others
+            base = 4 if good else 2
+            scores = [
+                max(c.scale_min, min(c.scale_max, base + leniency + self.rng.choice([-1, 0, 0, 1])))
+                for c in criteria
+            ]
+            submitted_at = assigned_at + timedelta(days=self.rng.randint(2, 10))
+            review = Review.objects.create(
+                assignment=assignment,
+                status=Review.Status.SUBMITTED,
+                recommendation=Review.Recommendation.ACCEPT if good else Review.Recommendation.REJECT,
+                confidence=self.rng.choice([2, 3]),
+                comment_for_founders=(
+                    "Strong data and a credible team; plan the regulatory work early."
+                    if good
+                    else "The unmet need is clear, but the data do not yet support the claims."
+                ),
+                confidential_note="Discussed with the team lead at the pitch day.",
+                created_at=assigned_at,
+                submitted_at=submitted_at,
+                weighted_score=Decimal(
+                    str(
+                        round(
+                            weighted_score(
+                                CriterionScore(s, c.weight, c.scale_min, c.scale_max)
+                                for s, c in zip(scores, criteria, strict=True)
+                            ),
+                            4,
+                        )
+                    )
+                ),
+            )
+            ReviewScore.objects.bulk_create(
+                ReviewScore(review=review, criterion=c, score=s)
+                for s, c in zip(scores, criteria, strict=True)
+            )
+
+    def _progress(
+        self, startup: Startup, stage: str, history: _History, manager: User, admitted: datetime
+    ) -> None:
+        incubation_done = stage in ("acceleration", "funding", "alumni")
+        statuses = (
+            ["accepted", "accepted", "accepted"] if incubation_done else self._incubation_statuses(startup)
+        )
+        titles = [
+            "Preclinical proof of concept",
+            "Freedom-to-operate analysis",
+            "Investor pitch and financial model",
+        ]
+        for offset, (title, status) in enumerate(zip(titles, statuses, strict=True)):
+            Milestone.objects.create(
+                startup=startup,
+                stage="incubation",
+                title=title,
+                due_on=(admitted + timedelta(days=60 * (offset + 1))).date(),
+                status=status,
+                required_evidence="A short report (PDF) signed by the mentor.",
+            )
+        if stage == "exited":
+            history.stage(
+                "exit",
+                "incubation",
+                "exited",
+                manager,
+                self.days_ago(250),
+                "The team could not secure lab space after the university contract ended.",
+            )
+            return
+        if stage == "incubation":
+            return
+        accelerated = self.days_ago(200 + self.rng.randint(-15, 15))
+        history.stage("accelerate", "incubation", "acceleration", manager, accelerated)
+        acceleration_done = stage in ("funding", "alumni")
+        for offset, title in enumerate(
+            ["First pilot customer or clinical site", "Regulatory consultation held"]
+        ):
+            status = "accepted" if acceleration_done or offset == 0 else "in_progress"
+            Milestone.objects.create(
+                startup=startup,
+                stage="acceleration",
+                title=title,
+                due_on=(accelerated + timedelta(days=45 * (offset + 1))).date(),
+                status=status,
+            )
+        if stage == "acceleration":
+            return
+        funded = self.days_ago(110 + self.rng.randint(-10, 10))
+        history.stage("fund", "acceleration", "funding", manager, funded)
+        if stage == "alumni":
+            history.stage(
+                "graduate",
+                "funding",
+                "alumni",
+                manager,
+                self.days_ago(30 + self.rng.randint(-10, 10)),
+                "Closed a seed round; graduated from the programme.",
+            )
+
+    def _incubation_statuses(self, startup: Startup) -> list[str]:
+        if startup.name == "NeuroRegen":
+            return ["accepted", "submitted", "in_progress"]
+        if startup.name == "PerinaTest":
+            return ["accepted", "accepted", "accepted"]
+        return self.rng.choice(
+            [
+                ["accepted", "in_progress", "planned"],
+                ["in_progress", "planned", "planned"],
+                ["accepted", "accepted", "submitted"],
+            ]
+        )
+
+    def _mentor(self, startup: Startup, index: int) -> None:
+        if startup.name in ("NeuroRegen", "AlzMark"):
+            mentor = next(m for m in self.mentors if m.email == "mentor@cluster.demo")
+        else:
+            mentor = self._eligible_reviewers(startup)[index % 2]
+        MentorAssignment.objects.get_or_create(startup=startup, mentor=mentor)
+
+
+@dataclass
+class _History:
+    """Audit records of one startup, written in one go once its story is known."""
+
+    startup: Startup
+    application: Application
+
+    def __post_init__(self) -> None:
+        self.rows: list[TransitionLog] = []
+
+    def app(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
+        self.rows.append(
+            TransitionLog(
+                machine="application",
+                startup=self.startup,
+                application=self.application,
+                transition=name,
+                source=source,
+                target=target,
+                actor=actor,
+                reason=reason,
+                created_at=at,
+            )
+        )
+
+    def stage(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
+        self.rows.append(
+            TransitionLog(
+                machine="startup",
+                startup=self.startup,
+                transition=name,
+                source=source,
+                target=target,
+                actor=actor,
+                reason=reason,
+                created_at=at,
+            )
+        )
+
+    def last_stage_change(self) -> datetime | None:
+        times = [row.created_at for row in self.rows if row.machine == "startup"]
+        return max(times) if times else None
+
+    def write(self) -> None:
+        TransitionLog.objects.bulk_create(sorted(self.rows, key=lambda row: row.created_at))

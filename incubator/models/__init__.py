@@ -1,0 +1,25 @@
+from .calls import Call, Criterion
+from .organisations import Organisation, TherapeuticArea
+from .people import User
+from .startups import (
+    DevelopmentPhase,
+    MentorAssignment,
+    Milestone,
+    ProductType,
+    Startup,
+    TeamMembership,
+)
+
+__all__ = [
+    "Call",
+    "Criterion",
+    "DevelopmentPhase",
+    "MentorAssignment",
+    "Milestone",
+    "Organisation",
+    "ProductType",
+    "Startup",
+    "TeamMembership",
+    "TherapeuticArea",
+    "User",
+]

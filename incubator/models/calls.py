@@ -1,0 +1,133 @@
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Call(models.Model):
+    """An open call for applications; the startups it admits form a cohort."""
+
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    rules = models.TextField(_("rules"), blank=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    review_deadline = models.DateTimeField(_("review deadline"))
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("How many startups the call admits."))
+    min_reviews = models.PositiveIntegerField(
+        _("minimum completed reviews"),
+        default=2,
+        help_text=_("An application cannot be accepted with fewer completed reviews."),
+    )
+    reviewers_per_application = models.PositiveIntegerField(
+        _("reviewers per application"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many reviewers automatic assignment gives each application."),
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=True,
+        help_text=_("A reviewer sees no other review of an application before submitting their own."),
+    )
+    hide_founder_names = models.BooleanField(_("hide founders' names from reviewers"), default=False)
+    documents_editable_after_submit = models.BooleanField(
+        _("supporting documents may be added after submission"), default=True
+    )
+    stall_limit_days = models.PositiveIntegerField(
+        _("stall limit (days)"),
+        default=120,
+        help_text=_("A startup of this cohort in one stage longer than this is reported as stalled."),
+    )
+    funding_per_startup = models.DecimalField(
+        _("funding per startup (RUB)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        blank=True,
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("managers"),
+        blank=True,
+        related_name="managed_calls",
+        limit_choices_to={"is_manager": True},
+    )
+    decisions_released_at = models.DateTimeField(_("decisions last released at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The call must close after it opens.")})
+        if self.closes_at and self.review_deadline and self.review_deadline < self.closes_at:
+            raise ValidationError(
+                {"review_deadline": _("The review deadline cannot be before the call closes.")}
+            )
+
+    def phase_at(self, moment: datetime | None = None) -> str:
+        moment = moment or timezone.now()
+        if moment < self.opens_at:
+            return self.Phase.UPCOMING
+        if moment < self.closes_at:
+            return self.Phase.OPEN
+        return self.Phase.CLOSED
+
+    @property
+    def phase(self) -> str:
+        return self.phase_at()
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase_at() == self.Phase.OPEN
+
+    def get_phase_display(self) -> str:
+        return str(self.Phase(self.phase).label)
+
+
+class Criterion(models.Model):
+    """One weighted criterion of a call's rubric, scored on an integer scale."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("name"), max_length=200)
+    guidance = models.TextField(_("guidance"), blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
+    scale_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["call", "position", "id"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.scale_max <= self.scale_min:
+            raise ValidationError({"scale_max": _("The highest score must exceed the lowest.")})

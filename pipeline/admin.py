@@ -1,0 +1,88 @@
+from django.contrib import admin
+
+from .admin_actions import application_actions
+from .models import Application, ApplicationDocument, Review, ReviewAssignment, ReviewScore, TransitionLog
+
+
+class ApplicationDocumentInline(admin.TabularInline):
+    model = ApplicationDocument
+    extra = 0
+    readonly_fields = ["title", "original_name", "size", "uploaded_by", "uploaded_at"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["startup", "call", "status", "submitted_at", "decided_at", "decision_released_at"]
+    list_filter = ["call", "status"]
+    list_select_related = ["startup", "call"]
+    search_fields = ["startup__name"]
+    autocomplete_fields = ["startup"]
+    # The status is never edited here: the actions fire transitions through the service.
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "decided_at",
+        "decision_released_at",
+        "pitch_deck",
+        "created_by",
+    ]
+    inlines = [ApplicationDocumentInline]
+    actions = application_actions()
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "machine",
+        "startup",
+        "application",
+        "source",
+        "target",
+        "actor",
+        "is_override",
+    ]
+    list_filter = ["machine", "target", "is_override"]
+    list_select_related = ["startup", "application__call", "application__startup", "actor"]
+    search_fields = ["startup__name", "reason"]
+    date_hierarchy = "created_at"
+
+    # The audit trail is read-only, even for superusers.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReviewScoreInline(admin.TabularInline):
+    model = ReviewScore
+    extra = 0
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["application", "reviewer", "due_at", "is_automatic", "declined_at"]
+    list_filter = ["application__call", "is_automatic"]
+    list_select_related = ["application__startup", "application__call", "reviewer"]
+    autocomplete_fields = ["reviewer", "application"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "status", "recommendation", "weighted_score", "submitted_at"]
+    list_filter = ["status", "recommendation"]
+    list_select_related = [
+        "assignment__application__startup",
+        "assignment__application__call",
+        "assignment__reviewer",
+    ]
+    inlines = [ReviewScoreInline]
+    readonly_fields = ["status", "weighted_score", "submitted_at"]

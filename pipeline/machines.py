@@ -1,0 +1,238 @@
+"""The startup's stage machine, as an abstract model that ``incubator.Startup`` inherits.
+
+application -> incubation -> acceleration -> funding -> alumni, with the off-ramps rejected,
+withdrawn (by the founder) and exited (dropped by a manager). Every method below is a django-fsm
+transition: it declares its sources, target, guards and permission, and it is fired only by
+``pipeline.services.transitions.startup_transition``.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .guards import Guard, is_manager, is_member_or_manager, is_startup_member
+
+
+class Stage(models.TextChoices):
+    APPLICATION = "application", _("Application")
+    INCUBATION = "incubation", _("Incubation")
+    ACCELERATION = "acceleration", _("Acceleration")
+    FUNDING = "funding", _("Funding")
+    ALUMNI = "alumni", _("Alumni")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXITED = "exited", _("Exited")
+
+
+# The main line of the pipeline, in order; the kanban board shows one column for each.
+PIPELINE_STAGES = [
+    Stage.APPLICATION,
+    Stage.INCUBATION,
+    Stage.ACCELERATION,
+    Stage.FUNDING,
+    Stage.ALUMNI,
+]
+OFF_RAMPS = [Stage.REJECTED, Stage.WITHDRAWN, Stage.EXITED]
+ACTIVE_STAGES = [Stage.INCUBATION, Stage.ACCELERATION, Stage.FUNDING]
+
+LIVE_APPLICATION_STATUSES = ["draft", "submitted", "in_review", "waitlisted"]
+
+
+def _has_accepted_application(startup) -> bool:
+    return startup.applications.filter(status="accepted").exists()
+
+
+def _live_applications(startup):
+    return startup.applications.filter(status__in=LIVE_APPLICATION_STATUSES)
+
+
+def _milestones_accepted(stage: str):
+    def check(startup) -> bool:
+        statuses = list(startup.milestones.filter(stage=stage).values_list("status", flat=True))
+        return bool(statuses) and all(status == "accepted" for status in statuses)
+
+    return check
+
+
+def _milestones_message(stage_label):
+    def message(startup) -> str:
+        statuses = list(startup.milestones.filter(stage=stage_label[0]).values_list("status", flat=True))
+        if not statuses:
+            return gettext(
+                "No %(stage)s milestones have been set for %(startup)s yet, so none can be "
+                "accepted. A manager may override this gate with a written reason."
+            ) % {"stage": stage_label[1], "startup": startup.name}
+        open_count = sum(1 for status in statuses if status != "accepted")
+        return gettext(
+            "%(open)d of %(total)d %(stage)s milestones of %(startup)s are not accepted yet. "
+            "A manager may override this gate with a written reason."
+        ) % {
+            "open": open_count,
+            "total": len(statuses),
+            "stage": stage_label[1],
+            "startup": startup.name,
+        }
+
+    return message
+
+
+HAS_ACCEPTED_APPLICATION = Guard(
+    code="has_accepted_application",
+    check=_has_accepted_application,
+    message=lambda startup: (
+        gettext(
+            "%(startup)s has no accepted application; a startup enters incubation only through an "
+            "accepted application."
+        )
+        % {"startup": startup.name}
+    ),
+)
+
+INCUBATION_MILESTONES_ACCEPTED = Guard(
+    code="incubation_milestones_accepted",
+    check=_milestones_accepted("incubation"),
+    message=_milestones_message(("incubation", _("incubation"))),
+    overridable=True,
+)
+
+ACCELERATION_MILESTONES_ACCEPTED = Guard(
+    code="acceleration_milestones_accepted",
+    check=_milestones_accepted("acceleration"),
+    message=_milestones_message(("acceleration", _("acceleration"))),
+    overridable=True,
+)
+
+REASON_GIVEN = Guard(
+    code="reason_given",
+    check=lambda startup: bool(
+        getattr(startup, "_transition_context", None) and startup._transition_context.reason.strip()
+    ),
+    message=lambda startup: (
+        gettext("Write down why %(startup)s leaves the pipeline.") % {"startup": startup.name}
+    ),
+)
+
+NO_LIVE_APPLICATION = Guard(
+    code="no_live_application",
+    check=lambda startup: not _live_applications(startup).exists(),
+    message=lambda startup: (
+        gettext("%(startup)s still has a live application (%(calls)s); it stays in the application stage.")
+        % {
+            "startup": startup.name,
+            "calls": ", ".join(
+                str(title) for title in _live_applications(startup).values_list("call__title", flat=True)
+            ),
+        }
+    ),
+)
+
+HAS_LIVE_APPLICATION = Guard(
+    code="has_live_application",
+    check=lambda startup: _live_applications(startup).exists(),
+    message=lambda startup: (
+        gettext("%(startup)s has no live application to return to the application stage with.")
+        % {"startup": startup.name}
+    ),
+)
+
+
+class StartupStageMachine(ConcurrentTransitionMixin, models.Model):
+    stage = FSMField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLICATION, protected=True
+    )
+    stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def _entered_stage(self) -> None:
+        self.stage_entered_at = timezone.now()
+
+    @transition(
+        field="stage",
+        source=Stage.APPLICATION,
+        target=Stage.INCUBATION,
+        conditions=[HAS_ACCEPTED_APPLICATION],
+        permission=is_manager,
+        custom={"label": _("Admit to incubation"), "auto": True},
+    )
+    def admit(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=Stage.INCUBATION,
+        target=Stage.ACCELERATION,
+        conditions=[INCUBATION_MILESTONES_ACCEPTED],
+        permission=is_manager,
+        custom={"label": _("Move to acceleration")},
+    )
+    def accelerate(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=Stage.ACCELERATION,
+        target=Stage.FUNDING,
+        conditions=[ACCELERATION_MILESTONES_ACCEPTED],
+        permission=is_manager,
+        custom={"label": _("Move to funding")},
+    )
+    def fund(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=Stage.FUNDING,
+        target=Stage.ALUMNI,
+        permission=is_manager,
+        custom={"label": _("Graduate to alumni")},
+    )
+    def graduate(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=[Stage.INCUBATION, Stage.ACCELERATION, Stage.FUNDING],
+        target=Stage.EXITED,
+        conditions=[REASON_GIVEN],
+        permission=is_manager,
+        custom={"label": _("Drop from the pipeline"), "needs_reason": True},
+    )
+    def exit(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=Stage.APPLICATION,
+        target=Stage.REJECTED,
+        conditions=[NO_LIVE_APPLICATION],
+        permission=is_manager,
+        custom={"label": _("Reject"), "auto": True},
+    )
+    def reject(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=Stage.APPLICATION,
+        target=Stage.WITHDRAWN,
+        conditions=[NO_LIVE_APPLICATION],
+        permission=is_startup_member,
+        custom={"label": _("Withdraw"), "auto": True},
+    )
+    def withdraw(self) -> None:
+        self._entered_stage()
+
+    @transition(
+        field="stage",
+        source=[Stage.REJECTED, Stage.WITHDRAWN],
+        target=Stage.APPLICATION,
+        conditions=[HAS_LIVE_APPLICATION],
+        permission=is_member_or_manager,
+        custom={"label": _("Apply again"), "auto": True},
+    )
+    def reapply(self) -> None:
+        self._entered_stage()

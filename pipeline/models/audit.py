@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TransitionLog(models.Model):
+    """One row per fired transition of either machine: who, when, from, to, why.
+
+    Rows are written by the transition service in the same database transaction as the state
+    change, so the log and the states never disagree. The startup is set on every row (for an
+    application, its startup) so a startup's whole history is one indexed query.
+    """
+
+    class Machine(models.TextChoices):
+        STARTUP = "startup", _("Startup stage")
+        APPLICATION = "application", _("Application status")
+
+    machine = models.CharField(_("machine"), max_length=20, choices=Machine.choices)
+    startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="transition_logs")
+    application = models.ForeignKey(
+        "pipeline.Application",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transition_logs",
+    )
+    transition = models.CharField(_("transition"), max_length=50)
+    source = models.CharField(_("from"), max_length=20)
+    target = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transition_logs",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    is_override = models.BooleanField(_("gate overridden"), default=False)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("transition record")
+        verbose_name_plural = _("transition records")
+        indexes = [
+            models.Index(fields=["startup", "created_at"]),
+            models.Index(fields=["machine", "target", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_machine_display()}: {self.source} → {self.target} ({self.transition})"
+
+    def state_label(self, state: str) -> str:
+        from incubator.models import Startup
+
+        from .applications import Application
+
+        model = Startup if self.machine == self.Machine.STARTUP else Application
+        field = model._meta.get_field("stage" if self.machine == self.Machine.STARTUP else "status")
+        return str(dict(field.choices).get(state, state))
+
+    @property
+    def source_label(self) -> str:
+        return self.state_label(self.source)
+
+    @property
+    def target_label(self) -> str:
+        return self.state_label(self.target)

@@ -1,0 +1,45 @@
+from django import template
+from django.utils.html import format_html
+
+from incubator.models import Startup
+
+from ..models import Application
+
+register = template.Library()
+
+STAGE_COLOURS = {
+    "application": "secondary",
+    "incubation": "info",
+    "acceleration": "primary",
+    "funding": "success",
+    "alumni": "dark",
+    "rejected": "danger",
+    "withdrawn": "warning",
+    "exited": "danger",
+}
+STATUS_COLOURS = {
+    "draft": "light",
+    "submitted": "secondary",
+    "in_review": "info",
+    "accepted": "success",
+    "rejected": "danger",
+    "waitlisted": "warning",
+    "withdrawn": "warning",
+}
+
+
+def _badge(colour: str, label: str):
+    text = " text-dark" if colour in ("light", "warning", "info") else ""
+    return format_html('<span class="badge text-bg-{}{} stage-badge">{}</span>', colour, text, label)
+
+
+@register.simple_tag
+def stage_badge(stage: str):
+    label = dict(Startup._meta.get_field("stage").choices).get(stage, stage)
+    return _badge(STAGE_COLOURS.get(stage, "secondary"), label)
+
+
+@register.simple_tag
+def status_badge(status: str):
+    label = dict(Application._meta.get_field("status").choices).get(status, status)
+    return _badge(STATUS_COLOURS.get(status, "secondary"), label)

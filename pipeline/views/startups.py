@@ -1,0 +1,58 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incubator.access import manager_required
+
+from .. import selectors
+from ..exceptions import TransitionError
+from ..forms import TransitionForm
+from ..services import startup_transition, transition_options
+
+
+@login_required
+def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
+    options = transition_options(startup, request.user) if request.user.is_manager else []
+    return render(
+        request,
+        "pipeline/startup_detail.html",
+        {
+            "startup": startup,
+            "options": options,
+            "timeline": selectors.startup_timeline(startup),
+            "applications": selectors.applications_of_startup(startup),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def startup_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("startup-detail", pk=startup.pk)
+    try:
+        moved = startup_transition(
+            startup=startup,
+            name=form.cleaned_data["transition"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            override=form.cleaned_data["override"],
+            expected_stage=form.cleaned_data["expected_state"],
+        )
+    except TransitionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(startup)s is now in %(stage)s.")
+            % {"startup": moved.name, "stage": moved.get_stage_display()},
+        )
+    return redirect("startup-detail", pk=startup.pk)

@@ -1,0 +1,99 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_and_login_by_email(client):
+    factories.ManagerFactory(email="maria@example.org")
+
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert "E-mail address" in page.content.decode()
+
+    response = client.post(
+        reverse("login"), {"username": "maria@example.org", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).url == reverse("manager-home")
+
+
+def test_wrong_password_says_so_and_keeps_the_email(client):
+    factories.FounderFactory(email="fyodor@example.org")
+    response = client.post(reverse("login"), {"username": "fyodor@example.org", "password": "wrong"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Please enter a correct e-mail address and password." in body
+    assert 'value="fyodor@example.org"' in body
+
+
+def test_logout_needs_post_and_logs_out(client, founder):
+    client.force_login(founder)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("founder-home")).status_code == 302
+
+
+def test_password_reset_round_trip(client):
+    user = factories.FounderFactory(email="anna@example.org")
+
+    client.post(reverse("password_reset"), {"email": "anna@example.org"})
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["anna@example.org"]
+    assert message.alternatives[0][1] == "text/html"
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body).group(1)
+
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-passphrase")
+
+
+@pytest.mark.parametrize(
+    ("factory", "home"),
+    [
+        (factories.ManagerFactory, "manager-home"),
+        (factories.MentorFactory, "mentor-home"),
+        (factories.FounderFactory, "founder-home"),
+    ],
+)
+def test_each_role_lands_on_its_home(client, factory, home):
+    client.force_login(factory())
+    response = client.get(reverse("home"))
+    assert response.url == reverse(home)
+    assert client.get(response.url).status_code == 200
+
+
+def test_anonymous_home_lists_open_calls_only(client):
+    factories.CallFactory(title="Open call")
+    closed = factories.CallFactory(title="Closed call")
+    closed.closes_at = closed.opens_at
+    closed.opens_at = closed.opens_at.replace(year=2020)
+    closed.save()
+
+    body = client.get(reverse("home")).content.decode()
+    assert "Open call" in body
+    assert "Closed call" not in body
+
+
+@pytest.mark.parametrize("url_name", ["manager-home", "mentor-home", "founder-home"])
+def test_role_pages_send_anonymous_users_to_login(client, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_manager_page_is_forbidden_to_founders(client, founder):
+    client.force_login(founder)
+    assert client.get(reverse("manager-home")).status_code == 403

@@ -1,0 +1,91 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from incubator.models import Startup
+from pipeline.models import Application, TransitionLog
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(factories.ManagerFactory(is_superuser=True))
+    return client
+
+
+ADMIN_PAGES = [
+    "incubator_organisation",
+    "incubator_therapeuticarea",
+    "incubator_user",
+    "incubator_startup",
+    "incubator_call",
+    "incubator_criterion",
+    "incubator_milestone",
+    "incubator_teammembership",
+    "incubator_mentorassignment",
+    "pipeline_application",
+    "pipeline_transitionlog",
+    "pipeline_reviewassignment",
+    "pipeline_review",
+]
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_every_model_has_an_admin_list(admin_client_, name):
+    factories.ReviewScoreFactory()
+    factories.MilestoneFactory()
+    assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_startup_stage_is_read_only_in_the_admin(admin_client_):
+    startup = factories.StartupFactory(stage="funding")
+    page = admin_client_.get(reverse("admin:incubator_startup_change", args=[startup.pk])).content.decode()
+    assert 'name="stage"' not in page
+
+
+def test_admin_action_asks_for_a_reason_then_fires_through_the_service(admin_client_):
+    startup = factories.StartupFactory(stage="funding")
+    url = reverse("admin:incubator_startup_changelist")
+
+    confirm = admin_client_.post(url, {"action": "transition_exit", ACTION_CHECKBOX_NAME: [startup.pk]})
+    assert "Reason (recorded in the audit trail)" in confirm.content.decode()
+    assert Startup.objects.get(pk=startup.pk).stage == "funding"
+
+    admin_client_.post(
+        url,
+        {
+            "action": "transition_exit",
+            ACTION_CHECKBOX_NAME: [startup.pk],
+            "confirm": "yes",
+            "reason": "Closed down.",
+        },
+    )
+    assert Startup.objects.get(pk=startup.pk).stage == "exited"
+    assert TransitionLog.objects.get().reason == "Closed down."
+
+
+def test_admin_action_reports_guard_refusals(admin_client_):
+    application = factories.ApplicationFactory(status="in_review")
+    url = reverse("admin:pipeline_application_changelist")
+
+    response = admin_client_.post(
+        url,
+        {"action": "transition_accept", ACTION_CHECKBOX_NAME: [application.pk], "confirm": "yes"},
+        follow=True,
+    )
+    assert "asks for 2 completed reviews" in response.content.decode()
+    assert Application.objects.get(pk=application.pk).status == "in_review"
+
+
+def test_audit_trail_cannot_be_edited_in_the_admin(admin_client_):
+    startup = factories.StartupFactory(stage="funding")
+    log = TransitionLog.objects.create(
+        machine="startup", startup=startup, transition="fund", source="acceleration", target="funding"
+    )
+    assert admin_client_.get(reverse("admin:pipeline_transitionlog_add")).status_code == 403
+    response = admin_client_.post(
+        reverse("admin:pipeline_transitionlog_delete", args=[log.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403

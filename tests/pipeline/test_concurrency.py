@@ -1,0 +1,121 @@
+"""Two people firing conflicting transitions at the same moment, on PostgreSQL with two real
+connections: exactly one wins, the other gets a conflict, and the audit log has one record."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+
+from incubator.models import Startup
+from pipeline import events
+from pipeline.exceptions import TransitionConflict, TransitionError
+from pipeline.models import Application, TransitionLog
+from pipeline.services import application_transition, startup_transition
+from tests import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _race(*calls):
+    """Run each callable in its own thread (own database connection), all released together.
+    The first to write holds its row locks a moment longer, so the others really wait on them."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def hold_locks(sender, log, **kwargs):
+        time.sleep(0.3)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    events.transition_recorded.connect(hold_locks)
+    try:
+        threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        events.transition_recorded.disconnect(hold_locks)
+    return outcomes
+
+
+def test_runs_on_postgresql():
+    assert connection.vendor == "postgresql"
+
+
+def test_accept_and_reject_at_once(db):
+    manager_a = factories.ManagerFactory()
+    manager_b = factories.ManagerFactory()
+    application = factories.ApplicationFactory(status="in_review")
+    for _ in range(2):
+        factories.ReviewFactory(assignment__application=application)
+
+    outcomes = _race(
+        lambda: application_transition(
+            application=application.pk, name="accept", actor=manager_a, expected_status="in_review"
+        ),
+        lambda: application_transition(
+            application=application.pk, name="reject", actor=manager_b, expected_status="in_review"
+        ),
+    )
+
+    winners = [o for o in outcomes if isinstance(o, Application)]
+    losers = [o for o in outcomes if isinstance(o, TransitionError)]
+    assert len(winners) == 1, outcomes
+    assert len(losers) == 1, outcomes
+    assert isinstance(losers[0], TransitionConflict)
+    assert "changed by someone else meanwhile" in losers[0].message
+    final = Application.objects.get(pk=application.pk)
+    assert final.status == winners[0].status
+    logs = TransitionLog.objects.filter(machine="application")
+    assert logs.count() == 1
+    assert logs.get().target == final.status
+
+
+def test_two_managers_take_the_last_place_of_a_call(db):
+    call = factories.CallFactory(capacity=1)
+    first = factories.ApplicationFactory(call=call, status="in_review")
+    second = factories.ApplicationFactory(call=call, status="in_review")
+    for application in (first, second):
+        for _ in range(2):
+            factories.ReviewFactory(assignment__application=application)
+    manager_a, manager_b = factories.ManagerFactory(), factories.ManagerFactory()
+
+    outcomes = _race(
+        lambda: application_transition(application=first.pk, name="accept", actor=manager_a),
+        lambda: application_transition(application=second.pk, name="accept", actor=manager_b),
+    )
+
+    assert sum(isinstance(o, Application) for o in outcomes) == 1, outcomes
+    refused = [o for o in outcomes if isinstance(o, TransitionError)]
+    assert len(refused) == 1
+    assert "is full: 1 of 1 places are taken" in refused[0].message
+    assert Application.objects.filter(call=call, status="accepted").count() == 1
+    assert TransitionLog.objects.filter(machine="application").count() == 1
+
+
+def test_two_managers_move_one_startup(db):
+    startup = factories.StartupFactory(stage="funding")
+    manager_a, manager_b = factories.ManagerFactory(), factories.ManagerFactory()
+
+    outcomes = _race(
+        lambda: startup_transition(
+            startup=startup.pk, name="graduate", actor=manager_a, expected_stage="funding"
+        ),
+        lambda: startup_transition(
+            startup=startup.pk, name="exit", actor=manager_b, reason="Closed.", expected_stage="funding"
+        ),
+    )
+
+    assert sum(isinstance(o, Startup) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, TransitionConflict) for o in outcomes) == 1, outcomes
+    assert TransitionLog.objects.filter(startup=startup).count() == 1
+    assert Startup.objects.get(pk=startup.pk).stage == TransitionLog.objects.get().target
