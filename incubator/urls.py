@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, home
+from .views import accounts, calls, home, signup, startups
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -27,6 +27,21 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/signup/", signup.signup, name="signup"),
+    path("accounts/signup/sent/", signup.signup_done, name="signup-done"),
+    path("accounts/signup/resend/", signup.signup_resend, name="signup-resend"),
+    path("accounts/confirm/<str:token>/", signup.signup_confirm, name="signup-confirm"),
+    path("startups/new/", startups.startup_new, name="startup-new"),
+    path("startups/<int:pk>/edit/", startups.startup_edit, name="startup-edit"),
+    path("startups/<int:pk>/team/", startups.startup_team, name="startup-team"),
+    path(
+        "startups/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        startups.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
+    path("invitations/<str:token>/", startups.invitation_accept_view, name="invitation-accept"),
+    path("calls/", calls.call_list, name="call-list"),
+    path("calls/<slug:slug>/", calls.call_detail, name="call-detail"),
     path("manage/", home.manager_home, name="manager-home"),
     path("mentor/", home.mentor_home, name="mentor-home"),
     path("founder/", home.founder_home, name="founder-home"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass, field
 
-from incubator.models import Startup, TeamMembership, User
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from incubator.models import Call, Startup, TeamMembership, User
 
 from .machines import Stage
-from .models import Application, TransitionLog
+from .models import Application, Review, TransitionLog
 
 
 def stage_counts() -> dict[str, int]:
@@ -39,3 +42,126 @@ def recent_transitions(limit: int = 15) -> list[TransitionLog]:
 
 def applications_of_startup(startup: Startup) -> QuerySet[Application]:
     return startup.applications.select_related("call").order_by("-created_at")
+
+
+DECISION_TRANSITIONS = {"accept", "reject", "waitlist"}
+
+
+@dataclass
+class FounderView:
+    """What the startup's founders (and its mentors) may see: decisions stay hidden until a
+    manager releases them, and so does every change that followed from a hidden decision (the
+    admission to incubation that followed an acceptance)."""
+
+    stage: str
+    logs: list[TransitionLog]
+    statuses: dict[int, str] = field(default_factory=dict)
+
+    def status_of(self, application: Application) -> str:
+        return self.statuses.get(application.pk, application.status)
+
+
+def _hidden_log_ids(logs: list[TransitionLog]) -> set[int]:
+    hidden: set[int] = set()
+    for log in sorted(logs, key=lambda row: (row.created_at, row.pk)):
+        if log.caused_by_id in hidden:
+            hidden.add(log.pk)
+        elif log.machine == TransitionLog.Machine.APPLICATION and log.transition in DECISION_TRANSITIONS:
+            released = log.application.decision_released_at
+            if released is None or log.created_at > released:
+                hidden.add(log.pk)
+    return hidden
+
+
+def founder_view(startup: Startup, logs: list[TransitionLog] | None = None) -> FounderView:
+    """The startup's timeline, stage and application statuses as its founders may see them.
+    One query whatever the length of the history (none when ``logs`` are given)."""
+    logs = list(startup_timeline(startup)) if logs is None else logs
+    hidden = _hidden_log_ids(logs)
+    earliest_hidden: dict[tuple[str, int | None], TransitionLog] = {}
+    for log in sorted((row for row in logs if row.pk in hidden), key=lambda row: (row.created_at, row.pk)):
+        key = (log.machine, log.application_id)
+        earliest_hidden.setdefault(key, log)
+    stage = startup.stage
+    statuses: dict[int, str] = {}
+    for (machine, application_id), log in earliest_hidden.items():
+        if machine == TransitionLog.Machine.STARTUP:
+            stage = log.source
+        else:
+            statuses[application_id] = log.source
+    return FounderView(stage=stage, logs=[row for row in logs if row.pk not in hidden], statuses=statuses)
+
+
+def feedback_for_founders(application: Application) -> list[str]:
+    """The reviewers' comments meant for founders, without names, once the decision is released."""
+    if not application.decision_visible_to_founders:
+        return []
+    comments = (
+        Review.objects.filter(assignment__application=application, status=Review.Status.SUBMITTED)
+        .exclude(comment_for_founders="")
+        .order_by("submitted_at", "pk")
+        .values_list("comment_for_founders", flat=True)
+    )
+    return list(comments)
+
+
+def applications_of_founder(user: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(startup__memberships__user=user)
+        .select_related("call", "startup")
+        .order_by("-created_at")
+    )
+
+
+def open_calls() -> QuerySet[Call]:
+    now = timezone.now()
+    return (
+        Call.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .prefetch_related("criteria")
+        .order_by("closes_at")
+    )
+
+
+@dataclass
+class FounderStartup:
+    startup: Startup
+    view: FounderView
+    applications: list[tuple[Application, str]]
+
+
+@dataclass
+class TodoItem:
+    text: str
+    url: str
+    due: object = None
+
+
+def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
+    """The founder's startups with what they may see of them, and the open calls. A fixed number
+    of queries whatever the number of startups, applications and records."""
+    startups = list(
+        Startup.objects.filter(memberships__user=user)
+        .select_related("therapeutic_area")
+        .prefetch_related(Prefetch("memberships", queryset=TeamMembership.objects.select_related("user")))
+        .order_by("name")
+    )
+    ids = [startup.pk for startup in startups]
+    logs_by_startup: dict[int, list[TransitionLog]] = {pk: [] for pk in ids}
+    for log in TransitionLog.objects.filter(startup_id__in=ids).select_related("application__call", "actor"):
+        logs_by_startup[log.startup_id].append(log)
+    applications_by_startup: dict[int, list[Application]] = {pk: [] for pk in ids}
+    for application in (
+        Application.objects.filter(startup_id__in=ids).select_related("call").order_by("-created_at")
+    ):
+        applications_by_startup[application.startup_id].append(application)
+    result = []
+    for startup in startups:
+        view = founder_view(startup, logs_by_startup[startup.pk])
+        result.append(
+            FounderStartup(
+                startup=startup,
+                view=view,
+                applications=[(a, view.status_of(a)) for a in applications_by_startup[startup.pk]],
+            )
+        )
+    return result, list(open_calls())

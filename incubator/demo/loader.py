@@ -243,7 +243,7 @@ class DemoLoader:
             application.decided_at = decided
             application.decision_released_at = call.decisions_released_at
             history.app("reject", "in_review", "rejected", manager, decided)
-            history.stage("reject", "application", "rejected", manager, decided)
+            history.stage("reject", "application", "rejected", manager, decided, follows=True)
         elif status == "withdrawn":
             withdrawn_at = call.closes_at + timedelta(days=5) if which_call == "past" else self.days_ago(9)
             reason = (
@@ -253,7 +253,7 @@ class DemoLoader:
             )
             source = "in_review" if which_call == "past" else "submitted"
             history.app("withdraw", source, "withdrawn", lead, withdrawn_at, reason)
-            history.stage("withdraw", "application", "withdrawn", lead, withdrawn_at, reason)
+            history.stage("withdraw", "application", "withdrawn", lead, withdrawn_at, reason, follows=True)
         application.save()
 
         if stage in ACTIVE or stage == "exited":
@@ -459,6 +459,7 @@ class _History:
 
     def __post_init__(self) -> None:
         self.rows: list[TransitionLog] = []
+        self.causes: dict[int, TransitionLog] = {}
 
     def app(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
         self.rows.append(
@@ -475,7 +476,20 @@ class _History:
             )
         )
 
-    def stage(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
+    def stage(
+        self,
+        name: str,
+        source: str,
+        target: str,
+        actor: User,
+        at: datetime,
+        reason: str = "",
+        follows: bool = False,
+    ) -> None:
+        """A stage change; ``follows`` links it to the application change just recorded."""
+        if follows:
+            cause = next(row for row in reversed(self.rows) if row.machine == "application")
+            self.causes[len(self.rows)] = cause
         self.rows.append(
             TransitionLog(
                 machine="startup",
@@ -494,4 +508,9 @@ class _History:
         return max(times) if times else None
 
     def write(self) -> None:
-        TransitionLog.objects.bulk_create(sorted(self.rows, key=lambda row: row.created_at))
+        order = sorted(range(len(self.rows)), key=lambda i: (self.rows[i].created_at, i))
+        for index in order:
+            row = self.rows[index]
+            if index in self.causes:
+                row.caused_by = self.causes[index]
+            row.save()

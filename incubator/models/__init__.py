@@ -1,4 +1,5 @@
 from .calls import Call, Criterion
+from .invitations import Invitation
 from .organisations import Organisation, TherapeuticArea
 from .people import User
 from .startups import (
@@ -14,6 +15,7 @@ __all__ = [
     "Call",
     "Criterion",
     "DevelopmentPhase",
+    "Invitation",
     "MentorAssignment",
     "Milestone",
     "Organisation",

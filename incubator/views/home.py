@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pipeline import selectors as pipeline_selectors
 from pipeline.machines import Stage
@@ -55,7 +57,55 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def founder_home(request: HttpRequest) -> HttpResponse:
-    startups = list(
-        pipeline_selectors.startups_visible_to(request.user).filter(memberships__user=request.user)
+    startups, calls = pipeline_selectors.founder_dashboard(request.user)
+    return render(
+        request,
+        "incubator/founder_home.html",
+        {"startups": startups, "calls": calls, "todo": founder_todo(startups, calls)},
     )
-    return render(request, "incubator/founder_home.html", {"startups": startups})
+
+
+def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
+    """What the founder should do next, most urgent first."""
+    todo: list[pipeline_selectors.TodoItem] = []
+    if not startups:
+        todo.append(pipeline_selectors.TodoItem(_("Create your startup's profile."), reverse("startup-new")))
+    for entry in startups:
+        applied_calls = {application.call_id for application, _status in entry.applications}
+        for application, status in entry.applications:
+            if status != "draft" or not application.call.is_open:
+                continue
+            if not application.pitch_deck:
+                todo.append(
+                    pipeline_selectors.TodoItem(
+                        _("Upload the pitch deck for “%(call)s”.") % {"call": application.call.title},
+                        reverse("application-edit", args=[application.pk]),
+                        application.call.closes_at,
+                    )
+                )
+            todo.append(
+                pipeline_selectors.TodoItem(
+                    _("Finish and submit the application to “%(call)s”.") % {"call": application.call.title},
+                    reverse("application-edit", args=[application.pk]),
+                    application.call.closes_at,
+                )
+            )
+        if entry.view.stage in ("application", "rejected", "withdrawn"):
+            for call in calls:
+                if call.pk not in applied_calls:
+                    todo.append(
+                        pipeline_selectors.TodoItem(
+                            _("Apply with %(startup)s to “%(call)s”.")
+                            % {"startup": entry.startup.name, "call": call.title},
+                            reverse("call-detail", args=[call.slug]),
+                            call.closes_at,
+                        )
+                    )
+        if len(entry.startup.member_ids()) == 1:
+            todo.append(
+                pipeline_selectors.TodoItem(
+                    _("Invite your co-founders to %(startup)s.") % {"startup": entry.startup.name},
+                    reverse("startup-team", args=[entry.startup.pk]),
+                )
+            )
+    return sorted(todo, key=lambda item: (item.due is None, item.due or 0))

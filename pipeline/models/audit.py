@@ -38,6 +38,11 @@ class TransitionLog(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     is_override = models.BooleanField(_("gate overridden"), default=False)
+    # Set on a change that followed from another one in the same transaction (the startup's
+    # admission that followed its application's acceptance), so the two are held or shown together.
+    caused_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="consequences"
+    )
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:

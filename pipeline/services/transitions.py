@@ -94,6 +94,7 @@ def _fire(
     name: str,
     context: TransitionContext,
     expected_state: str | None,
+    caused_by: TransitionLog | None = None,
 ) -> TransitionLog:
     state_field = _state_field(instance)
     current = getattr(instance, state_field)
@@ -174,6 +175,7 @@ def _fire(
         actor=actor,
         reason=context.reason.strip(),
         is_override=bool(overridden),
+        caused_by=caused_by,
     )
     events.transition_recorded.send(sender=TransitionLog, log=log)
     transaction.on_commit(partial(_publish_committed, log.pk))
@@ -200,10 +202,12 @@ def startup_transition(
     reason: str = "",
     override: bool = False,
     expected_stage: str | None = None,
+    caused_by: TransitionLog | None = None,
 ) -> Startup:
     """Fire the startup stage transition ``name`` (``accelerate``, ``fund``, ``exit``, ...).
 
     Raises a ``TransitionError`` subclass, with a message for the actor, when refused.
+    ``caused_by`` links a change that follows from an application's transition to its record.
     """
     startup_id = startup.pk if isinstance(startup, Startup) else startup
     with transaction.atomic():
@@ -213,6 +217,7 @@ def startup_transition(
             name=name,
             context=TransitionContext(actor=actor, reason=reason, override=override),
             expected_state=expected_stage,
+            caused_by=caused_by,
         )
     return locked
 
@@ -241,36 +246,37 @@ def application_transition(
             .get(pk=application_id)
         )
         context = TransitionContext(actor=actor, reason=reason, override=override)
-        _fire(instance=locked, name=name, context=context, expected_state=expected_status)
+        log = _fire(instance=locked, name=name, context=context, expected_state=expected_status)
         follow_up = _STARTUP_FOLLOW_UPS.get(name)
         if follow_up is not None:
-            follow_up(application=locked, actor=actor, reason=reason)
+            follow_up(application=locked, actor=actor, reason=reason, log=log)
     return locked
 
 
-def _follow_accept(*, application: Application, actor: User, reason: str) -> None:
+def _follow_accept(*, application: Application, actor: User, reason: str, log: TransitionLog) -> None:
     startup = startup_transition(
         startup=application.startup_id,
         name="admit",
         actor=actor,
         reason=reason or gettext("Accepted to “%(call)s”.") % {"call": application.call.title},
+        caused_by=log,
     )
     application.startup = startup
 
 
 def _leave_if_last(transition_name: str):
-    def follow(*, application: Application, actor: User, reason: str) -> None:
+    def follow(*, application: Application, actor: User, reason: str, log: TransitionLog) -> None:
         startup = Startup.objects.select_for_update().get(pk=application.startup_id)
         still_live = startup.applications.filter(status__in=LIVE_APPLICATION_STATUSES).exists()
         if startup.stage == Stage.APPLICATION and not still_live:
             application.startup = startup_transition(
-                startup=startup.pk, name=transition_name, actor=actor, reason=reason
+                startup=startup.pk, name=transition_name, actor=actor, reason=reason, caused_by=log
             )
 
     return follow
 
 
-def _follow_submit(*, application: Application, actor: User, reason: str) -> None:
+def _follow_submit(*, application: Application, actor: User, reason: str, log: TransitionLog) -> None:
     startup = Startup.objects.select_for_update().get(pk=application.startup_id)
     if startup.stage in (Stage.REJECTED, Stage.WITHDRAWN):
         application.startup = startup_transition(
@@ -278,6 +284,7 @@ def _follow_submit(*, application: Application, actor: User, reason: str) -> Non
             name="reapply",
             actor=actor,
             reason=reason or gettext("Applied to “%(call)s”.") % {"call": application.call.title},
+            caused_by=log,
         )
 
 

@@ -16,15 +16,26 @@ from ..services import startup_transition, transition_options
 @login_required
 def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
-    options = transition_options(startup, request.user) if request.user.is_manager else []
+    applications = list(selectors.applications_of_startup(startup))
+    if request.user.is_manager:
+        stage, timeline, statuses = startup.stage, list(selectors.startup_timeline(startup)), {}
+    else:
+        # Founders and mentors see decisions only once managers release them.
+        view = selectors.founder_view(startup)
+        stage, timeline, statuses = view.stage, view.logs, view.statuses
     return render(
         request,
         "pipeline/startup_detail.html",
         {
             "startup": startup,
-            "options": options,
-            "timeline": selectors.startup_timeline(startup),
-            "applications": selectors.applications_of_startup(startup),
+            "stage": stage,
+            "is_team": startup.has_member(request.user),
+            "options": transition_options(startup, request.user) if request.user.is_manager else [],
+            "timeline": timeline,
+            "applications": [
+                (application, statuses.get(application.pk, application.status))
+                for application in applications
+            ],
         },
     )
 

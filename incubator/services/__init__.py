@@ -1,0 +1,31 @@
+from .accounts import (
+    SignupLinkError,
+    confirmation_token,
+    user_confirm_email,
+    user_resend_confirmation,
+    user_sign_up,
+)
+from .startups import (
+    InvitationError,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_revoke,
+    startup_create,
+    startup_update,
+)
+
+__all__ = [
+    "InvitationError",
+    "SignupLinkError",
+    "confirmation_token",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_for_token",
+    "invitation_revoke",
+    "startup_create",
+    "startup_update",
+    "user_confirm_email",
+    "user_resend_confirmation",
+    "user_sign_up",
+]

@@ -1,0 +1,66 @@
+"""Checks on uploaded documents. Only PDF is accepted, judged by content, not by the file name:
+the first bytes must be a PDF header and pypdf must be able to read every page."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+logger = logging.getLogger(__name__)
+
+PDF_MAGIC = b"%PDF-"
+
+
+def max_upload_bytes() -> int:
+    return int(settings.MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def validate_pdf(upload: UploadedFile) -> int:
+    """Raise ``ValidationError`` with a message for the founder unless ``upload`` is a readable
+    PDF within the size limit; return its number of pages."""
+    limit = max_upload_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(limit)d MB. Compress the PDF and try again.")
+            % {"size": upload.size / 1024 / 1024, "limit": settings.MAX_UPLOAD_MB},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if not head.lstrip(b"\x00\t\n\r ").startswith(PDF_MAGIC):
+        raise ValidationError(
+            _("This file is not a PDF, whatever its name says. Export the document as PDF and upload that."),
+            code="not_pdf",
+        )
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                _("This PDF is protected by a password. Upload a copy without a password."),
+                code="encrypted",
+            )
+        pages = len(reader.pages)
+        for page in reader.pages:
+            page.get_contents()
+    except ValidationError:
+        raise
+    except (PdfReadError, ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as exc:
+        logger.info("unreadable PDF upload: %s", exc)
+        raise ValidationError(
+            _("This PDF could not be read; it may be damaged. Export it again and upload the new file."),
+            code="unreadable",
+        ) from exc
+    finally:
+        upload.seek(0)
+    if pages == 0:
+        raise ValidationError(_("This PDF has no pages."), code="no_pages")
+    return pages

@@ -1,0 +1,109 @@
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from incubator.models import User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "full_name": "Anna Petrova",
+    "email": "Anna.Petrova@Example.org",
+    "password1": "a-long-enough-passphrase",
+    "password2": "a-long-enough-passphrase",
+}
+
+
+def _confirmation_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/accounts/confirm/\S+/)", message.body).group(1)
+
+
+def test_sign_up_confirm_and_land_on_the_founder_home(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("signup"), SIGNUP)
+    assert response.url == reverse("signup-done")
+    user = User.objects.get(email="anna.petrova@example.org")
+    assert (user.is_founder, user.is_active, user.email_confirmed) == (True, False, False)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["anna.petrova@example.org"]
+    assert message.alternatives[0][1] == "text/html"
+    link = _confirmation_link(message)
+
+    response = client.get(link)
+    assert response.url == reverse("founder-home")
+    user.refresh_from_db()
+    assert (user.is_active, user.email_confirmed) == (True, True)
+    page = client.get(reverse("founder-home")).content.decode()
+    assert "Create your startup" in page
+
+
+def test_a_used_confirmation_link_does_not_log_in_again(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+    link = _confirmation_link(mail.outbox[0])
+    client.get(link)
+    client.logout()
+
+    response = client.get(link)
+    assert response.url.startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_duplicate_email_is_refused_with_a_clear_message(client):
+    factories.FounderFactory(email="anna.petrova@example.org")
+    response = client.post(reverse("signup"), SIGNUP)
+    assert response.status_code == 200
+    assert "An account with this e-mail address already exists." in response.content.decode()
+    assert User.objects.filter(email__iexact="anna.petrova@example.org").count() == 1
+
+
+def test_weak_or_mismatched_passwords_are_refused(client):
+    response = client.post(reverse("signup"), {**SIGNUP, "password2": "something-else-entirely"})
+    assert "The two passwords differ." in response.content.decode()
+    response = client.post(reverse("signup"), {**SIGNUP, "password1": "12345678", "password2": "12345678"})
+    assert "This password is too common." in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_login_before_confirmation_says_what_to_do(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+    response = client.post(
+        reverse("login"), {"username": "anna.petrova@example.org", "password": SIGNUP["password1"]}
+    )
+    body = response.content.decode()
+    assert "Confirm your e-mail address first" in body
+    assert reverse("signup-resend") in body
+
+
+def test_expired_and_tampered_links_are_refused(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+    link = _confirmation_link(mail.outbox[0])
+
+    tampered = client.get(link[:-3] + "xx/")
+    assert tampered.status_code == 400
+    assert "not valid" in tampered.content.decode()
+
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=4)):
+        expired = client.get(link)
+    assert expired.status_code == 400
+    assert "expired" in expired.content.decode()
+    assert not User.objects.get().is_active
+
+
+def test_resend_sends_a_new_link_only_to_pending_accounts(client, django_capture_on_commit_callbacks):
+    factories.FounderFactory(email="active@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+        client.post(reverse("signup-resend"), {"email": "anna.petrova@example.org"})
+        response = client.post(reverse("signup-resend"), {"email": "active@example.org"})
+    assert response.url == reverse("signup-done")
+    assert [m.to for m in mail.outbox] == [["anna.petrova@example.org"], ["anna.petrova@example.org"]]
