@@ -6,4 +6,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("incubator.urls")),
     path("", include("pipeline.urls")),
+    path("notifications/", include("notifications.urls")),
 ]

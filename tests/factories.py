@@ -194,3 +194,46 @@ class ReviewScoreFactory(DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     criterion = factory.SubFactory(CriterionFactory)
     score = 3
+
+
+# Notifications
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "stage_changed"
+    dedup_key = factory.Sequence(lambda n: f"test-notification:{n}")
+    context = factory.LazyAttribute(
+        lambda n: {"startup": "Startup", "source_label": "Incubation", "target_label": "Acceleration"}
+    )
+    url = "/founder/"
+
+
+class OutboxMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = "notifications.OutboxMessage"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "stage_changed"
+    dedup_key = factory.Sequence(lambda n: f"test-outbox:{n}")
+    to_email = factory.LazyAttribute(lambda m: m.recipient.email)
+    context = factory.LazyAttribute(
+        lambda m: {
+            "startup": "Startup",
+            "source_label": "Incubation",
+            "target_label": "Acceleration",
+            "path": "/founder/",
+        }
+    )
+
+
+class NotificationPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "notifications.NotificationPreference"
+
+    user = factory.SubFactory(UserFactory)
+    kind = "stage_changed"
+    email_enabled = False

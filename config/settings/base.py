@@ -186,3 +186,27 @@ MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
 # Signed links: e-mail confirmation and co-founder invitations expire after this many days.
 SIGNUP_CONFIRMATION_MAX_AGE_DAYS = 3
 INVITATION_MAX_AGE_DAYS = 7
+
+# Notifications and reminders (the ``notifications`` app). Far-future reminders wait in the
+# database; the periodic sweeps (see ``manage.py setup_schedules``) find what is due.
+NOTIFICATIONS = {
+    # Days before a review is due when its reviewer is reminded (each offset once).
+    "REVIEW_REMINDER_DAYS": [3, 1],
+    # Days after a review fell overdue when the call's managers are told.
+    "REVIEW_ESCALATION_DAYS": 1,
+    # Days before a call closes when founders with an unsubmitted draft are reminded.
+    "DRAFT_REMINDER_DAYS": [7, 1],
+    # A message claimed for sending longer ago than this is taken to belong to a dead worker and is
+    # sent again by the relay; it exceeds the task's hard time limit, so a live sender is never
+    # overtaken.
+    "SEND_LEASE_SECONDS": env.int("NOTIFICATIONS_SEND_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT * 2),
+    # A message enqueued after commit is left to its task this long before the relay enqueues it
+    # again (the broker may have lost it, or never got it).
+    "RELAY_GRACE_SECONDS": env.int("NOTIFICATIONS_RELAY_GRACE_SECONDS", default=120),
+    # Transient delivery failures are retried after 1, 2, 4, ... times this, up to MAX_ATTEMPTS.
+    "RETRY_BACKOFF_SECONDS": env.int("NOTIFICATIONS_RETRY_BACKOFF_SECONDS", default=60),
+    "MAX_ATTEMPTS": env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6),
+    # How many messages one send task handles.
+    "SEND_BATCH_SIZE": 50,
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("notifications.context_processors.unread_notifications")

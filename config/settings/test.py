@@ -19,3 +19,8 @@ STORAGES = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A Celery worker started by a test in its own process cannot see the locmem outbox: such tests
+# give it a file-based (or slow, file-based) e-mail backend and a folder through the environment.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
+EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default=None)

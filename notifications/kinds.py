@@ -1,0 +1,135 @@
+"""The kinds of notice the project sends: who they are for, whether a person may turn them off,
+and whether they also appear in the notification centre.
+
+Each kind has three e-mail templates under ``notifications/email/``: ``<kind>_subject.txt``,
+``<kind>_body.txt`` and ``<kind>_body.html``. The in-app title is the rendered subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    REVIEW_ASSIGNED = "review_assigned", _("New review assignment")
+    REVIEW_DUE_SOON = "review_due_soon", _("Review due soon")
+    REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+    REVIEW_OVERDUE_ESCALATION = "review_overdue_escalation", _("Overdue review in a call you manage")
+    DRAFT_CLOSING = "draft_closing", _("Unsubmitted draft as the call closes")
+    STAGE_CHANGED = "stage_changed", _("Your startup changed stage")
+    APPLICATION_STATUS = "application_status", _("Your application changed status")
+    DECISION_RELEASED = "decision_released", _("Decision on your application")
+    STARTUP_STALLED = "startup_stalled", _("Startup stalled in a stage")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+
+
+class Audience(models.TextChoices):
+    REVIEWER = "reviewer", _("As a reviewer")
+    FOUNDER = "founder", _("As a founder")
+    MANAGER = "manager", _("As a cluster manager")
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: Kind
+    audience: Audience
+    # Mandatory kinds cannot be turned off: a person must learn a decision about their startup.
+    optional: bool
+    in_app: bool
+    description: Promise
+
+    @property
+    def label(self) -> str:
+        return str(self.kind.label)
+
+
+SPECS: dict[str, KindSpec] = {
+    spec.kind.value: spec
+    for spec in [
+        KindSpec(
+            Kind.REVIEW_ASSIGNED,
+            Audience.REVIEWER,
+            optional=True,
+            in_app=True,
+            description=_("When a manager asks you to review an application."),
+        ),
+        KindSpec(
+            Kind.REVIEW_DUE_SOON,
+            Audience.REVIEWER,
+            optional=True,
+            in_app=True,
+            description=_("A few days before a review of yours is due."),
+        ),
+        KindSpec(
+            Kind.REVIEW_OVERDUE,
+            Audience.REVIEWER,
+            optional=True,
+            in_app=True,
+            description=_("When a review of yours is past its due date."),
+        ),
+        KindSpec(
+            Kind.DRAFT_CLOSING,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When a call closes soon and your application is still a draft."),
+        ),
+        KindSpec(
+            Kind.STAGE_CHANGED,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When your startup moves to another stage of the pipeline."),
+        ),
+        KindSpec(
+            Kind.APPLICATION_STATUS,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When your application is submitted, taken into review or withdrawn."),
+        ),
+        KindSpec(
+            Kind.DECISION_RELEASED,
+            Audience.FOUNDER,
+            optional=False,
+            in_app=True,
+            description=_("The decision on your application, once the managers release it."),
+        ),
+        KindSpec(
+            Kind.REVIEW_OVERDUE_ESCALATION,
+            Audience.MANAGER,
+            optional=True,
+            in_app=True,
+            description=_("When a review in a call you manage is overdue."),
+        ),
+        KindSpec(
+            Kind.STARTUP_STALLED,
+            Audience.MANAGER,
+            optional=True,
+            in_app=True,
+            description=_("When a startup stays in one stage longer than its limit."),
+        ),
+        KindSpec(
+            Kind.WEEKLY_DIGEST,
+            Audience.MANAGER,
+            optional=True,
+            in_app=False,
+            description=_("A summary of the pipeline every Monday morning."),
+        ),
+    ]
+}
+
+OPTIONAL_KINDS = frozenset(key for key, spec in SPECS.items() if spec.optional)
+MANDATORY_KINDS = frozenset(key for key, spec in SPECS.items() if not spec.optional)
+
+
+def spec_for(kind: str) -> KindSpec:
+    return SPECS[kind]
+
+
+def is_optional(kind: str) -> bool:
+    return kind in OPTIONAL_KINDS

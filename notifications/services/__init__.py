@@ -1,0 +1,35 @@
+"""The notifications app's writes. Other apps call the functions listed in ``__all__``."""
+
+from .events import notify_decisions_released, notify_review_assigned, notify_transition
+from .notices import Notice, notices_create, outbox_enqueue
+from .outbox import outbox_message_retry, outbox_message_send, outbox_messages_send, outbox_relay
+from .preferences import (
+    MandatoryKind,
+    notification_mark_read,
+    notifications_mark_all_read,
+    preference_set,
+    preferences_update,
+    unsubscribe_apply,
+)
+from .reminders import reminders_sweep, weekly_digest_create
+
+__all__ = [
+    "MandatoryKind",
+    "Notice",
+    "notices_create",
+    "notification_mark_read",
+    "notifications_mark_all_read",
+    "notify_decisions_released",
+    "notify_review_assigned",
+    "notify_transition",
+    "outbox_enqueue",
+    "outbox_message_retry",
+    "outbox_message_send",
+    "outbox_messages_send",
+    "outbox_relay",
+    "preference_set",
+    "preferences_update",
+    "reminders_sweep",
+    "unsubscribe_apply",
+    "weekly_digest_create",
+]

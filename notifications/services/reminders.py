@@ -1,0 +1,250 @@
+"""Reminders found by the periodic sweep: reviews due soon or overdue (escalated to the call's
+managers), drafts as the call closes, startups stalled in a stage, and the managers' weekly digest.
+
+Each sweep is a pure function of the database and ``now``: what is due gets a notice whose
+deduplication key names the thing, the date it is measured against and the offset, so running a
+sweep twice, or two sweeps at once, creates each notice once; and a moved due date arms the
+reminders again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from incubator.models import User
+from pipeline.models import Application
+
+from .. import selectors
+from ..kinds import Kind
+from .events import founders_by_startup
+from .notices import Notice, chunked, iso, notices_create, stamp
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """How many notices of each rule were due (those that existed already are not created again)."""
+
+    review_due_soon: int = 0
+    review_overdue: int = 0
+    review_escalations: int = 0
+    draft_closing: int = 0
+    startup_stalled: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.review_due_soon
+            + self.review_overdue
+            + self.review_escalations
+            + self.draft_closing
+            + self.startup_stalled
+        )
+
+
+def _windows(offsets: list[int], now: datetime) -> list[tuple[int, datetime, datetime]]:
+    """For offsets in days (say 3 and 1): the due-date windows (now+1d, now+3d] for the 3-day
+    reminder and (now, now+1d] for the 1-day one. Each date falls in one window, so after a
+    missed sweep only the most urgent reminder goes out, not every one that was skipped."""
+    windows = []
+    previous = now
+    for days in sorted(set(offsets)):
+        upper = now + timedelta(days=days)
+        windows.append((days, previous, upper))
+        previous = upper
+    return windows
+
+
+def _create(notices: list[Notice], now: datetime) -> int:
+    # One transaction per few thousand notices: a long sweep holds no lock for long, and a sweep
+    # that dies half-way has committed whole chunks that the next sweep skips by their keys.
+    for chunk in chunked(notices, 5000):
+        with transaction.atomic():
+            notices_create(notices=chunk, now=now)
+    return len(notices)
+
+
+def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
+    """Reminders to reviewers before their review is due and once it is overdue, and the
+    escalation of overdue reviews to the call's managers. Returns the three counts of notices."""
+    config = settings.NOTIFICATIONS
+    path = reverse("mentor-home")
+    soon: list[Notice] = []
+    for days, lower, upper in _windows(config["REVIEW_REMINDER_DAYS"], now):
+        rows = selectors.open_review_assignments().filter(
+            due_at__gt=lower,
+            due_at__lte=upper,
+            # Assigned after this reminder's moment: the assignment notice said it already.
+            created_at__lte=F("due_at") - timedelta(days=days),
+        )
+        for row in rows.values_list(
+            "pk",
+            "reviewer_id",
+            "reviewer__email",
+            "due_at",
+            "application__startup__name",
+            "application__call__title",
+        ):
+            pk, reviewer_id, email, due_at, startup, call = row
+            soon.append(
+                Notice(
+                    kind=Kind.REVIEW_DUE_SOON,
+                    recipient_id=reviewer_id,
+                    email=email,
+                    dedup_key=f"review-due:{pk}:{stamp(due_at)}:{days}d",
+                    path=path,
+                    context={"startup": startup, "call": call, "due_at": iso(due_at), "days": days},
+                )
+            )
+    overdue: list[Notice] = []
+    escalations: list[Notice] = []
+    escalate_before = now - timedelta(days=config["REVIEW_ESCALATION_DAYS"])
+    rows = list(
+        selectors.open_review_assignments()
+        .filter(due_at__lte=now)
+        .values_list(
+            "pk",
+            "reviewer_id",
+            "reviewer__email",
+            "reviewer__full_name",
+            "due_at",
+            "application__startup__name",
+            "application__call_id",
+            "application__call__title",
+        )
+    )
+    managers = selectors.call_managers([row[6] for row in rows if row[4] <= escalate_before])
+    manager_path = reverse("manager-home")
+    for pk, reviewer_id, email, reviewer_name, due_at, startup, call_id, call in rows:
+        context = {"startup": startup, "call": call, "due_at": iso(due_at), "reviewer": reviewer_name}
+        overdue.append(
+            Notice(
+                kind=Kind.REVIEW_OVERDUE,
+                recipient_id=reviewer_id,
+                email=email,
+                dedup_key=f"review-overdue:{pk}:{stamp(due_at)}",
+                path=path,
+                context=context,
+            )
+        )
+        if due_at <= escalate_before:
+            for manager_id, manager_email in managers.get(call_id, []):
+                escalations.append(
+                    Notice(
+                        kind=Kind.REVIEW_OVERDUE_ESCALATION,
+                        recipient_id=manager_id,
+                        email=manager_email,
+                        dedup_key=f"review-escalation:{pk}:{stamp(due_at)}:u{manager_id}",
+                        path=manager_path,
+                        context=context,
+                    )
+                )
+    return _create(soon, now), _create(overdue, now), _create(escalations, now)
+
+
+def draft_reminders_create(*, now: datetime) -> int:
+    """Reminders to the founders of a draft application as its call closes. Returns the number
+    of notices."""
+    notices: list[Notice] = []
+    path = reverse("founder-home")
+    for days, lower, upper in _windows(settings.NOTIFICATIONS["DRAFT_REMINDER_DAYS"], now):
+        rows = list(
+            Application.objects.filter(
+                status="draft",
+                call__opens_at__lte=now,
+                call__closes_at__gt=lower,
+                call__closes_at__lte=upper,
+                # Started after this reminder's moment: the founders know the call is closing.
+                created_at__lte=F("call__closes_at") - timedelta(days=days),
+            ).values_list("pk", "startup_id", "startup__name", "call__title", "call__closes_at")
+        )
+        team = founders_by_startup(row[1] for row in rows)
+        for pk, startup_id, startup, call, closes_at in rows:
+            for user_id, email in team.get(startup_id, []):
+                notices.append(
+                    Notice(
+                        kind=Kind.DRAFT_CLOSING,
+                        recipient_id=user_id,
+                        email=email,
+                        dedup_key=f"draft:{pk}:{stamp(closes_at)}:{days}d:u{user_id}",
+                        path=path,
+                        context={"startup": startup, "call": call, "closes_at": iso(closes_at), "days": days},
+                    )
+                )
+    return _create(notices, now)
+
+
+def stall_alerts_create(*, now: datetime) -> int:
+    """Alerts to managers about startups that stayed in one active stage longer than the limit of
+    the call that admitted them (or the project's default). A startup is reported once per stage
+    entry. The managers of the admitting call are told, or every cluster manager when it has none.
+    Returns the number of notices."""
+    stalled = selectors.stalled_startups(now=now)
+    if not stalled:
+        return 0
+    call_managers = selectors.call_managers({s.call_id for s in stalled if s.call_id})
+    everyone = list(
+        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
+    )
+    notices = []
+    for startup in stalled:
+        recipients = call_managers.get(startup.call_id) or everyone
+        for manager_id, email in recipients:
+            notices.append(
+                Notice(
+                    kind=Kind.STARTUP_STALLED,
+                    recipient_id=manager_id,
+                    email=email,
+                    dedup_key=f"stalled:{startup.pk}:{startup.stage}:{stamp(startup.stage_entered_at)}:u{manager_id}",
+                    path=reverse("startup-detail", args=[startup.pk]),
+                    context={
+                        "startup": startup.name,
+                        "stage": startup.stage,
+                        "stage_label": startup.stage_label,
+                        "stage_entered_at": iso(startup.stage_entered_at),
+                        "limit_days": startup.limit_days,
+                    },
+                )
+            )
+    return _create(notices, now)
+
+
+def reminders_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Run every reminder rule once. Safe to run at any time, as often as wanted, concurrently."""
+    now = now or timezone.now()
+    soon, overdue, escalations = review_reminders_create(now=now)
+    return SweepResult(
+        review_due_soon=soon,
+        review_overdue=overdue,
+        review_escalations=escalations,
+        draft_closing=draft_reminders_create(now=now),
+        startup_stalled=stall_alerts_create(now=now),
+    )
+
+
+def weekly_digest_create(*, now: datetime | None = None) -> int:
+    """The managers' weekly digest: one e-mail per manager and ISO week, however often it runs."""
+    now = now or timezone.now()
+    year, week, _weekday = timezone.localtime(now).isocalendar()
+    summary = selectors.pipeline_summary(now=now)
+    path = reverse("manager-home")
+    notices = [
+        Notice(
+            kind=Kind.WEEKLY_DIGEST,
+            recipient_id=manager_id,
+            email=email,
+            dedup_key=f"digest:{year}-W{week:02d}:u{manager_id}",
+            path=path,
+            context={**summary, "week": f"{year}-W{week:02d}", "generated_at": iso(now)},
+        )
+        for manager_id, email in User.objects.filter(is_manager=True, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "email")
+    ]
+    return _create(notices, now)

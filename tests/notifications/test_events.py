@@ -1,0 +1,188 @@
+"""Notices caused by transitions, released decisions and review assignments."""
+
+import pytest
+from django.utils import timezone
+
+from notifications.models import Notification, OutboxMessage
+from notifications.services import notify_decisions_released, notify_review_assigned
+from pipeline.exceptions import TransitionError
+from pipeline.models import Application
+from pipeline.services import application_transition, startup_transition
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _accelerate(startup, manager):
+    return startup_transition(
+        startup=startup, name="accelerate", actor=manager, override=True, reason="Investor deadline."
+    )
+
+
+def test_every_founder_hears_of_a_stage_change(manager):
+    founders = [factories.FounderFactory(), factories.FounderFactory()]
+    startup = factories.StartupFactory(stage="incubation", founders=founders)
+    factories.MentorAssignmentFactory(startup=startup)
+
+    _accelerate(startup, manager)
+
+    messages = OutboxMessage.objects.order_by("to_email")
+    assert [m.to_email for m in messages] == sorted(f.email for f in founders)
+    assert {m.kind for m in messages} == {"stage_changed"}
+    assert {m.status for m in messages} == {"pending"}
+    assert messages[0].context["target"] == "acceleration"
+    assert messages[0].context["path"] == f"/startups/{startup.pk}/"
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {f.pk for f in founders}
+
+
+def test_notices_roll_back_with_a_refused_transition(manager):
+    startup = factories.StartupFactory(stage="incubation", founders=[factories.FounderFactory()])
+    with pytest.raises(TransitionError):
+        startup_transition(startup=startup, name="accelerate", actor=manager)  # gate not met
+
+    assert not OutboxMessage.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_notices_roll_back_when_the_transaction_fails_after_them(manager, monkeypatch):
+    """The outbox row is written inside the transition's transaction: when something later in
+    that transaction fails, the row disappears with the state change."""
+    from pipeline.services import transitions
+
+    founder = factories.FounderFactory()
+    startup = factories.StartupFactory(founders=[founder])
+    application = factories.ApplicationFactory(startup=startup, status="in_review")
+    for _ in range(2):
+        factories.ReviewFactory(assignment__application=application)
+
+    def broken_admission(**kwargs):
+        raise RuntimeError("admission failed")
+
+    monkeypatch.setitem(transitions._STARTUP_FOLLOW_UPS, "reject", broken_admission)
+    with pytest.raises(RuntimeError):
+        application_transition(application=application, name="reject", actor=manager)
+
+    assert Application.objects.get().status == "in_review"
+    assert not OutboxMessage.objects.exists()
+
+
+def test_decisions_are_held_until_released(manager):
+    founder = factories.FounderFactory()
+    startup = factories.StartupFactory(founders=[founder])
+    application = factories.ApplicationFactory(startup=startup, status="in_review")
+    for _ in range(2):
+        factories.ReviewFactory(assignment__application=application)
+
+    application_transition(application=application, name="accept", actor=manager)
+
+    # Neither the acceptance nor the admission to incubation that follows it is told yet.
+    assert not OutboxMessage.objects.exists()
+    assert not Notification.objects.exists()
+
+    Application.objects.filter(pk=application.pk).update(decision_released_at=timezone.now())
+    notify_decisions_released(application_ids=[application.pk])
+
+    message = OutboxMessage.objects.get()
+    assert (message.kind, message.to_email) == ("decision_released", founder.email)
+    assert message.context["status"] == "accepted"
+    assert Notification.objects.get().recipient == founder
+
+
+def test_rejection_of_the_last_application_is_held_too(manager):
+    startup = factories.StartupFactory(founders=[factories.FounderFactory()])
+    application = factories.ApplicationFactory(startup=startup, status="submitted")
+
+    application_transition(application=application, name="reject", actor=manager)
+
+    startup.refresh_from_db()
+    assert startup.stage == "rejected"
+    assert not OutboxMessage.objects.exists()
+
+
+def test_releasing_the_same_decision_twice_tells_once_and_a_new_decision_anew(manager):
+    founders = [factories.FounderFactory(), factories.FounderFactory()]
+    startup = factories.StartupFactory(founders=founders)
+    application = factories.ApplicationFactory(
+        startup=startup,
+        status="waitlisted",
+        decided_at=timezone.now(),
+        decision_released_at=timezone.now(),
+    )
+
+    notify_decisions_released(application_ids=[application.pk])
+    notify_decisions_released(application_ids=[application.pk])
+    assert OutboxMessage.objects.count() == 2
+
+    Application.objects.filter(pk=application.pk).update(
+        status="accepted", decided_at=timezone.now() + timezone.timedelta(days=1)
+    )
+    notify_decisions_released(application_ids=[application.pk])
+    assert OutboxMessage.objects.count() == 4
+    assert OutboxMessage.objects.filter(context__status="accepted").count() == 2
+
+
+def test_unreleased_or_undecided_applications_are_not_told():
+    startup = factories.StartupFactory(founders=[factories.FounderFactory()])
+    undecided = factories.ApplicationFactory(startup=startup, status="in_review")
+    unreleased = factories.ApplicationFactory(status="accepted", decided_at=timezone.now())
+
+    notify_decisions_released(application_ids=[undecided.pk, unreleased.pk])
+
+    assert not OutboxMessage.objects.exists()
+
+
+def test_application_status_changes_are_told_to_founders(founder, startup):
+    application = factories.ApplicationFactory(startup=startup)
+
+    application_transition(application=application, name="submit", actor=founder)
+
+    message = OutboxMessage.objects.get()
+    assert (message.kind, message.to_email) == ("application_status", founder.email)
+    assert message.context["target"] == "submitted"
+
+
+def test_review_assignment_is_told_to_the_reviewer_once():
+    assignment = factories.ReviewAssignmentFactory()
+
+    notify_review_assigned(assignment_id=assignment.pk)
+    notify_review_assigned(assignment_id=assignment.pk)
+
+    message = OutboxMessage.objects.get()
+    assert (message.kind, message.recipient) == ("review_assigned", assignment.reviewer)
+    assert message.context["path"] == "/mentor/"
+    assert Notification.objects.get().recipient == assignment.reviewer
+
+
+def test_a_declined_assignment_is_not_told():
+    assignment = factories.ReviewAssignmentFactory(declined_at=timezone.now())
+
+    assert notify_review_assigned(assignment_id=assignment.pk) == []
+    assert not OutboxMessage.objects.exists()
+
+
+def test_opted_out_founder_gets_the_in_app_notice_but_no_email(manager):
+    founder = factories.FounderFactory()
+    factories.NotificationPreferenceFactory(user=founder, kind="stage_changed")
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+
+    _accelerate(startup, manager)
+
+    assert not OutboxMessage.objects.exists()
+    assert Notification.objects.get().recipient == founder
+
+
+def test_send_is_enqueued_only_after_commit(manager, django_capture_on_commit_callbacks, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(
+        "notifications.tasks.send_outbox_message.apply_async",
+        lambda args, **kwargs: enqueued.append(args[0]),
+    )
+    startup = factories.StartupFactory(stage="incubation", founders=[factories.FounderFactory()])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _accelerate(startup, manager)
+    assert enqueued == []
+
+    for callback in callbacks:
+        callback()
+    assert enqueued == [OutboxMessage.objects.get().pk]
