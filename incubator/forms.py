@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .forms_base import BootstrapForm, BootstrapModelForm
-from .models import Organisation, Startup, User
+from .models import Organisation, ReviewerProfile, Startup, User
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
 
 
@@ -103,3 +103,26 @@ class StartupForm(BootstrapModelForm):
 
 class InvitationForm(BootstrapForm):
     email = forms.EmailField(label=_("Co-founder's e-mail address"))
+
+
+class ReviewerProfileForm(BootstrapModelForm):
+    class Meta:
+        model = ReviewerProfile
+        fields = ["expertise", "capacity_per_call", "bio"]
+        widgets = {"expertise": forms.CheckboxSelectMultiple, "bio": forms.Textarea(attrs={"rows": 3})}
+
+
+class ConflictForm(BootstrapForm):
+    startup = forms.ModelChoiceField(
+        label=_("Startup"), queryset=Startup.objects.order_by("name"), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("startup") and not cleaned.get("organisation"):
+            raise forms.ValidationError(_("Choose a startup or an organisation."))
+        return cleaned

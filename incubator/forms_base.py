@@ -14,7 +14,7 @@ class BootstrapFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -25,10 +25,17 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             classes = [c for c in (widget.attrs.get("class", ""), css) if c]
-            if self.is_bound and name in self.errors:
-                classes.append("is-invalid")
-                widget.attrs["aria-invalid"] = "true"
             widget.attrs["class"] = " ".join(classes)
+
+    def full_clean(self):
+        # Marked after validation, never in __init__: reading ``errors`` there would validate the
+        # form before subclasses finish setting up their fields.
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
 
 
 class BootstrapForm(BootstrapFormMixin, forms.Form):

@@ -3,9 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from incubator.forms_base import BootstrapForm, BootstrapModelForm
+from incubator.models import Criterion, User
 
 from .documents import validate_pdf
-from .models import Application
+from .models import Application, Review
 
 
 class TransitionForm(BootstrapForm):
@@ -108,3 +109,138 @@ class WithdrawForm(BootstrapForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReviewForm(BootstrapForm):
+    """One score (and comment) per criterion of the call's rubric, then the overall fields."""
+
+    comment_for_founders = forms.CharField(
+        label=_("Comment for the founders"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown to the founders, without your name, once the managers release the decision."),
+    )
+    confidential_note = forms.CharField(
+        label=_("Confidential note for the managers"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the cluster managers see this."),
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        required=False,
+        choices=[("", "—"), *list(Review.Recommendation.choices)],
+    )
+    confidence = forms.TypedChoiceField(
+        label=_("Confidence"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *list(Review.Confidence.choices)],
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        self.criteria = list(criteria)
+        super().__init__(*args, **kwargs)
+        new_fields = {}
+        for criterion in self.criteria:
+            new_fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=_("%(name)s (weight %(weight)s)")
+                % {"name": criterion.name, "weight": criterion.weight.normalize()},
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—")]
+                + [(n, str(n)) for n in range(criterion.scale_min, criterion.scale_max + 1)],
+                help_text=criterion.guidance,
+            )
+            new_fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment on “%(name)s”") % {"name": criterion.name},
+                required=False,
+                max_length=3000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields = {**new_fields, **self.fields}
+        # The mixin ran before these fields existed.
+        for name in new_fields:
+            widget = self.fields[name].widget
+            widget.attrs["class"] = "form-select" if name.startswith("score_") else "form-control"
+
+    def scores(self) -> dict[int, tuple[int | None, str]]:
+        return {
+            c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"comment_{c.pk}", ""))
+            for c in self.criteria
+        }
+
+    @staticmethod
+    def initial_from(review) -> dict:
+        if review is None:
+            return {}
+        initial = {
+            "comment_for_founders": review.comment_for_founders,
+            "confidential_note": review.confidential_note,
+            "recommendation": review.recommendation,
+            "confidence": review.confidence,
+        }
+        for score in review.scores.all():
+            initial[f"score_{score.criterion_id}"] = score.score
+            initial[f"comment_{score.criterion_id}"] = score.comment
+        return initial
+
+
+class DeclineForm(BootstrapForm):
+    conflict = forms.BooleanField(
+        label=_("I have a conflict of interest with this startup"),
+        required=False,
+        help_text=_("Recorded as a declared conflict: you will not be asked to review this startup again."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (the managers see it)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BulkAssignForm(BootstrapForm):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(), widget=forms.MultipleHiddenInput
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"), queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: the call's review deadline."),
+    )
+
+    def __init__(self, *args, call, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.filter(
+            call=call, status__in=["submitted", "in_review"]
+        )
+        self.fields["reviewers"].queryset = reviewers
+
+
+class CriterionForm(BootstrapModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "guidance", "weight", "scale_min", "scale_max"]
+        widgets = {"guidance": forms.Textarea(attrs={"rows": 2})}
+
+
+class DecisionForm(BootstrapForm):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one application.")},
+    )
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("waitlist", _("Waitlist")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.filter(call=call).exclude(status="draft")

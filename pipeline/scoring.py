@@ -34,3 +34,73 @@ def weighted_score(scores: Iterable[CriterionScore]) -> float | None:
     if total_weight == 0:
         return None
     return total / total_weight
+
+
+@dataclass(frozen=True)
+class ScoredReview:
+    reviewer_id: int
+    application_id: int
+    score: float
+
+
+def normalise(reviews: Iterable[ScoredReview]) -> dict[tuple[int, int], float]:
+    """z-score of every review within its reviewer's reviews of the call:
+    ``z = (score - reviewer's mean) / reviewer's standard deviation`` (population).
+
+    A harsh reviewer's 5 and a lenient reviewer's 8 can then mean the same. A reviewer with a
+    single review, or who gave every application the same score, tells us nothing about their
+    scale: their reviews get z = 0 (exactly average) in the normalised figure, while the raw mean
+    still counts them. Keys are ``(reviewer_id, application_id)``.
+    """
+    by_reviewer: dict[int, list[ScoredReview]] = {}
+    for review in reviews:
+        by_reviewer.setdefault(review.reviewer_id, []).append(review)
+    result: dict[tuple[int, int], float] = {}
+    for reviewer_id, own in by_reviewer.items():
+        scores = [r.score for r in own]
+        mean = sum(scores) / len(scores)
+        spread = population_sd(scores)
+        for review in own:
+            z = 0.0 if len(own) < 2 or spread == 0 else (review.score - mean) / spread
+            result[(reviewer_id, review.application_id)] = z
+    return result
+
+
+def population_sd(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+
+
+@dataclass
+class ApplicationScore:
+    application_id: int
+    completed: int
+    mean: float | None
+    normalised: float | None
+    spread: float | None
+
+    def flagged(self, threshold: float) -> bool:
+        return self.spread is not None and self.spread > threshold
+
+
+def application_scores(reviews: list[ScoredReview]) -> dict[int, ApplicationScore]:
+    """Per application: completed reviews, mean weighted score, mean z-score, and the spread
+    (population standard deviation of the weighted scores; ``None`` below two reviews)."""
+    z = normalise(reviews)
+    grouped: dict[int, list[ScoredReview]] = {}
+    for review in reviews:
+        grouped.setdefault(review.application_id, []).append(review)
+    result = {}
+    for application_id, own in grouped.items():
+        scores = [r.score for r in own]
+        zs = [z[(r.reviewer_id, r.application_id)] for r in own]
+        result[application_id] = ApplicationScore(
+            application_id=application_id,
+            completed=len(own),
+            mean=sum(scores) / len(scores),
+            normalised=sum(zs) / len(zs),
+            spread=population_sd(scores) if len(scores) >= 2 else None,
+        )
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, startups
+from .views import applications, manage, reviews, startups
 
 urlpatterns = [
     path("startups/<int:pk>/", startups.startup_detail, name="startup-detail"),
@@ -15,4 +15,17 @@ urlpatterns = [
     ),
     path("documents/<int:pk>/", applications.document_download, name="document-download"),
     path("documents/<int:pk>/delete/", applications.document_remove, name="document-delete"),
+    path("reviews/<int:application_id>/", reviews.review_form, name="review-form"),
+    path("reviews/<int:application_id>/decline/", reviews.review_decline, name="review-decline"),
+    path("reviewer/profile/", reviews.reviewer_profile, name="reviewer-profile"),
+    path("reviewer/conflicts/<int:pk>/remove/", reviews.conflict_remove, name="reviewer-conflict-remove"),
+    path("manage/calls/", manage.call_list, name="manage-calls"),
+    path("manage/calls/<slug:slug>/", manage.call_overview, name="manage-call"),
+    path("manage/calls/<slug:slug>/auto-assign/", manage.call_auto_assign, name="manage-auto-assign"),
+    path("manage/calls/<slug:slug>/assign/", manage.call_assign, name="manage-assign"),
+    path("manage/calls/<slug:slug>/rubric/", manage.call_rubric, name="manage-rubric"),
+    path("manage/calls/<slug:slug>/ranking/", manage.call_ranking, name="manage-ranking"),
+    path("manage/calls/<slug:slug>/release/", manage.call_release, name="manage-release"),
+    path("manage/assignments/<int:pk>/remove/", manage.assignment_unassign, name="manage-unassign"),
+    path("manage/applications/<int:pk>/", manage.application_review_summary, name="manage-application"),
 ]

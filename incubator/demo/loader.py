@@ -26,6 +26,7 @@ from ..models import (
     MentorAssignment,
     Milestone,
     Organisation,
+    ReviewerProfile,
     Startup,
     TeamMembership,
     TherapeuticArea,
@@ -116,6 +117,11 @@ class DemoLoader:
             )
         for email, name, org, position, expertise in data.MENTORS:
             mentor = self._user(email, name, organisation=self.orgs[org], position=position, is_mentor=True)
+            profile, created = ReviewerProfile.objects.get_or_create(
+                user=mentor, defaults={"capacity_per_call": 8}
+            )
+            if created:
+                profile.expertise.set([self.areas[slug] for slug in expertise])
             self.mentors.append(mentor)
             self.mentor_expertise[mentor.pk] = expertise
 

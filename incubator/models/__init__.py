@@ -1,7 +1,7 @@
 from .calls import Call, Criterion
 from .invitations import Invitation
 from .organisations import Organisation, TherapeuticArea
-from .people import User
+from .people import ReviewerConflict, ReviewerProfile, User
 from .startups import (
     DevelopmentPhase,
     MentorAssignment,
@@ -20,6 +20,8 @@ __all__ = [
     "Milestone",
     "Organisation",
     "ProductType",
+    "ReviewerConflict",
+    "ReviewerProfile",
     "Startup",
     "TeamMembership",
     "TherapeuticArea",

@@ -50,6 +50,16 @@ class Call(models.Model):
         default=120,
         help_text=_("A startup of this cohort in one stage longer than this is reported as stalled."),
     )
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.0"),
+        help_text=_(
+            "Applications whose reviewers' weighted scores (0–10) spread more than this "
+            "(standard deviation) are flagged for discussion."
+        ),
+    )
     funding_per_startup = models.DecimalField(
         _("funding per startup (RUB)"),
         max_digits=14,

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,3 +80,61 @@ class User(AbstractUser):
         if self.is_founder:
             names.append(str(_("Founder")))
         return names
+
+
+class ReviewerProfile(models.Model):
+    """What automatic assignment needs to know about a mentor / reviewer."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reviewer_profile")
+    expertise = models.ManyToManyField(
+        "incubator.TherapeuticArea", verbose_name=_("fields of expertise"), blank=True, related_name="experts"
+    )
+    capacity_per_call = models.PositiveSmallIntegerField(
+        _("reviews per call"),
+        default=6,
+        help_text=_("The most applications of one call this reviewer is given."),
+    )
+    bio = models.TextField(_("short bio"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ReviewerConflict(models.Model):
+    """A conflict of interest a reviewer declared, with a startup or with a whole organisation."""
+
+    reviewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="declared_conflicts")
+    startup = models.ForeignKey(
+        "incubator.Startup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="declared_conflicts",
+    )
+    organisation = models.ForeignKey(
+        "incubator.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="declared_conflicts",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-declared_at"]
+        verbose_name = _("declared conflict of interest")
+        verbose_name_plural = _("declared conflicts of interest")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(startup__isnull=False) | models.Q(organisation__isnull=False),
+                name="conflict_names_a_startup_or_an_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.startup or self.organisation}"

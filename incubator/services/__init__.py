@@ -5,6 +5,7 @@ from .accounts import (
     user_resend_confirmation,
     user_sign_up,
 )
+from .reviewers import reviewer_conflict_declare, reviewer_conflict_remove
 from .startups import (
     InvitationError,
     invitation_accept,
@@ -23,6 +24,8 @@ __all__ = [
     "invitation_create",
     "invitation_for_token",
     "invitation_revoke",
+    "reviewer_conflict_declare",
+    "reviewer_conflict_remove",
     "startup_create",
     "startup_update",
     "user_confirm_email",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from pipeline import selectors as pipeline_selectors
 from pipeline.machines import Stage
+from pipeline.selectors.reviews import is_overdue
 
 from ..access import role_required
 from ..models import Call
@@ -44,13 +45,17 @@ def manager_home(request: HttpRequest) -> HttpResponse:
 
 @role_required("mentor")
 def mentor_home(request: HttpRequest) -> HttpResponse:
+    queue = [
+        {"assignment": a, "overdue": is_overdue(a)} for a in pipeline_selectors.reviewer_queue(request.user)
+    ]
     return render(
         request,
         "incubator/mentor_home.html",
         {
+            "queue": queue,
             "mentees": pipeline_selectors.startups_visible_to(request.user).filter(
                 mentor_assignments__mentor=request.user
-            )
+            ),
         },
     )
 

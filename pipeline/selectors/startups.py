@@ -1,4 +1,4 @@
-"""Reads of the pipeline that pages and the API share. Each returns with a fixed number of queries."""
+"""Startups, their history, and what founders may see of it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from incubator.models import Call, Startup, TeamMembership, User
 
-from .machines import Stage
-from .models import Application, Review, TransitionLog
+from ..machines import Stage
+from ..models import Application, Review, TransitionLog
 
 
 def stage_counts() -> dict[str, int]:

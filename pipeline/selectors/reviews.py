@@ -1,0 +1,154 @@
+"""Reviewers' queues and the managers' ranking."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from incubator.models import Call, User
+
+from ..models import Application, Review, ReviewAssignment
+from ..scoring import ScoredReview, application_scores
+
+
+def reviewer_queue(user: User) -> QuerySet[ReviewAssignment]:
+    """The reviewer's assignments, soonest due first, with what each row shows."""
+    return (
+        ReviewAssignment.objects.filter(reviewer=user)
+        .select_related("application__startup", "application__call", "review")
+        .order_by("declined_at", "due_at", "pk")
+    )
+
+
+def assignment_for_reviewer(user: User, application_id: int) -> ReviewAssignment:
+    """The user's live assignment to the application; 404 when they are not (or no longer)
+    assigned, so application ids reveal nothing to other reviewers."""
+    assignment = (
+        ReviewAssignment.objects.select_related(
+            "application__startup__therapeutic_area", "application__call", "review"
+        )
+        .filter(reviewer=user, application_id=application_id, declined_at__isnull=True)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def other_reviews_for_reviewer(assignment: ReviewAssignment) -> list[Review]:
+    """Other reviewers' submitted reviews of the same application, when this reviewer may see
+    them: with blind review only after submitting their own. Never with reviewer names (the
+    template numbers them) and never with confidential notes (the template leaves them out)."""
+    own = getattr(assignment, "review", None)
+    own_submitted = own is not None and own.status == Review.Status.SUBMITTED
+    if assignment.application.call.blind_review and not own_submitted:
+        return []
+    return list(
+        Review.objects.filter(
+            assignment__application_id=assignment.application_id, status=Review.Status.SUBMITTED
+        )
+        .exclude(assignment=assignment)
+        .prefetch_related("scores__criterion")
+        .order_by("submitted_at", "pk")
+    )
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    assigned: int
+    declined: int
+    completed: int
+    mean: float | None
+    normalised: float | None
+    spread: float | None
+    flagged: bool
+    recommendations: Counter = field(default_factory=Counter)
+    rank: int = 0
+
+    @property
+    def recommendation_list(self) -> list[tuple[str, int]]:
+        labels = dict(Review.Recommendation.choices)
+        return [(str(labels.get(key, key)), n) for key, n in sorted(self.recommendations.items())]
+
+    @property
+    def enough_reviews(self) -> bool:
+        return self.completed >= self.application.call.min_reviews
+
+
+SORT_KEYS = {
+    "normalised": lambda row: (row.normalised is None, -(row.normalised or 0)),
+    "mean": lambda row: (row.mean is None, -(row.mean or 0)),
+    "spread": lambda row: (row.spread is None, -(row.spread or 0)),
+    "completed": lambda row: -row.completed,
+    "name": lambda row: row.application.startup.name.lower(),
+    "status": lambda row: row.application.status,
+}
+
+
+def call_ranking(
+    call: Call,
+    *,
+    sort: str = "normalised",
+    status: str | None = None,
+    flagged_only: bool = False,
+    area_id: int | None = None,
+) -> list[RankingRow]:
+    """Every submitted application of the call with its scores, ranked by ``sort``. Three
+    queries whatever the number of applications and reviews."""
+    applications = list(
+        Application.objects.filter(call=call)
+        .exclude(status__in=["draft"])
+        .select_related("startup__therapeutic_area", "call")
+        .annotate(
+            n_assigned=Count("assignments", filter=Q(assignments__declined_at__isnull=True)),
+            n_declined=Count("assignments", filter=Q(assignments__declined_at__isnull=False)),
+        )
+    )
+    reviews = list(
+        Review.objects.filter(
+            assignment__application__call=call, status=Review.Status.SUBMITTED, weighted_score__isnull=False
+        ).values_list(
+            "assignment__reviewer_id", "assignment__application_id", "weighted_score", "recommendation"
+        )
+    )
+    scores = application_scores([ScoredReview(r, a, float(s)) for r, a, s, _rec in reviews])
+    recommendations: dict[int, Counter] = {}
+    for _reviewer, application_id, _score, recommendation in reviews:
+        recommendations.setdefault(application_id, Counter())[recommendation] += 1
+    threshold = float(call.disagreement_threshold)
+    rows = []
+    for application in applications:
+        score = scores.get(application.pk)
+        rows.append(
+            RankingRow(
+                application=application,
+                assigned=application.n_assigned,
+                declined=application.n_declined,
+                completed=score.completed if score else 0,
+                mean=score.mean if score else None,
+                normalised=score.normalised if score else None,
+                spread=score.spread if score else None,
+                flagged=bool(score and score.flagged(threshold)),
+                recommendations=recommendations.get(application.pk, Counter()),
+            )
+        )
+    for rank, row in enumerate(sorted(rows, key=SORT_KEYS["normalised"]), start=1):
+        row.rank = rank
+    if status:
+        rows = [row for row in rows if row.application.status == status]
+    if flagged_only:
+        rows = [row for row in rows if row.flagged]
+    if area_id:
+        rows = [row for row in rows if row.application.startup.therapeutic_area_id == area_id]
+    return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["normalised"]))
+
+
+def is_overdue(assignment: ReviewAssignment) -> bool:
+    review = getattr(assignment, "review", None)
+    done = review is not None and review.status == Review.Status.SUBMITTED
+    return not done and assignment.declined_at is None and assignment.due_at < timezone.now()

@@ -1,0 +1,222 @@
+"""Reviews, the rubric they are scored against, decisions on the ranking, and their release."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from incubator.models import Call, Criterion, User
+
+from ..exceptions import TransitionError
+from ..models import Application, ApplicationStatus, Review, ReviewAssignment, ReviewScore
+from ..scoring import CriterionScore, weighted_score
+from .transitions import application_transition
+
+
+class ReviewError(Exception):
+    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+def rubric_locked_since(call: Call) -> datetime | None:
+    """When the first review of the call was submitted; from then on the rubric is fixed."""
+    first = (
+        Review.objects.filter(assignment__application__call=call, submitted_at__isnull=False)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    return first
+
+
+def _rubric_editable(call: Call) -> None:
+    locked = rubric_locked_since(call)
+    if locked:
+        raise ReviewError(
+            _(
+                "The rubric is locked: the first review was submitted on %(date)s, and changing the "
+                "criteria now would make reviews incomparable."
+            )
+            % {"date": formats.date_format(timezone.localtime(locked), "DATETIME_FORMAT")}
+        )
+
+
+@transaction.atomic
+def rubric_save(
+    *, call: Call, actor: User, criteria: list[dict], delete_ids: list[int] | None = None
+) -> list[Criterion]:
+    """Replace the call's criteria as edited on the rubric page (``id`` in a dict updates that
+    criterion, no ``id`` adds one). Refused once a review has been submitted."""
+    if not actor.is_manager:
+        raise PermissionDenied
+    Call.objects.select_for_update().get(pk=call.pk)
+    _rubric_editable(call)
+    if delete_ids:
+        Criterion.objects.filter(call=call, pk__in=delete_ids).delete()
+    saved = []
+    for position, data in enumerate(criteria):
+        data = dict(data)
+        pk = data.pop("id", None)
+        criterion = Criterion.objects.get(call=call, pk=pk) if pk else Criterion(call=call)
+        for name, value in data.items():
+            setattr(criterion, name, value)
+        criterion.position = position
+        criterion.full_clean()
+        criterion.save()
+        saved.append(criterion)
+    return saved
+
+
+def review_deadline_passed(assignment: ReviewAssignment) -> bool:
+    return timezone.now() > assignment.application.call.review_deadline
+
+
+@transaction.atomic
+def review_save(
+    *,
+    assignment: ReviewAssignment,
+    actor: User,
+    scores: dict[int, tuple[int | None, str]],
+    comment_for_founders: str,
+    confidential_note: str,
+    recommendation: str,
+    confidence: int | None,
+    submit: bool,
+) -> Review:
+    """Save the reviewer's draft or submit it. Submitting needs a score for every criterion, a
+    recommendation and a confidence; a submitted review may be edited until the call's review
+    deadline (it stays submitted and its weighted score is recomputed)."""
+    locked = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application__call", "application__startup")
+        .get(pk=assignment.pk)
+    )
+    if actor.pk != locked.reviewer_id:
+        raise PermissionDenied
+    if locked.is_declined:
+        raise ReviewError(_("You declined this application; the review can no longer be changed."))
+    call = locked.application.call
+    if review_deadline_passed(locked):
+        raise ReviewError(
+            _("The review deadline passed on %(date)s; the review can no longer be changed.")
+            % {"date": formats.date_format(timezone.localtime(call.review_deadline), "DATETIME_FORMAT")}
+        )
+    if locked.application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.WAITLISTED,
+    ):
+        raise ReviewError(
+            _("The application is “%(status)s”; reviews are closed.")
+            % {"status": locked.application.get_status_display()}
+        )
+    criteria = list(call.criteria.all())
+    review, _created = Review.objects.get_or_create(assignment=locked)
+    was_submitted = review.status == Review.Status.SUBMITTED
+    field_errors: dict[str, str] = {}
+    for criterion in criteria:
+        score, _comment = scores.get(criterion.pk, (None, ""))
+        if score is not None and not criterion.scale_min <= score <= criterion.scale_max:
+            field_errors[f"score_{criterion.pk}"] = _("Give a score from %(low)d to %(high)d.") % {
+                "low": criterion.scale_min,
+                "high": criterion.scale_max,
+            }
+        elif score is None and (submit or was_submitted):
+            field_errors[f"score_{criterion.pk}"] = _("Score every criterion before submitting.")
+    if submit or was_submitted:
+        if not recommendation:
+            field_errors["recommendation"] = _("Choose a recommendation before submitting.")
+        if confidence is None:
+            field_errors["confidence"] = _("Say how confident you are before submitting.")
+    if field_errors:
+        raise ReviewError(
+            _("The review is not saved: correct the fields marked below."), field_errors=field_errors
+        )
+
+    review.comment_for_founders = comment_for_founders.strip()
+    review.confidential_note = confidential_note.strip()
+    review.recommendation = recommendation or ""
+    review.confidence = confidence
+    for criterion in criteria:
+        score, comment = scores.get(criterion.pk, (None, ""))
+        if score is None:
+            ReviewScore.objects.filter(review=review, criterion=criterion).delete()
+        else:
+            ReviewScore.objects.update_or_create(
+                review=review, criterion=criterion, defaults={"score": score, "comment": comment.strip()}
+            )
+    if submit or was_submitted:
+        value = weighted_score(
+            CriterionScore(scores[c.pk][0], c.weight, c.scale_min, c.scale_max) for c in criteria
+        )
+        review.weighted_score = None if value is None else Decimal(str(round(value, 4)))
+        if not was_submitted:
+            review.status = Review.Status.SUBMITTED
+            review.submitted_at = timezone.now()
+    review.save()
+    return review
+
+
+@dataclass
+class DecisionOutcome:
+    done: list[Application] = field(default_factory=list)
+    refused: list[tuple[Application, str]] = field(default_factory=list)
+
+
+DECISIONS = {"accept": "accept", "reject": "reject", "waitlist": "waitlist"}
+
+
+def applications_decide(
+    *, applications: list[Application], decision: str, actor: User, reason: str = ""
+) -> DecisionOutcome:
+    """Accept, reject or waitlist each application through the transition service, each in its
+    own transaction: one refusal (not enough reviews, no free place) does not undo the others."""
+    if decision not in DECISIONS:
+        raise ValueError(decision)
+    outcome = DecisionOutcome()
+    for application in applications:
+        try:
+            outcome.done.append(
+                application_transition(
+                    application=application.pk,
+                    name=DECISIONS[decision],
+                    actor=actor,
+                    reason=reason,
+                    expected_status=application.status,
+                )
+            )
+        except TransitionError as error:
+            outcome.refused.append((application, error.message))
+    return outcome
+
+
+@transaction.atomic
+def decisions_release(*, call: Call, actor: User) -> list[int]:
+    """Show every decision of the call not yet released to its founders, at once, and tell them."""
+    if not actor.is_manager:
+        raise PermissionDenied
+    Call.objects.select_for_update().get(pk=call.pk)
+    now = timezone.now()
+    ids = list(
+        Application.objects.filter(
+            call=call,
+            status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WAITLISTED],
+            decision_released_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    Application.objects.filter(pk__in=ids).update(decision_released_at=now)
+    Call.objects.filter(pk=call.pk).update(decisions_released_at=now)
+    from notifications.services import notify_decisions_released
+
+    notify_decisions_released(application_ids=ids)
+    return ids

@@ -1,0 +1,284 @@
+"""The managers' side of a call: assignment, rubric, ranking, decisions and their release."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.forms import formset_factory
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incubator.access import manager_required
+from incubator.models import Call, TherapeuticArea
+
+from .. import selectors
+from ..forms import BulkAssignForm, CriterionForm, DecisionForm
+from ..models import Application, ApplicationStatus, ReviewAssignment
+from ..services.assignment import (
+    AssignmentError,
+    assignment_counts,
+    assignment_remove,
+    assignments_auto,
+    assignments_create_bulk,
+    reviewers_queryset,
+)
+from ..services.reviews import (
+    ReviewError,
+    applications_decide,
+    decisions_release,
+    rubric_locked_since,
+    rubric_save,
+)
+
+
+@manager_required
+def call_list(request: HttpRequest) -> HttpResponse:
+    calls = Call.objects.annotate(
+        n_applications=Count("applications", filter=~Q(applications__status="draft")),
+        n_drafts=Count("applications", filter=Q(applications__status="draft")),
+        n_accepted=Count("applications", filter=Q(applications__status="accepted")),
+    ).order_by("-opens_at")
+    return render(request, "pipeline/manage/call_list.html", {"calls": calls})
+
+
+@manager_required
+def call_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(Call, slug=slug)
+    applications = list(
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("startup__therapeutic_area")
+        .prefetch_related("assignments__reviewer", "assignments__review")
+        .order_by("startup__name")
+    )
+    counts = assignment_counts(call)
+    reviewers = reviewers_queryset()
+    return render(
+        request,
+        "pipeline/manage/call_overview.html",
+        {
+            "call": call,
+            "applications": [(a, counts.get(a.pk, {})) for a in applications],
+            "assign_form": BulkAssignForm(call=call, reviewers=reviewers),
+            "undecided_released": Application.objects.filter(
+                call=call,
+                status__in=["accepted", "rejected", "waitlisted"],
+                decision_released_at__isnull=True,
+            ).count(),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def call_auto_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(Call, slug=slug)
+    report = assignments_auto(call=call, actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "Automatic assignment made %(count)d new assignment.",
+            "Automatic assignment made %(count)d new assignments.",
+            len(report.created),
+        )
+        % {"count": len(report.created)},
+    )
+    for unfilled in report.unfilled:
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(unfilled.reasons.items()))
+        messages.warning(
+            request,
+            _("%(startup)s still needs %(missing)d reviewer(s); no eligible reviewer is left (%(reasons)s).")
+            % {
+                "startup": unfilled.application.startup.name,
+                "missing": unfilled.missing,
+                "reasons": reasons or "—",
+            },
+        )
+    return redirect("manage-call", slug=call.slug)
+
+
+@manager_required
+@require_POST
+def call_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(Call, slug=slug)
+    form = BulkAssignForm(request.POST, call=call, reviewers=reviewers_queryset())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("manage-call", slug=call.slug)
+    outcome = assignments_create_bulk(
+        applications=list(form.cleaned_data["applications"]),
+        reviewers=list(form.cleaned_data["reviewers"]),
+        actor=request.user,
+        due_at=form.cleaned_data["due_at"],
+    )
+    if outcome.created:
+        messages.success(
+            request,
+            ngettext("%(count)d assignment made.", "%(count)d assignments made.", len(outcome.created))
+            % {"count": len(outcome.created)},
+        )
+    for message in outcome.refused:
+        messages.error(request, message)
+    return redirect("manage-call", slug=call.slug)
+
+
+@manager_required
+@require_POST
+def assignment_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        ReviewAssignment.objects.select_related("application__call", "reviewer"), pk=pk
+    )
+    try:
+        assignment_remove(assignment=assignment, actor=request.user)
+    except AssignmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(name)s no longer reviews this application.") % {"name": assignment.reviewer}
+        )
+    return redirect("manage-call", slug=assignment.application.call.slug)
+
+
+CriterionFormSet = formset_factory(CriterionForm, extra=1, can_delete=True)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def call_rubric(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(Call, slug=slug)
+    criteria = list(call.criteria.all())
+    locked_since = rubric_locked_since(call)
+    initial = [
+        {
+            "name": c.name,
+            "guidance": c.guidance,
+            "weight": c.weight,
+            "scale_min": c.scale_min,
+            "scale_max": c.scale_max,
+        }
+        for c in criteria
+    ]
+    formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
+    if request.method == "POST" and not locked_since and formset.is_valid():
+        kept, deleted = [], []
+        for index, form in enumerate(formset.forms):
+            existing = criteria[index] if index < len(criteria) else None
+            if not form.has_changed() and existing is None:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                if existing is not None:
+                    deleted.append(existing.pk)
+                continue
+            data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+            if existing is not None:
+                data["id"] = existing.pk
+            kept.append(data)
+        try:
+            rubric_save(call=call, actor=request.user, criteria=kept, delete_ids=deleted)
+        except ReviewError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The rubric is saved."))
+            return redirect("manage-rubric", slug=call.slug)
+    return render(
+        request,
+        "pipeline/manage/rubric.html",
+        {"call": call, "formset": formset, "locked_since": locked_since, "criteria": criteria},
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(Call, slug=slug)
+    if request.method == "POST":
+        form = DecisionForm(request.POST, call=call)
+        if form.is_valid():
+            outcome = applications_decide(
+                applications=list(form.cleaned_data["applications"].select_related("startup")),
+                decision=form.cleaned_data["decision"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            if outcome.done:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d decision recorded. Founders see it once you release the decisions.",
+                        "%(count)d decisions recorded. Founders see them once you release the decisions.",
+                        len(outcome.done),
+                    )
+                    % {"count": len(outcome.done)},
+                )
+            for application, message in outcome.refused:
+                messages.error(request, f"{application.startup.name}: {message}")
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect(request.get_full_path())
+    sort = request.GET.get("sort", "normalised")
+    status = request.GET.get("status") or None
+    area = request.GET.get("area")
+    rows = selectors.call_ranking(
+        call,
+        sort=sort,
+        status=status,
+        flagged_only=request.GET.get("flagged") == "1",
+        area_id=int(area) if area and area.isdigit() else None,
+    )
+    return render(
+        request,
+        "pipeline/manage/ranking.html",
+        {
+            "call": call,
+            "rows": rows,
+            "sort": sort,
+            "status": status or "",
+            "area": area or "",
+            "flagged": request.GET.get("flagged") == "1",
+            "statuses": [s for s in ApplicationStatus.choices if s[0] != "draft"],
+            "areas": TherapeuticArea.objects.all(),
+            "unreleased": sum(
+                1
+                for row in rows
+                if row.application.is_decided and row.application.decision_released_at is None
+            ),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def call_release(request: HttpRequest, slug: str) -> HttpResponse:
+    call = get_object_or_404(Call, slug=slug)
+    released = decisions_release(call=call, actor=request.user)
+    if released:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d decision released: the founders see it now.",
+                "%(count)d decisions released: the founders see them now.",
+                len(released),
+            )
+            % {"count": len(released)},
+        )
+    else:
+        messages.info(request, _("There was no decision waiting to be released."))
+    return redirect("manage-ranking", slug=call.slug)
+
+
+@manager_required
+def application_review_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(Application.objects.select_related("call", "startup"), pk=pk)
+    assignments = application.assignments.select_related("reviewer", "review").prefetch_related(
+        "review__scores__criterion"
+    )
+    return render(
+        request,
+        "pipeline/manage/application.html",
+        {"application": application, "assignments": assignments, "criteria": application.call.criteria.all()},
+    )

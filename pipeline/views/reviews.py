@@ -1,0 +1,131 @@
+"""The reviewer's side: the review form, declining, and the reviewer profile."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incubator.access import role_required
+from incubator.forms import ConflictForm, ReviewerProfileForm
+from incubator.models import ReviewerConflict, ReviewerProfile
+from incubator.services import reviewer_conflict_declare, reviewer_conflict_remove
+
+from .. import selectors
+from ..forms import DeclineForm, ReviewForm
+from ..services.assignment import AssignmentError, assignment_decline
+from ..services.reviews import ReviewError, review_deadline_passed, review_save
+
+reviewer_required = role_required("mentor")
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
+    assignment = selectors.assignment_for_reviewer(request.user, application_id)
+    application = assignment.application
+    call = application.call
+    criteria = list(call.criteria.all())
+    review = getattr(assignment, "review", None)
+    if request.method == "POST":
+        form = ReviewForm(request.POST, criteria=criteria)
+        if form.is_valid():
+            try:
+                review = review_save(
+                    assignment=assignment,
+                    actor=request.user,
+                    scores=form.scores(),
+                    comment_for_founders=form.cleaned_data["comment_for_founders"],
+                    confidential_note=form.cleaned_data["confidential_note"],
+                    recommendation=form.cleaned_data["recommendation"],
+                    confidence=form.cleaned_data["confidence"],
+                    submit="submit" in request.POST,
+                )
+            except ReviewError as error:
+                for name, message in error.field_errors.items():
+                    form.add_error(name, message)
+                if not error.field_errors:
+                    form.add_error(None, error.message)
+                messages.error(request, error.message)
+            else:
+                if review.status == review.Status.SUBMITTED:
+                    messages.success(
+                        request, _("Review submitted. You can edit it until the review deadline.")
+                    )
+                else:
+                    messages.success(request, _("Draft saved."))
+                return redirect("review-form", application_id=application.pk)
+    else:
+        form = ReviewForm(initial=ReviewForm.initial_from(review), criteria=criteria)
+    return render(
+        request,
+        "pipeline/review_form.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "call": call,
+            "review": review,
+            "form": form,
+            "documents": application.documents.all(),
+            "team": [] if call.hide_founder_names else application.startup.memberships.select_related("user"),
+            "others": selectors.other_reviews_for_reviewer(assignment),
+            "closed": review_deadline_passed(assignment),
+        },
+    )
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def review_decline(request: HttpRequest, application_id: int) -> HttpResponse:
+    assignment = selectors.assignment_for_reviewer(request.user, application_id)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment_decline(
+                assignment=assignment,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                conflict=form.cleaned_data["conflict"],
+            )
+        except AssignmentError as error:
+            messages.error(request, error.message)
+            return redirect("review-form", application_id=application_id)
+        messages.success(request, _("You declined the review; the managers will find another reviewer."))
+        return redirect("mentor-home")
+    return render(request, "pipeline/review_decline.html", {"assignment": assignment, "form": form})
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def reviewer_profile(request: HttpRequest) -> HttpResponse:
+    profile, _created = ReviewerProfile.objects.get_or_create(user=request.user)
+    form = ReviewerProfileForm(request.POST or None, instance=profile, prefix="profile")
+    conflict_form = ConflictForm(prefix="conflict")
+    if request.method == "POST" and "save_profile" in request.POST and form.is_valid():
+        form.save()
+        messages.success(request, _("Your reviewer profile is saved."))
+        return redirect("reviewer-profile")
+    if request.method == "POST" and "declare" in request.POST:
+        conflict_form = ConflictForm(request.POST, prefix="conflict")
+        if conflict_form.is_valid():
+            reviewer_conflict_declare(reviewer=request.user, **conflict_form.cleaned_data)
+            messages.success(request, _("The conflict of interest is recorded."))
+            return redirect("reviewer-profile")
+    return render(
+        request,
+        "pipeline/reviewer_profile.html",
+        {
+            "form": form,
+            "conflict_form": conflict_form,
+            "conflicts": request.user.declared_conflicts.select_related("startup", "organisation"),
+        },
+    )
+
+
+@reviewer_required
+@require_POST
+def conflict_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    conflict = get_object_or_404(ReviewerConflict, pk=pk, reviewer=request.user)
+    reviewer_conflict_remove(conflict=conflict, actor=request.user)
+    messages.success(request, _("The conflict of interest is removed."))
+    return redirect("reviewer-profile")

@@ -1,0 +1,343 @@
+"""Reviewing, blind review, the rubric lock, the ranking, decisions and their release."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pipeline.models import Application, Review, ReviewAssignment, TransitionLog
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call():
+    call = factories.CallFactory(title="Autumn call", min_reviews=2, capacity=2)
+    factories.CriterionFactory(call=call, name="Science", weight=3)
+    factories.CriterionFactory(call=call, name="Team", weight=1)
+    return call
+
+
+def assigned(call, reviewer=None, **application_kwargs):
+    application = factories.ApplicationFactory(call=call, status="in_review", **application_kwargs)
+    return factories.ReviewAssignmentFactory(
+        application=application, reviewer=reviewer or factories.MentorFactory()
+    )
+
+
+def review_data(call, science=4, team=2, **extra):
+    science_c, team_c = call.criteria.order_by("position", "pk")
+    data = {
+        f"score_{science_c.pk}": science,
+        f"comment_{science_c.pk}": "Solid preclinical data.",
+        f"score_{team_c.pk}": team,
+        f"comment_{team_c.pk}": "",
+        "comment_for_founders": "Plan the GLP studies early.",
+        "confidential_note": "Knows the CEO from a conference.",
+        "recommendation": "accept",
+        "confidence": 2,
+    }
+    data.update(extra)
+    return data
+
+
+def test_reviewer_saves_a_draft_then_submits(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    url = reverse("review-form", args=[assignment.application_id])
+
+    page = client.get(url).content.decode()
+    assert "Science (weight 3)" in page
+    client.post(url, review_data(call, team="", recommendation="", save="1"))
+    review = Review.objects.get()
+    assert review.status == "draft"
+    assert review.weighted_score is None
+
+    response = client.post(url, review_data(call, submit="1"), follow=True)
+    assert "Review submitted." in response.content.decode()
+    review.refresh_from_db()
+    assert review.status == "submitted"
+    # Science 4 on 1..5 is 7.5, team 2 is 2.5; weights 3 and 1: (22.5 + 2.5) / 4 = 6.25
+    assert float(review.weighted_score) == pytest.approx(6.25)
+    assert review.scores.count() == 2
+
+
+def test_submit_needs_every_score_a_recommendation_and_confidence(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    response = client.post(
+        reverse("review-form", args=[assignment.application_id]),
+        review_data(call, team="", recommendation="", confidence="", submit="1"),
+    )
+    body = response.content.decode()
+    assert "Score every criterion before submitting." in body
+    assert "Choose a recommendation before submitting." in body
+    assert "Say how confident you are before submitting." in body
+    assert not Review.objects.filter(status="submitted").exists()
+
+
+def test_out_of_scale_score_is_refused(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    response = client.post(
+        reverse("review-form", args=[assignment.application_id]), review_data(call, science=9, submit="1")
+    )
+    assert "Select a valid choice." in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_review_can_be_edited_until_the_deadline(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    url = reverse("review-form", args=[assignment.application_id])
+    client.post(url, review_data(call, submit="1"))
+    client.post(url, review_data(call, science=5, save="1"))
+    review = Review.objects.get()
+    assert review.status == "submitted"
+    assert float(review.weighted_score) == pytest.approx((3 * 10 + 2.5) / 4)
+
+    call.review_deadline = timezone.now() - timedelta(minutes=1)
+    call.closes_at = call.review_deadline - timedelta(days=1)
+    call.save()
+    response = client.post(url, review_data(call, science=1, save="1"))
+    assert "The review deadline has passed" in response.content.decode()
+    review.refresh_from_db()
+    assert float(review.weighted_score) == pytest.approx((3 * 10 + 2.5) / 4)
+
+
+def test_blind_review_hides_other_reviews_until_submitting(client, call):
+    first = assigned(call)
+    second = factories.ReviewAssignmentFactory(application=first.application)
+    factories.ReviewFactory(
+        assignment=second, comment_for_founders="View of the second reviewer.", confidential_note="SECRET"
+    )
+    client.force_login(first.reviewer)
+    url = reverse("review-form", args=[first.application_id])
+
+    assert "View of the second reviewer." not in client.get(url).content.decode()
+    client.post(url, review_data(call, submit="1"))
+    page = client.get(url).content.decode()
+    assert "View of the second reviewer." in page
+    assert "SECRET" not in page
+    assert second.reviewer.full_name not in page
+
+
+def test_open_review_shows_others_at_once(client):
+    call = factories.CallFactory(blind_review=False)
+    factories.CriterionFactory(call=call)
+    first = assigned(call)
+    factories.ReviewFactory(assignment__application=first.application, comment_for_founders="Visible now.")
+    client.force_login(first.reviewer)
+    assert "Visible now." in client.get(reverse("review-form", args=[first.application_id])).content.decode()
+
+
+def test_founder_names_can_be_hidden_from_reviewers(client, call):
+    founder = factories.FounderFactory(full_name="Olga Founderova")
+    startup = factories.StartupFactory(founders=[founder])
+    assignment = assigned(call, startup=startup)
+    client.force_login(assignment.reviewer)
+    url = reverse("review-form", args=[assignment.application_id])
+    assert "Olga Founderova" in client.get(url).content.decode()
+    call.hide_founder_names = True
+    call.save()
+    page = client.get(url).content.decode()
+    assert "Olga Founderova" not in page
+    assert "Founders' names are hidden in this call." in page
+
+
+def test_reviewers_see_only_their_assignments(client, call):
+    assignment = assigned(call)
+    other = factories.MentorFactory()
+    client.force_login(other)
+    for name in ("review-form", "review-decline"):
+        assert client.get(reverse(name, args=[assignment.application_id])).status_code == 404
+    assert client.get(reverse("application-deck", args=[assignment.application_id])).status_code == 404
+    queue = client.get(reverse("mentor-home")).content.decode()
+    assert assignment.application.startup.name not in queue
+
+
+def test_declining_removes_access_and_records_the_conflict(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    response = client.post(
+        reverse("review-decline", args=[assignment.application_id]),
+        {"reason": "Former employer.", "conflict": "on"},
+    )
+    assert response.url == reverse("mentor-home")
+    assignment.refresh_from_db()
+    assert assignment.declined_for_conflict
+    assert client.get(reverse("review-form", args=[assignment.application_id])).status_code == 404
+    assert assignment.reviewer.declared_conflicts.get().startup == assignment.application.startup
+
+
+def test_rubric_is_editable_until_the_first_review_then_locked(client, manager, call):
+    client.force_login(manager)
+    url = reverse("manage-rubric", args=[call.slug])
+    criteria = list(call.criteria.order_by("position", "pk"))
+    data = {
+        "criteria-TOTAL_FORMS": 3,
+        "criteria-INITIAL_FORMS": 2,
+        "criteria-0-name": "Science and novelty",
+        "criteria-0-guidance": "",
+        "criteria-0-weight": "2.5",
+        "criteria-0-scale_min": 1,
+        "criteria-0-scale_max": 5,
+        "criteria-1-name": "Team",
+        "criteria-1-weight": "1",
+        "criteria-1-scale_min": 1,
+        "criteria-1-scale_max": 5,
+        "criteria-1-DELETE": "on",
+        "criteria-2-name": "Market",
+        "criteria-2-weight": "1.5",
+        "criteria-2-scale_min": 0,
+        "criteria-2-scale_max": 10,
+    }
+    client.post(url, data)
+    assert list(call.criteria.order_by("position").values_list("name", "weight", "scale_max")) == [
+        ("Science and novelty", pytest.approx(2.5), 5),
+        ("Market", pytest.approx(1.5), 10),
+    ]
+    assert call.criteria.get(name="Science and novelty").pk == criteria[0].pk
+
+    factories.ReviewFactory(assignment__application__call=call)
+    page = client.get(url).content.decode()
+    assert "The rubric is locked" in page
+    data["criteria-0-name"] = "Changed after reviews"
+    client.post(url, data)
+    assert not call.criteria.filter(name="Changed after reviews").exists()
+
+
+def _submitted_review(assignment, score):
+    return factories.ReviewFactory(assignment=assignment, weighted_score=score)
+
+
+def test_ranking_shows_normalised_scores_and_flags_disagreement(client, manager, call):
+    harsh, lenient = factories.MentorFactory(), factories.MentorFactory()
+    apps = [
+        factories.ApplicationFactory(call=call, status="in_review", startup__name=f"S{i}") for i in range(3)
+    ]
+    for app, (low, high) in zip(apps, [(2, 6), (4, 8), (3, 9.9)], strict=True):
+        _submitted_review(factories.ReviewAssignmentFactory(application=app, reviewer=harsh), low)
+        _submitted_review(factories.ReviewAssignmentFactory(application=app, reviewer=lenient), high)
+    client.force_login(manager)
+
+    response = client.get(reverse("manage-ranking", args=[call.slug]))
+    rows = {row.application.startup.name: row for row in response.context["rows"]}
+    # Harsh reviewer: 2, 4, 3 (mean 3, sd 0.8165); lenient: 6, 8, 9.9 (mean 7.9667, sd 1.5924).
+    assert rows["S0"].mean == pytest.approx(4.0)
+    assert rows["S2"].mean == pytest.approx(6.45)
+    assert rows["S0"].normalised == pytest.approx((-1.2247 - 1.2351) / 2, abs=1e-3)
+    assert rows["S1"].normalised == pytest.approx((1.2247 + 0.0209) / 2, abs=1e-3)
+    assert rows["S2"].normalised == pytest.approx((0 + 1.2141) / 2, abs=1e-3)
+    assert rows["S2"].spread == pytest.approx(3.45)
+    # Spread above the call's threshold (2.0) is flagged; exactly 2.0 is not.
+    assert {name for name, row in rows.items() if row.flagged} == {"S2"}
+    # Normalisation changes the order: S1 ranks first although S2 has the higher mean.
+    assert [row.application.startup.name for row in response.context["rows"]] == ["S1", "S2", "S0"]
+    assert [row.rank for row in response.context["rows"]] == [1, 2, 3]
+    assert "How the figures are computed" in response.content.decode()
+    by_mean = client.get(reverse("manage-ranking", args=[call.slug]) + "?sort=mean").context["rows"]
+    assert [row.application.startup.name for row in by_mean] == ["S2", "S1", "S0"]
+    only_flagged = client.get(reverse("manage-ranking", args=[call.slug]) + "?flagged=1").context["rows"]
+    assert [row.application.startup.name for row in only_flagged] == ["S2"]
+
+
+def test_bulk_decisions_go_through_the_service_and_wait_for_release(client, manager, call):
+    apps = [factories.ApplicationFactory(call=call, status="in_review") for _ in range(3)]
+    for app in apps[:2]:
+        for _ in range(2):
+            factories.ReviewFactory(assignment__application=app)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("manage-ranking", args=[call.slug]),
+        {"applications": [a.pk for a in apps], "decision": "accept", "reason": "Top of the ranking."},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "2 decisions recorded." in body
+    assert "asks for 2 completed reviews" in body
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert [statuses[a.pk] for a in apps] == ["accepted", "accepted", "in_review"]
+    assert TransitionLog.objects.filter(transition="accept", reason="Top of the ranking.").count() == 2
+    assert not Application.objects.filter(decision_released_at__isnull=False).exists()
+
+    response = client.post(reverse("manage-release", args=[call.slug]), follow=True)
+    assert "2 decisions released" in response.content.decode()
+    assert Application.objects.filter(decision_released_at__isnull=False).count() == 2
+    call.refresh_from_db()
+    assert call.decisions_released_at is not None
+
+
+def test_full_call_refuses_the_extra_acceptance(client, manager, call):
+    apps = [factories.ApplicationFactory(call=call, status="in_review") for _ in range(3)]
+    for app in apps:
+        for _ in range(2):
+            factories.ReviewFactory(assignment__application=app)
+    client.force_login(manager)
+    response = client.post(
+        reverse("manage-ranking", args=[call.slug]),
+        {"applications": [a.pk for a in apps], "decision": "accept"},
+        follow=True,
+    )
+    assert "is full: 2 of 2 places are taken." in response.content.decode()
+    assert Application.objects.filter(status="accepted").count() == 2
+
+
+def test_manager_pages_are_forbidden_to_reviewers_and_founders(client, call, founder):
+    mentor = factories.MentorFactory()
+    for user in (mentor, founder):
+        client.force_login(user)
+        for name in ("manage-call", "manage-ranking", "manage-rubric"):
+            assert client.get(reverse(name, args=[call.slug])).status_code == 403
+        assert client.post(reverse("manage-auto-assign", args=[call.slug])).status_code == 403
+        assert client.post(reverse("manage-release", args=[call.slug])).status_code == 403
+
+
+def test_manager_runs_auto_assignment_from_the_page(client, manager, call):
+    for _ in range(3):
+        factories.MentorFactory()
+    factories.ApplicationFactory(call=call, status="submitted")
+    client.force_login(manager)
+    response = client.post(reverse("manage-auto-assign", args=[call.slug]), follow=True)
+    assert "Automatic assignment made 2 new assignments." in response.content.decode()
+    assert ReviewAssignment.objects.count() == 2
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_queue_query_count_is_fixed(client, django_assert_num_queries, size, call):
+    mentor = factories.MentorFactory()
+    for i in range(size):
+        assignment = assigned(call, reviewer=mentor)
+        if i % 2:
+            factories.ReviewFactory(assignment=assignment)
+    client.force_login(mentor)
+    with django_assert_num_queries(4):
+        response = client.get(reverse("mentor-home"))
+    assert len(response.context["queue"]) == size
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_ranking_query_count_is_fixed(client, django_assert_num_queries, size, call, manager):
+    mentors = [factories.MentorFactory() for _ in range(3)]
+    for _ in range(size):
+        application = factories.ApplicationFactory(call=call, status="in_review")
+        for mentor in mentors:
+            factories.ReviewFactory(
+                assignment__application=application, assignment__reviewer=mentor, weighted_score=5
+            )
+    client.force_login(manager)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("manage-ranking", args=[call.slug]))
+    assert len(response.context["rows"]) == size
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_call_overview_query_count_is_fixed(client, django_assert_num_queries, size, call, manager):
+    for _ in range(size):
+        factories.ReviewFactory(assignment__application__call=call)
+    client.force_login(manager)
+    with django_assert_num_queries(10):
+        client.get(reverse("manage-call", args=[call.slug]))
