@@ -1,0 +1,96 @@
+"""E-mails: three templates per kind, absolute links to the page concerned, and a signed one-click
+unsubscribe link and header for optional kinds only."""
+
+import pytest
+from django.utils import translation
+
+from notifications.kinds import SPECS
+from notifications.rendering import render_email, render_title
+from notifications.tokens import unsubscribe_token_read
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CONTEXT = {
+    "startup": "CardioGene <Lab>",
+    "call": "Cohort 2026",
+    "source": "incubation",
+    "target": "acceleration",
+    "source_label": "Incubation",
+    "target_label": "Acceleration",
+    "status": "accepted",
+    "status_label": "Accepted",
+    "reviewer": "Mikhail Mentor",
+    "due_at": "2026-03-05T09:00:00+03:00",
+    "closes_at": "2026-03-05T18:00:00+03:00",
+    "stage": "incubation",
+    "stage_label": "Incubation",
+    "stage_entered_at": "2025-10-01T12:00:00+03:00",
+    "limit_days": 120,
+    "days": 3,
+    "week": "2026-W10",
+    "stage_counts": [{"stage": "Incubation", "count": 4}],
+    "open_calls": 1,
+    "submitted_this_week": 2,
+    "stage_changes_this_week": 3,
+    "overdue_reviews": 1,
+    "stalled_startups": 2,
+    "path": "/startups/7/",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_every_kind_renders_subject_text_and_html(kind, settings):
+    settings.SITE_URL = "https://pipeline.example.org"
+    recipient = factories.UserFactory(full_name="Fyodor Founder")
+
+    email = render_email(kind=kind, context=CONTEXT, recipient=recipient)
+
+    assert email.subject and "\n" not in email.subject
+    assert "Hello Fyodor," in email.text
+    assert "https://pipeline.example.org/startups/7/" in email.text
+    assert 'href="https://pipeline.example.org/startups/7/"' in email.html
+    assert "<html" in email.html
+    # The text part is not HTML-escaped; the HTML part is.
+    assert "&lt;" not in email.text
+    assert "<Lab>" not in email.html
+    assert render_title(kind=kind, context=CONTEXT) == email.subject
+
+
+def test_optional_kinds_carry_a_signed_unsubscribe_link_and_header(settings):
+    settings.SITE_URL = "https://pipeline.example.org"
+    recipient = factories.UserFactory()
+
+    email = render_email(kind="stage_changed", context=CONTEXT, recipient=recipient)
+
+    header = email.headers["List-Unsubscribe"]
+    assert header.startswith("<https://pipeline.example.org/notifications/unsubscribe/")
+    url = header[1:-1]
+    assert url in email.text and url in email.html
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    request = unsubscribe_token_read(token)
+    assert (request.user_id, request.kind) == (recipient.pk, "stage_changed")
+
+
+def test_mandatory_kinds_have_no_unsubscribe_link():
+    email = render_email(kind="decision_released", context=CONTEXT, recipient=factories.UserFactory())
+
+    assert "List-Unsubscribe" not in email.headers
+    assert "unsubscribe" not in email.text.lower()
+    assert "/notifications/preferences/" in email.text
+
+
+def test_email_is_written_in_the_recipients_language(monkeypatch):
+    recipient = factories.UserFactory(language="ru")
+    seen = set()
+
+    def spy(*args, **kwargs):
+        seen.add(translation.get_language())
+        return "x"
+
+    monkeypatch.setattr("notifications.rendering.render_to_string", spy)
+    render_email(kind="stage_changed", context=CONTEXT, recipient=recipient)
+
+    assert seen == {"ru"}
+    assert translation.get_language() != "ru"
