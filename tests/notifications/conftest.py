@@ -150,7 +150,8 @@ def _reset_publisher(monkeypatch, broker_url: str) -> None:
 def test_redis_url(monkeypatch):
     """The Redis of the test session, emptied, and this process publishing to it."""
     url = os.environ.get("REDIS_URL")
-    assert url and url.startswith("redis://"), "run under scripts/with-test-services (make test)"
+    assert url, "run under scripts/with-test-services (make test)"
+    assert url.startswith("redis://")
     import redis
 
     redis.Redis.from_url(url).flushdb()

@@ -51,7 +51,8 @@ def test_a_sent_email_is_readable_in_the_admin(admin_client):
 
     assert "Startup is now in Acceleration" in body
     assert "moved from Incubation to Acceleration" in body
-    assert "srcdoc=" in body and "sandbox" in body
+    assert "srcdoc=" in body
+    assert "sandbox" in body
 
 
 def test_failed_emails_are_sent_again_by_the_admin_action(admin_client):

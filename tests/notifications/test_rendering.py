@@ -46,7 +46,8 @@ def test_every_kind_renders_subject_text_and_html(kind, settings):
 
     email = render_email(kind=kind, context=CONTEXT, recipient=recipient)
 
-    assert email.subject and "\n" not in email.subject
+    assert email.subject
+    assert "\n" not in email.subject
     assert "Hello Fyodor," in email.text
     assert "https://pipeline.example.org/startups/7/" in email.text
     assert 'href="https://pipeline.example.org/startups/7/"' in email.html
@@ -66,7 +67,8 @@ def test_optional_kinds_carry_a_signed_unsubscribe_link_and_header(settings):
     header = email.headers["List-Unsubscribe"]
     assert header.startswith("<https://pipeline.example.org/notifications/unsubscribe/")
     url = header[1:-1]
-    assert url in email.text and url in email.html
+    assert url in email.text
+    assert url in email.html
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     token = url.rstrip("/").rsplit("/", 1)[1]
     request = unsubscribe_token_read(token)

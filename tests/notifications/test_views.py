@@ -129,7 +129,8 @@ def test_preferences_show_the_kinds_of_my_roles_and_mandatory_ones_as_locked(cli
     assert "Decision on your application" in body
     assert "cannot be turned off" in body
     assert "New review assignment" not in body  # not a reviewer
-    assert 'name="decision_released"' in body and "disabled" in body
+    assert 'name="decision_released"' in body
+    assert "disabled" in body
 
 
 def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(client, founder):
