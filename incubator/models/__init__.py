@@ -10,8 +10,10 @@ from .startups import (
     Startup,
     TeamMembership,
 )
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Call",
     "Criterion",
     "DevelopmentPhase",
