@@ -15,4 +15,5 @@ class Command(BaseCommand):
         self.stdout.write("Log in with any of these (the password is the same for all):")
         for role, email, password in DemoLoader().logins():
             self.stdout.write(f"  {role:<40} {email:<28} {password}")
+        self.stdout.write("Sent e-mail is written to var/mail/ and listed in the admin under Notifications.")
         self.stdout.write("")
