@@ -59,7 +59,10 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from error
     if request.htmx:
         notification.title = render_title(kind=notification.kind, context=notification.context)
-        return render(request, "notifications/_notification.html", {"notification": notification})
+        response = render(request, "notifications/_notification.html", {"notification": notification})
+        # The header's badge listens for this event and fetches the new count.
+        response["HX-Trigger"] = "notifications-read"
+        return response
     return _back(request)
 
 

@@ -65,6 +65,7 @@ def test_mark_one_read_with_htmx_returns_the_row(client, founder):
     response = client.post(reverse("notifications:mark-read", args=[notification.pk]), HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
+    assert response["HX-Trigger"] == "notifications-read"
     body = response.content.decode()
     assert f'id="notification-{notification.pk}"' in body
     assert "Mark as read" not in body
