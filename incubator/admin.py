@@ -3,14 +3,24 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.admin_actions import startup_actions
+from pipeline.admin_actions import milestone_actions, startup_actions
 
 from .models import (
+    ApiToken,
     Call,
     Criterion,
+    FundingRecord,
+    FundingTranche,
+    InvestmentReadinessReview,
+    Invitation,
+    KpiReport,
     MentorAssignment,
     Milestone,
+    MilestoneEvidence,
     Organisation,
+    ReadinessChange,
+    ReviewerConflict,
+    ReviewerProfile,
     Startup,
     TeamMembership,
     TherapeuticArea,
@@ -134,13 +144,26 @@ class CriterionAdmin(admin.ModelAdmin):
     list_select_related = ["call"]
 
 
+class MilestoneEvidenceInline(admin.TabularInline):
+    model = MilestoneEvidence
+    extra = 0
+    fields = ["original_name", "note", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "startup", "stage", "due_on", "status"]
     list_filter = ["stage", "status"]
     list_select_related = ["startup"]
     autocomplete_fields = ["startup"]
-    readonly_fields = ["status"]
+    # The status is never edited here: the actions fire transitions through the service.
+    readonly_fields = ["status", "submitted_at", "decided_at"]
+    inlines = [MilestoneEvidenceInline]
+    actions = milestone_actions()
 
 
 @admin.register(TeamMembership)
@@ -155,3 +178,77 @@ class MentorAssignmentAdmin(admin.ModelAdmin):
     list_display = ["mentor", "startup", "since"]
     list_select_related = ["mentor", "startup"]
     autocomplete_fields = ["mentor", "startup"]
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "capacity_per_call"]
+    list_select_related = ["user"]
+    filter_horizontal = ["expertise"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ReviewerConflict)
+class ReviewerConflictAdmin(admin.ModelAdmin):
+    list_display = ["reviewer", "startup", "organisation", "declared_at"]
+    list_select_related = ["reviewer", "startup", "organisation"]
+    autocomplete_fields = ["reviewer", "startup"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "startup", "invited_by", "created_at", "accepted_at", "revoked_at"]
+    list_select_related = ["startup", "invited_by"]
+    readonly_fields = ["accepted_at", "accepted_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # tokens are created by their owner, who alone sees the secret once
+
+
+@admin.register(ReadinessChange)
+class ReadinessChangeAdmin(admin.ModelAdmin):
+    list_display = ["startup", "trl_from", "trl_to", "phase_to", "recorded_by", "confirmed_by", "recorded_at"]
+    list_select_related = ["startup", "recorded_by", "confirmed_by"]
+    readonly_fields = ["trl_from", "phase_from", "confirmed_by", "confirmed_at", "rejected_at"]
+
+
+@admin.register(InvestmentReadinessReview)
+class InvestmentReadinessReviewAdmin(admin.ModelAdmin):
+    list_display = ["startup", "verdict", "reviewer", "created_at"]
+    list_select_related = ["startup", "reviewer"]
+
+
+@admin.register(KpiReport)
+class KpiReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "startup",
+        "period",
+        "team_size",
+        "revenue",
+        "grants_received",
+        "patents_filed",
+        "publications",
+    ]
+    list_filter = ["period"]
+    list_select_related = ["startup"]
+
+
+class FundingTrancheInline(admin.TabularInline):
+    model = FundingTranche
+    extra = 0
+
+
+@admin.register(FundingRecord)
+class FundingRecordAdmin(admin.ModelAdmin):
+    list_display = ["startup", "kind", "date", "amount", "currency", "investor", "investor_name"]
+    list_filter = ["kind", "currency"]
+    list_select_related = ["startup", "investor"]
+    date_hierarchy = "date"
+    inlines = [FundingTrancheInline]

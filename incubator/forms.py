@@ -3,7 +3,15 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .forms_base import BootstrapForm, BootstrapModelForm
-from .models import Organisation, ReviewerProfile, Startup, User
+from .models import (
+    FundingRecord,
+    InvestmentReadinessReview,
+    KpiReport,
+    Organisation,
+    ReviewerProfile,
+    Startup,
+    User,
+)
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
 
 
@@ -83,10 +91,11 @@ class StartupForm(BootstrapModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapeutic_area"].required = True
-        self.fields["development_phase"].help_text = _(
-            "Drugs: discovery to clinical phases; devices: concept to clinical investigation; diagnostics: "
-            "assay development to clinical validation; then registration and market for all."
-        )
+        if "development_phase" in self.fields:
+            self.fields["development_phase"].help_text = _(
+                "Drugs: discovery to clinical phases; devices: concept to clinical investigation; "
+                "diagnostics: assay development to clinical validation; then registration and market."
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -126,3 +135,179 @@ class ConflictForm(BootstrapForm):
         if not cleaned.get("startup") and not cleaned.get("organisation"):
             raise forms.ValidationError(_("Choose a startup or an organisation."))
         return cleaned
+
+
+class StartupEditForm(StartupForm):
+    """Editing a profile: readiness level and phase change only through a recorded readiness
+    change, with evidence."""
+
+    class Meta(StartupForm.Meta):
+        fields = [
+            "name",
+            "summary",
+            "therapeutic_area",
+            "product_type",
+            "website",
+            "founded_on",
+            "affiliations",
+        ]
+
+    def clean(self):
+        cleaned = super(StartupForm, self).clean()
+        product = cleaned.get("product_type")
+        if product and self.instance.development_phase not in PHASES_BY_PRODUCT_TYPE[product]:
+            self.add_error(
+                "product_type",
+                _(
+                    "The current development phase does not fit this product type; "
+                    "record a readiness change first."
+                ),
+            )
+        return cleaned
+
+
+class MilestoneForm(BootstrapForm):
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=[("incubation", _("Incubation")), ("acceleration", _("Acceleration"))]
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    required_evidence = forms.CharField(
+        label=_("Evidence required"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EvidenceForm(BootstrapForm):
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(
+        label=_("File (PDF, up to 20 MB)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            from pipeline.documents import validate_pdf
+
+            validate_pdf(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("note", "").strip() and not cleaned.get("file"):
+            raise forms.ValidationError(_("Add a file or write a note."))
+        return cleaned
+
+
+class ReadinessForm(EvidenceForm):
+    trl = forms.TypedChoiceField(
+        label=_("Technology readiness level"), coerce=int, choices=[(n, str(n)) for n in range(1, 10)]
+    )
+    phase = forms.ChoiceField(label=_("Development phase"))
+    field_order = ["trl", "phase", "note", "file"]
+
+    def __init__(self, *args, startup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [
+            (p, DevelopmentPhase(p).label) for p in PHASES_BY_PRODUCT_TYPE[startup.product_type]
+        ]
+        self.fields["phase"].widget.attrs["class"] = "form-select"
+        self.fields["trl"].widget.attrs["class"] = "form-select"
+        self.fields["note"].label = _("What shows the progress")
+
+
+class InvestmentReviewForm(BootstrapModelForm):
+    class Meta:
+        model = InvestmentReadinessReview
+        fields = ["verdict", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class KpiReportForm(BootstrapModelForm):
+    class Meta:
+        model = KpiReport
+        fields = [
+            "team_size",
+            "revenue",
+            "grants_received",
+            "patents_filed",
+            "publications",
+            "clinical_regulatory_progress",
+            "notes",
+        ]
+        widgets = {
+            "clinical_regulatory_progress": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("revenue", "grants_received"):
+            if cleaned.get(name) is not None and cleaned[name] < 0:
+                self.add_error(name, _("The amount cannot be negative."))
+        return cleaned
+
+
+class FundingForm(BootstrapModelForm):
+    class Meta:
+        model = FundingRecord
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "amount",
+            "currency",
+            "investor",
+            "investor_name",
+            "from_programme",
+            "note",
+        ]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, startup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investor"].queryset = Organisation.objects.filter(is_member=True)
+        self.startup = startup
+        milestones = [(m.pk, str(m)) for m in startup.milestones.all()]
+        for n in range(1, 4):
+            self.fields[f"tranche_{n}_amount"] = forms.DecimalField(
+                label=_("Tranche %(n)d amount") % {"n": n},
+                required=False,
+                min_value=0,
+                max_digits=16,
+                decimal_places=2,
+            )
+            self.fields[f"tranche_{n}_milestone"] = forms.TypedChoiceField(
+                label=_("Tranche %(n)d paid on reaching") % {"n": n},
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "—"), *milestones],
+            )
+            self.fields[f"tranche_{n}_amount"].widget.attrs["class"] = "form-control"
+            self.fields[f"tranche_{n}_milestone"].widget.attrs["class"] = "form-select"
+
+    def tranches(self) -> list[dict]:
+        from .models import Milestone
+
+        result = []
+        for n in range(1, 4):
+            amount = self.cleaned_data.get(f"tranche_{n}_amount")
+            if amount:
+                milestone_id = self.cleaned_data.get(f"tranche_{n}_milestone")
+                milestone = (
+                    Milestone.objects.filter(pk=milestone_id, startup=self.startup).first()
+                    if milestone_id
+                    else None
+                )
+                result.append({"amount": amount, "milestone": milestone})
+        return result

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, calls, home, signup, startups
+from .views import accounts, calls, home, portfolio, signup, startups
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -40,6 +40,20 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("invitations/<str:token>/", startups.invitation_accept_view, name="invitation-accept"),
+    path("startups/<int:pk>/milestones/new/", portfolio.milestone_new, name="milestone-new"),
+    path("milestones/<int:pk>/", portfolio.milestone_detail, name="milestone-detail"),
+    path("milestones/<int:pk>/transition/", portfolio.milestone_transition_view, name="milestone-transition"),
+    path("milestones/evidence/<int:pk>/", portfolio.evidence_download, name="evidence-download"),
+    path("startups/<int:pk>/readiness/", portfolio.readiness_new, name="readiness-new"),
+    path("readiness/<int:pk>/confirm/", portfolio.readiness_confirm, name="readiness-confirm"),
+    path("readiness/<int:pk>/file/", portfolio.readiness_file, name="readiness-file"),
+    path(
+        "startups/<int:pk>/investment-review/", portfolio.investment_review_new, name="investment-review-new"
+    ),
+    path("startups/<int:pk>/reports/<int:year>-<int:month>/", portfolio.kpi_report, name="kpi-report"),
+    path("startups/<int:pk>/funding/new/", portfolio.funding_new, name="funding-new"),
+    path("funding/tranches/<int:pk>/paid/", portfolio.tranche_paid, name="tranche-paid"),
+    path("manage/portfolio/", portfolio.portfolio_overview, name="portfolio-overview"),
     path("calls/", calls.call_list, name="call-list"),
     path("calls/<slug:slug>/", calls.call_detail, name="call-detail"),
     path("manage/", home.manager_home, name="manager-home"),

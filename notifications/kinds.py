@@ -25,12 +25,18 @@ class Kind(models.TextChoices):
     DECISION_RELEASED = "decision_released", _("Decision on your application")
     STARTUP_STALLED = "startup_stalled", _("Startup stalled in a stage")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+    MILESTONE_SUBMITTED = "milestone_submitted", _("Milestone evidence to review")
+    MILESTONE_DECIDED = "milestone_decided", _("Your milestone was accepted or sent back")
+    MILESTONE_DUE_SOON = "milestone_due_soon", _("Milestone due soon")
+    KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")
+    KPI_REPORT_OVERDUE = "kpi_report_overdue", _("Monthly report overdue")
 
 
 class Audience(models.TextChoices):
     REVIEWER = "reviewer", _("As a reviewer")
     FOUNDER = "founder", _("As a founder")
     MANAGER = "manager", _("As a cluster manager")
+    MENTOR = "mentor", _("As a mentor")
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,41 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When a startup stays in one stage longer than its limit."),
+        ),
+        KindSpec(
+            Kind.MILESTONE_SUBMITTED,
+            Audience.MENTOR,
+            optional=True,
+            in_app=True,
+            description=_("When a startup you mentor submits the evidence of a milestone."),
+        ),
+        KindSpec(
+            Kind.MILESTONE_DECIDED,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When a milestone of your startup is accepted, sent back or marked as missed."),
+        ),
+        KindSpec(
+            Kind.MILESTONE_DUE_SOON,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("A week and a day before a milestone of your startup is due."),
+        ),
+        KindSpec(
+            Kind.KPI_REPORT_DUE,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("A few days before your startup's monthly report is due."),
+        ),
+        KindSpec(
+            Kind.KPI_REPORT_OVERDUE,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When your startup's monthly report is past its due date."),
         ),
         KindSpec(
             Kind.WEEKLY_DIGEST,

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from .kinds import is_optional, spec_for
 from .tokens import unsubscribe_token_make
@@ -42,6 +42,8 @@ def _parsed(context: dict[str, Any]) -> dict[str, Any]:
     for key, value in context.items():
         if key.endswith("_at") and isinstance(value, str):
             parsed[key] = parse_datetime(value) or value
+        elif (key.endswith("_on") or key == "period") and isinstance(value, str):
+            parsed[key] = parse_date(value) or value
     return parsed
 
 

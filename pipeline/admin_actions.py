@@ -119,3 +119,16 @@ def application_actions() -> list[Callable]:
         )
 
     return _actions_for(Application, "status", run)
+
+
+def milestone_actions() -> list[Callable]:
+    from incubator.models import Milestone
+
+    from .services import milestone_transition
+
+    def run(*, obj, name, actor, reason, override, expected):
+        return milestone_transition(
+            milestone=obj, name=name, actor=actor, reason=reason, expected_status=expected
+        )
+
+    return _actions_for(Milestone, "status", run)

@@ -104,6 +104,34 @@ ACCELERATION_MILESTONES_ACCEPTED = Guard(
     overridable=True,
 )
 
+
+def _investment_ready(startup) -> bool:
+    latest = (
+        startup.investment_reviews.order_by("-created_at", "-id").values_list("verdict", flat=True).first()
+    )
+    return latest == "ready"
+
+
+def _investment_ready_message(startup) -> str:
+    latest = startup.investment_reviews.order_by("-created_at", "-id").first()
+    if latest is None:
+        return gettext(
+            "%(startup)s has had no investment-readiness review yet. A manager may override this "
+            "gate with a written reason."
+        ) % {"startup": startup.name}
+    return gettext(
+        "The latest investment-readiness review of %(startup)s (%(date)s) found it not ready yet. "
+        "A manager may override this gate with a written reason."
+    ) % {"startup": startup.name, "date": timezone.localdate(latest.created_at).isoformat()}
+
+
+INVESTMENT_READY = Guard(
+    code="investment_ready",
+    check=_investment_ready,
+    message=_investment_ready_message,
+    overridable=True,
+)
+
 REASON_GIVEN = Guard(
     code="reason_given",
     check=lambda startup: bool(
@@ -176,7 +204,7 @@ class StartupStageMachine(ConcurrentTransitionMixin, models.Model):
         field="stage",
         source=Stage.ACCELERATION,
         target=Stage.FUNDING,
-        conditions=[ACCELERATION_MILESTONES_ACCEPTED],
+        conditions=[ACCELERATION_MILESTONES_ACCEPTED, INVESTMENT_READY],
         permission=is_manager,
         custom={"label": _("Move to funding")},
     )
@@ -236,3 +264,117 @@ class StartupStageMachine(ConcurrentTransitionMixin, models.Model):
     )
     def reapply(self) -> None:
         self._entered_stage()
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Evidence submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    MISSED = "missed", _("Missed")
+
+
+def _mentor_or_manager(instance, user) -> bool:
+    return is_manager(instance, user) or bool(
+        user is not None and user.is_active and instance.startup.has_mentor(user)
+    )
+
+
+def _member_mentor_or_manager(instance, user) -> bool:
+    return is_startup_member(instance, user) or _mentor_or_manager(instance, user)
+
+
+HAS_EVIDENCE = Guard(
+    code="has_evidence",
+    check=lambda milestone: milestone.evidence.exists(),
+    message=lambda milestone: (
+        gettext("Add the evidence for “%(milestone)s” (a PDF or a note) before submitting it.")
+        % {"milestone": milestone.title}
+    ),
+)
+
+REVIEW_COMMENT_GIVEN = Guard(
+    code="reason_given",
+    check=lambda milestone: bool(
+        getattr(milestone, "_transition_context", None) and milestone._transition_context.reason.strip()
+    ),
+    message=lambda milestone: gettext("Tell the founders what is missing before sending the milestone back."),
+)
+
+
+class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
+    """A milestone's status: planned -> in progress -> evidence submitted -> accepted, sent back
+    to in progress with a comment, or missed. Fired only by ``milestone_transition``."""
+
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=MilestoneStatus.choices,
+        default=MilestoneStatus.PLANNED,
+        protected=True,
+    )
+
+    class Meta:
+        abstract = True
+
+    @transition(
+        field="status",
+        source=MilestoneStatus.PLANNED,
+        target=MilestoneStatus.IN_PROGRESS,
+        permission=_member_mentor_or_manager,
+        custom={"label": _("Start")},
+    )
+    def start(self) -> None:
+        pass
+
+    @transition(
+        field="status",
+        source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS],
+        target=MilestoneStatus.SUBMITTED,
+        conditions=[HAS_EVIDENCE],
+        permission=is_startup_member,
+        custom={"label": _("Submit the evidence")},
+    )
+    def submit(self) -> None:
+        self.submitted_at = timezone.now()
+
+    @transition(
+        field="status",
+        source=MilestoneStatus.SUBMITTED,
+        target=MilestoneStatus.ACCEPTED,
+        permission=_mentor_or_manager,
+        custom={"label": _("Accept")},
+    )
+    def accept(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(
+        field="status",
+        source=MilestoneStatus.SUBMITTED,
+        target=MilestoneStatus.IN_PROGRESS,
+        conditions=[REVIEW_COMMENT_GIVEN],
+        permission=_mentor_or_manager,
+        custom={"label": _("Send back"), "needs_reason": True},
+    )
+    def send_back(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(
+        field="status",
+        source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS],
+        target=MilestoneStatus.MISSED,
+        permission=is_manager,
+        custom={"label": _("Mark as missed")},
+    )
+    def miss(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(
+        field="status",
+        source=MilestoneStatus.MISSED,
+        target=MilestoneStatus.IN_PROGRESS,
+        permission=is_manager,
+        custom={"label": _("Reopen")},
+    )
+    def reopen(self) -> None:
+        self.decided_at = None

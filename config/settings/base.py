@@ -173,10 +173,10 @@ LOGGING = {
 
 # Product rules that a deployment may tune.
 PIPELINE = {
-    # Reviews whose scores spread more than this (in rubric points, standard deviation) are flagged.
-    "DISAGREEMENT_THRESHOLD": env.float("PIPELINE_DISAGREEMENT_THRESHOLD", default=1.0),
     # A startup in one stage longer than this many days is reported as stalled.
     "STALL_DAYS": env.int("PIPELINE_STALL_DAYS", default=120),
+    # A month's KPI report is due by this day of the following month.
+    "KPI_DUE_DAY": env.int("PIPELINE_KPI_DUE_DAY", default=10),
 }
 
 FORM_RENDERER = "incubator.forms_base.BootstrapRenderer"
@@ -196,6 +196,10 @@ NOTIFICATIONS = {
     "REVIEW_ESCALATION_DAYS": 1,
     # Days before a call closes when founders with an unsubmitted draft are reminded.
     "DRAFT_REMINDER_DAYS": [7, 1],
+    # Days before a milestone is due when its founders are reminded.
+    "MILESTONE_REMINDER_DAYS": [7, 1],
+    # Days before a monthly report's due date when founders are reminded (after it: overdue).
+    "KPI_REMINDER_DAYS_BEFORE": 3,
     # A message claimed for sending longer ago than this is taken to belong to a dead worker and is
     # sent again by the relay; it exceeds the task's hard time limit, so a live sender is never
     # overtaken.

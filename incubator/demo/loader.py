@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from pipeline.models import Application, Review, ReviewAssignment, ReviewScore, TransitionLog
-from pipeline.scoring import CriterionScore, weighted_score
+from pipeline.models import Application, ReviewAssignment
 
 from ..models import (
     Call,
@@ -33,6 +32,8 @@ from ..models import (
     User,
 )
 from . import data
+from .history import History, write_reviews
+from .portfolio import seed_portfolio
 
 ACTIVE = {"incubation", "acceleration", "funding", "alumni"}
 
@@ -66,7 +67,22 @@ class DemoLoader:
         for index, row in enumerate(data.STARTUPS):
             if self._startup(index, row, past_call, open_call):
                 created += 1
+        if created:
+            self._review_due_soon(open_call)
         return DemoSummary(created_startups=created, logins=self.logins())
+
+    def _review_due_soon(self, call: Call) -> None:
+        """One of the demo reviewer's open reviews is due in two days, so the reminder sweep has
+        something to say as soon as the demo starts."""
+        pending = (
+            ReviewAssignment.objects.filter(
+                reviewer__email="mentor@cluster.demo", application__call=call, review__isnull=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        if pending is not None:
+            ReviewAssignment.objects.filter(pk=pending.pk).update(due_at=self.days_ago(-2))
 
     def logins(self) -> list[tuple[str, str, str]]:
         return [
@@ -160,8 +176,8 @@ class DemoLoader:
                     "Up to 10 places."
                 ),
                 "opens_at": self.days_ago(30),
-                "closes_at": self.days_ago(-25),
-                "review_deadline": self.days_ago(-45),
+                "closes_at": self.days_ago(-6),
+                "review_deadline": self.days_ago(-26),
                 "capacity": 10,
                 "min_reviews": 2,
                 "reviewers_per_application": 3,
@@ -214,7 +230,7 @@ class DemoLoader:
             created_at=created_at + timedelta(days=1),
             **self._answers(startup, complete=status != "draft" or index % 2 == 0),
         )
-        history = _History(startup=startup, application=application)
+        history = History(startup=startup, application=application)
         manager = self.managers[index % len(self.managers)]
 
         if status != "draft":
@@ -235,7 +251,16 @@ class DemoLoader:
             )
             history.app("start_review", "submitted", "in_review", manager, started)
         if status != "draft" and status != "submitted":
-            self._reviews(application, call, complete=which_call == "past", good=status == "accepted")
+            write_reviews(
+                application=application,
+                call=call,
+                reviewers=self._eligible_reviewers(startup)[: call.reviewers_per_application],
+                manager=self.managers[0],
+                rng=self.rng,
+                now=self.now,
+                complete=which_call == "past",
+                good=status == "accepted",
+            )
 
         decided = self.days_ago(360)
         if status == "accepted":
@@ -264,7 +289,17 @@ class DemoLoader:
 
         if stage in ACTIVE or stage == "exited":
             self._progress(startup, stage, history, manager, decided)
-            self._mentor(startup, index)
+            mentor = self._mentor(startup, index)
+            seed_portfolio(
+                startup=startup,
+                stage=stage,
+                admitted=decided,
+                mentor=mentor,
+                manager=manager,
+                fund=self.orgs["KSI Ventures"],
+                rng=self.rng,
+                now=self.now,
+            )
         history.write()
         last = history.last_stage_change()
         Startup.objects.filter(pk=startup.pk).update(stage_entered_at=last or created_at)
@@ -322,60 +357,8 @@ class DemoLoader:
         # Experts in the startup's field first, then the rest, in a stable order.
         return sorted(eligible, key=lambda m: (area not in self.mentor_expertise[m.pk], m.email))
 
-    def _reviews(self, application: Application, call: Call, *, complete: bool, good: bool) -> None:
-        criteria = list(call.criteria.all())
-        reviewers = self._eligible_reviewers(application.startup)[: call.reviewers_per_application]
-        for position, reviewer in enumerate(reviewers):
-            assigned_at = call.closes_at + timedelta(days=1) if complete else self.days_ago(2)
-            assignment = ReviewAssignment.objects.create(
-                application=application,
-                reviewer=reviewer,
-                due_at=call.review_deadline,
-                assigned_by=self.managers[0],
-                is_automatic=True,
-                created_at=assigned_at,
-            )
-            if not complete and position >= 1:
-                continue  # still to be reviewed: shows in the reviewer's queue
-            leniency = (reviewer.pk % 3) - 1  # some reviewers are harsher than others
-            base = 4 if good else 2
-            scores = [
-                max(c.scale_min, min(c.scale_max, base + leniency + self.rng.choice([-1, 0, 0, 1])))
-                for c in criteria
-            ]
-            submitted_at = assigned_at + timedelta(days=self.rng.randint(2, 10))
-            review = Review.objects.create(
-                assignment=assignment,
-                status=Review.Status.SUBMITTED,
-                recommendation=Review.Recommendation.ACCEPT if good else Review.Recommendation.REJECT,
-                confidence=self.rng.choice([2, 3]),
-                comment_for_founders=(
-                    "Strong data and a credible team; plan the regulatory work early."
-                    if good
-                    else "The unmet need is clear, but the data do not yet support the claims."
-                ),
-                confidential_note="Discussed with the team lead at the pitch day.",
-                created_at=assigned_at,
-                submitted_at=submitted_at,
-                weighted_score=Decimal(
-                    str(
-                        round(
-                            weighted_score(
-                                CriterionScore(s, c.weight, c.scale_min, c.scale_max)
-                                for s, c in zip(scores, criteria, strict=True)
-                            ),
-                            4,
-                        )
-                    )
-                ),
-            )
-            ReviewScore.objects.bulk_create(
-                ReviewScore(review=review, criterion=c, score=s)
-                for s, c in zip(scores, criteria, strict=True)
-            )
-
     def _progress(
-        self, startup: Startup, stage: str, history: _History, manager: User, admitted: datetime
+        self, startup: Startup, stage: str, history: History, manager: User, admitted: datetime
     ) -> None:
         incubation_done = stage in ("acceleration", "funding", "alumni")
         statuses = (
@@ -448,75 +431,10 @@ class DemoLoader:
             ]
         )
 
-    def _mentor(self, startup: Startup, index: int) -> None:
+    def _mentor(self, startup: Startup, index: int) -> User:
         if startup.name in ("NeuroRegen", "AlzMark"):
             mentor = next(m for m in self.mentors if m.email == "mentor@cluster.demo")
         else:
             mentor = self._eligible_reviewers(startup)[index % 2]
         MentorAssignment.objects.get_or_create(startup=startup, mentor=mentor)
-
-
-@dataclass
-class _History:
-    """Audit records of one startup, written in one go once its story is known."""
-
-    startup: Startup
-    application: Application
-
-    def __post_init__(self) -> None:
-        self.rows: list[TransitionLog] = []
-        self.causes: dict[int, TransitionLog] = {}
-
-    def app(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
-        self.rows.append(
-            TransitionLog(
-                machine="application",
-                startup=self.startup,
-                application=self.application,
-                transition=name,
-                source=source,
-                target=target,
-                actor=actor,
-                reason=reason,
-                created_at=at,
-            )
-        )
-
-    def stage(
-        self,
-        name: str,
-        source: str,
-        target: str,
-        actor: User,
-        at: datetime,
-        reason: str = "",
-        follows: bool = False,
-    ) -> None:
-        """A stage change; ``follows`` links it to the application change just recorded."""
-        if follows:
-            cause = next(row for row in reversed(self.rows) if row.machine == "application")
-            self.causes[len(self.rows)] = cause
-        self.rows.append(
-            TransitionLog(
-                machine="startup",
-                startup=self.startup,
-                transition=name,
-                source=source,
-                target=target,
-                actor=actor,
-                reason=reason,
-                created_at=at,
-            )
-        )
-
-    def last_stage_change(self) -> datetime | None:
-        times = [row.created_at for row in self.rows if row.machine == "startup"]
-        return max(times) if times else None
-
-    def write(self) -> None:
-        order = sorted(range(len(self.rows)), key=lambda i: (self.rows[i].created_at, i))
-        for index in order:
-            row = self.rows[index]
-            if index in self.causes:
-                row.caused_by = self.causes[index]
-            row.save()
+        return mentor

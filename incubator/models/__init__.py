@@ -2,6 +2,15 @@ from .calls import Call, Criterion
 from .invitations import Invitation
 from .organisations import Organisation, TherapeuticArea
 from .people import ReviewerConflict, ReviewerProfile, User
+from .portfolio import (
+    Currency,
+    FundingRecord,
+    FundingTranche,
+    InvestmentReadinessReview,
+    KpiReport,
+    MilestoneEvidence,
+    ReadinessChange,
+)
 from .startups import (
     DevelopmentPhase,
     MentorAssignment,
@@ -16,12 +25,19 @@ __all__ = [
     "ApiToken",
     "Call",
     "Criterion",
+    "Currency",
     "DevelopmentPhase",
+    "FundingRecord",
+    "FundingTranche",
+    "InvestmentReadinessReview",
     "Invitation",
+    "KpiReport",
     "MentorAssignment",
     "Milestone",
+    "MilestoneEvidence",
     "Organisation",
     "ProductType",
+    "ReadinessChange",
     "ReviewerConflict",
     "ReviewerProfile",
     "Startup",

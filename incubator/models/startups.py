@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.machines import StartupStageMachine
+from pipeline.machines import MilestoneMachine, MilestoneStatus, StartupStageMachine
 
 
 class ProductType(models.TextChoices):
@@ -145,6 +145,16 @@ class Startup(StartupStageMachine):
     def has_member(self, user) -> bool:
         return bool(user and user.is_authenticated and user.pk in self.member_ids())
 
+    def mentor_ids(self) -> set[int]:
+        """Ids of the startup's mentors, from the prefetch cache when a selector filled it."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "mentor_assignments" in cache:
+            return {assignment.mentor_id for assignment in cache["mentor_assignments"]}
+        return set(self.mentor_assignments.values_list("mentor_id", flat=True))
+
+    def has_mentor(self, user) -> bool:
+        return bool(user and user.is_authenticated and user.pk in self.mentor_ids())
+
 
 class TeamMembership(models.Model):
     class Role(models.TextChoices):
@@ -182,15 +192,11 @@ class MentorAssignment(models.Model):
         return f"{self.mentor} → {self.startup}"
 
 
-class Milestone(models.Model):
-    """A goal a startup must reach in a stage; the stage gates count accepted milestones."""
+class Milestone(MilestoneMachine):
+    """A goal a startup must reach in a stage, with the evidence that shows it; the stage gates
+    count accepted milestones. ``status`` changes only through ``milestone_transition``."""
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        SUBMITTED = "submitted", _("Evidence submitted")
-        ACCEPTED = "accepted", _("Accepted")
-        MISSED = "missed", _("Missed")
+    Status = MilestoneStatus
 
     startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="milestones")
     stage = models.CharField(
@@ -202,13 +208,18 @@ class Milestone(models.Model):
     description = models.TextField(_("description"), blank=True)
     required_evidence = models.TextField(_("required evidence"), blank=True)
     due_on = models.DateField(_("due on"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("evidence submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["startup", "due_on", "id"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        indexes = [models.Index(fields=["status", "due_on"])]
 
     def __str__(self) -> str:
         return self.title

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import InvitationForm, StartupForm
+from ..forms import InvitationForm, StartupEditForm, StartupForm
 from ..models import Invitation, Startup
 from ..services import (
     InvitationError,
@@ -54,7 +54,7 @@ def startup_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def startup_edit(request: HttpRequest, pk: int) -> HttpResponse:
     startup = _own_startup(request, pk)
-    form = StartupForm(request.POST or None, instance=startup)
+    form = StartupEditForm(request.POST or None, instance=startup)
     if request.method == "POST" and form.is_valid():
         startup_update(
             startup=startup,

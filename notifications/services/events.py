@@ -51,6 +51,10 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
     """Tell the startup's founders of a stage change or an application status change just
     recorded. Decisions, and the stage changes that follow from them, are held back until a
     manager releases them (``notify_decisions_released``). Returns the new outbox row ids."""
+    if log.machine == TransitionLog.Machine.MILESTONE:
+        from .portfolio import notify_milestone_transition
+
+        return notify_milestone_transition(log=log)
     if _is_held(log):
         return []
     if log.machine == TransitionLog.Machine.APPLICATION and log.target not in ANNOUNCED_STATUSES:

@@ -36,6 +36,9 @@ class SweepResult:
     review_escalations: int = 0
     draft_closing: int = 0
     startup_stalled: int = 0
+    milestone_due_soon: int = 0
+    kpi_report_due: int = 0
+    kpi_report_overdue: int = 0
 
     @property
     def total(self) -> int:
@@ -45,10 +48,13 @@ class SweepResult:
             + self.review_escalations
             + self.draft_closing
             + self.startup_stalled
+            + self.milestone_due_soon
+            + self.kpi_report_due
+            + self.kpi_report_overdue
         )
 
 
-def _windows(offsets: list[int], now: datetime) -> list[tuple[int, datetime, datetime]]:
+def due_windows(offsets: list[int], now: datetime) -> list[tuple[int, datetime, datetime]]:
     """For offsets in days (say 3 and 1): the due-date windows (now+1d, now+3d] for the 3-day
     reminder and (now, now+1d] for the 1-day one. Each date falls in one window, so after a
     missed sweep only the most urgent reminder goes out, not every one that was skipped."""
@@ -61,7 +67,7 @@ def _windows(offsets: list[int], now: datetime) -> list[tuple[int, datetime, dat
     return windows
 
 
-def _create(notices: list[Notice], now: datetime) -> int:
+def create_in_chunks(notices: list[Notice], now: datetime) -> int:
     # One transaction per few thousand notices: a long sweep holds no lock for long, and a sweep
     # that dies half-way has committed whole chunks that the next sweep skips by their keys.
     for chunk in chunked(notices, 5000):
@@ -76,7 +82,7 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
     config = settings.NOTIFICATIONS
     path = reverse("mentor-home")
     soon: list[Notice] = []
-    for days, lower, upper in _windows(config["REVIEW_REMINDER_DAYS"], now):
+    for days, lower, upper in due_windows(config["REVIEW_REMINDER_DAYS"], now):
         rows = selectors.open_review_assignments().filter(
             due_at__gt=lower,
             due_at__lte=upper,
@@ -145,7 +151,7 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
                         context=context,
                     )
                 )
-    return _create(soon, now), _create(overdue, now), _create(escalations, now)
+    return create_in_chunks(soon, now), create_in_chunks(overdue, now), create_in_chunks(escalations, now)
 
 
 def draft_reminders_create(*, now: datetime) -> int:
@@ -153,7 +159,7 @@ def draft_reminders_create(*, now: datetime) -> int:
     of notices."""
     notices: list[Notice] = []
     path = reverse("founder-home")
-    for days, lower, upper in _windows(settings.NOTIFICATIONS["DRAFT_REMINDER_DAYS"], now):
+    for days, lower, upper in due_windows(settings.NOTIFICATIONS["DRAFT_REMINDER_DAYS"], now):
         rows = list(
             Application.objects.filter(
                 status="draft",
@@ -177,7 +183,7 @@ def draft_reminders_create(*, now: datetime) -> int:
                         context={"startup": startup, "call": call, "closes_at": iso(closes_at), "days": days},
                     )
                 )
-    return _create(notices, now)
+    return create_in_chunks(notices, now)
 
 
 def stall_alerts_create(*, now: datetime) -> int:
@@ -212,19 +218,25 @@ def stall_alerts_create(*, now: datetime) -> int:
                     },
                 )
             )
-    return _create(notices, now)
+    return create_in_chunks(notices, now)
 
 
 def reminders_sweep(*, now: datetime | None = None) -> SweepResult:
     """Run every reminder rule once. Safe to run at any time, as often as wanted, concurrently."""
+    from .portfolio import kpi_reminders_create, milestone_reminders_create
+
     now = now or timezone.now()
     soon, overdue, escalations = review_reminders_create(now=now)
+    kpi_due, kpi_overdue = kpi_reminders_create(now=now)
     return SweepResult(
         review_due_soon=soon,
         review_overdue=overdue,
         review_escalations=escalations,
         draft_closing=draft_reminders_create(now=now),
         startup_stalled=stall_alerts_create(now=now),
+        milestone_due_soon=milestone_reminders_create(now=now),
+        kpi_report_due=kpi_due,
+        kpi_report_overdue=kpi_overdue,
     )
 
 
@@ -247,4 +259,4 @@ def weekly_digest_create(*, now: datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", "email")
     ]
-    return _create(notices, now)
+    return create_in_chunks(notices, now)

@@ -15,11 +15,19 @@ class TransitionLog(models.Model):
     class Machine(models.TextChoices):
         STARTUP = "startup", _("Startup stage")
         APPLICATION = "application", _("Application status")
+        MILESTONE = "milestone", _("Milestone status")
 
     machine = models.CharField(_("machine"), max_length=20, choices=Machine.choices)
     startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="transition_logs")
     application = models.ForeignKey(
         "pipeline.Application",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transition_logs",
+    )
+    milestone = models.ForeignKey(
+        "incubator.Milestone",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -58,13 +66,16 @@ class TransitionLog(models.Model):
         return f"{self.get_machine_display()}: {self.source} → {self.target} ({self.transition})"
 
     def state_label(self, state: str) -> str:
-        from incubator.models import Startup
+        from incubator.models import Milestone, Startup
 
         from .applications import Application
 
-        model = Startup if self.machine == self.Machine.STARTUP else Application
-        field = model._meta.get_field("stage" if self.machine == self.Machine.STARTUP else "status")
-        return str(dict(field.choices).get(state, state))
+        model, name = {
+            self.Machine.STARTUP: (Startup, "stage"),
+            self.Machine.APPLICATION: (Application, "status"),
+            self.Machine.MILESTONE: (Milestone, "status"),
+        }[self.machine]
+        return str(dict(model._meta.get_field(name).choices).get(state, state))
 
     @property
     def source_label(self) -> str:

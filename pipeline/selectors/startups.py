@@ -22,7 +22,7 @@ def stage_counts() -> dict[str, int]:
 def startups_visible_to(user: User) -> QuerySet[Startup]:
     """Managers see every startup; mentors their mentees; founders their own."""
     queryset = Startup.objects.select_related("therapeutic_area").prefetch_related(
-        Prefetch("memberships", queryset=TeamMembership.objects.select_related("user"))
+        Prefetch("memberships", queryset=TeamMembership.objects.select_related("user")), "mentor_assignments"
     )
     if not user.is_authenticated:
         return queryset.none()

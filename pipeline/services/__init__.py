@@ -11,6 +11,7 @@ from .applications import (
 from .transitions import (
     TransitionOption,
     application_transition,
+    milestone_transition,
     permitted_transitions,
     startup_transition,
     transition_options,
@@ -27,6 +28,7 @@ __all__ = [
     "document_add",
     "document_delete",
     "documents_locked_reason",
+    "milestone_transition",
     "permitted_transitions",
     "startup_transition",
     "transition_options",

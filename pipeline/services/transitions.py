@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 from django_fsm import ConcurrentTransition
 
-from incubator.models import Call, Startup, User
+from incubator.models import Call, Milestone, Startup, User
 
 from .. import events
 from ..exceptions import GuardFailed, TransitionConflict, TransitionForbidden, TransitionNotAvailable
@@ -76,7 +76,17 @@ def _state_label(instance: models.Model, state: str) -> str:
 def _object_label(instance: models.Model) -> str:
     if isinstance(instance, Startup):
         return instance.name
+    if isinstance(instance, Milestone):
+        return gettext("The milestone “%(title)s”") % {"title": instance.title}
     return str(instance)
+
+
+def _machine(instance: models.Model) -> str:
+    if isinstance(instance, Startup):
+        return TransitionLog.Machine.STARTUP
+    if isinstance(instance, Milestone):
+        return TransitionLog.Machine.MILESTONE
+    return TransitionLog.Machine.APPLICATION
 
 
 def _all_transition_names(model: type[models.Model]) -> list[str]:
@@ -164,11 +174,10 @@ def _fire(
         del instance._transition_context
 
     log = TransitionLog.objects.create(
-        machine=TransitionLog.Machine.STARTUP
-        if isinstance(instance, Startup)
-        else TransitionLog.Machine.APPLICATION,
+        machine=_machine(instance),
         startup_id=instance.pk if isinstance(instance, Startup) else instance.startup_id,
         application=instance if isinstance(instance, Application) else None,
+        milestone=instance if isinstance(instance, Milestone) else None,
         transition=name,
         source=current,
         target=getattr(instance, state_field),
@@ -218,6 +227,30 @@ def startup_transition(
             context=TransitionContext(actor=actor, reason=reason, override=override),
             expected_state=expected_stage,
             caused_by=caused_by,
+        )
+    return locked
+
+
+def milestone_transition(
+    *,
+    milestone: Milestone | int,
+    name: str,
+    actor: User,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> Milestone:
+    """Fire the milestone transition ``name`` (``start``, ``submit``, ``accept``, ``send_back``,
+    ``miss``, ``reopen``); ``reason`` is the comment sent back to the founders."""
+    milestone_id = milestone.pk if isinstance(milestone, Milestone) else milestone
+    with transaction.atomic():
+        locked = (
+            Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone_id)
+        )
+        _fire(
+            instance=locked,
+            name=name,
+            context=TransitionContext(actor=actor, reason=reason),
+            expected_state=expected_status,
         )
     return locked
 
@@ -355,6 +388,7 @@ __all__ = [
     "ApplicationStatus",
     "TransitionOption",
     "application_transition",
+    "milestone_transition",
     "permitted_transitions",
     "startup_transition",
     "transition_options",

@@ -2,10 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubator.access import manager_required
+from incubator.selectors import startup_portfolio
+from incubator.services.portfolio import REPORTING_STAGES, can_steer
 
 from .. import selectors
 from ..exceptions import TransitionError
@@ -29,6 +32,10 @@ def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "startup": startup,
             "stage": stage,
+            "portfolio": startup_portfolio(startup),
+            "can_steer": can_steer(startup, request.user),
+            "reports_expected": startup.stage in REPORTING_STAGES,
+            "this_month": timezone.localdate().replace(day=1),
             "is_team": startup.has_member(request.user),
             "options": transition_options(startup, request.user) if request.user.is_manager else [],
             "timeline": timeline,

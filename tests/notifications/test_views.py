@@ -147,7 +147,13 @@ def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(cl
             "kind", flat=True
         )
     )
-    assert off == {"stage_changed"}
+    assert off == {
+        "stage_changed",
+        "milestone_decided",
+        "milestone_due_soon",
+        "kpi_report_due",
+        "kpi_report_overdue",
+    }
     assert not NotificationPreference.objects.filter(kind="decision_released").exists()
 
 

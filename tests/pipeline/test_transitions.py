@@ -3,7 +3,7 @@ every guard's message, every permission, the audit record, and rollback."""
 
 import pytest
 
-from incubator.models import Startup
+from incubator.models import InvestmentReadinessReview, Startup
 from pipeline import events
 from pipeline.exceptions import (
     GuardFailed,
@@ -60,6 +60,7 @@ def _satisfy_startup_guards(startup: Startup, name: str) -> str:
         factories.MilestoneFactory(startup=startup, stage="incubation", status="accepted")
     elif name == "fund":
         factories.MilestoneFactory(startup=startup, stage="acceleration", status="accepted")
+        InvestmentReadinessReview.objects.create(startup=startup, verdict="ready", summary="Ready.")
     elif name == "reapply":
         factories.ApplicationFactory(startup=startup, status="submitted")
     return "Recorded for the test."
@@ -283,9 +284,11 @@ def test_acceleration_gate_counts_open_milestones(manager, founder):
 def test_funding_gate_counts_acceleration_milestones(manager, founder):
     startup = factories.StartupFactory(stage="acceleration", founders=[founder])
     factories.MilestoneFactory(startup=startup, stage="acceleration", status="submitted")
+    InvestmentReadinessReview.objects.create(startup=startup, verdict="ready", summary="Ready.")
 
     error = _refusal(startup_transition, startup=startup, name="fund", actor=manager)
     assert "1 of 1 acceleration milestones" in error.message
+    assert error.codes == ["acceleration_milestones_accepted"]
 
 
 def test_manager_overrides_the_gate_with_a_reason(manager, founder):

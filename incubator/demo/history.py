@@ -1,0 +1,142 @@
+"""The demo's recorded past: audit records written in one go once a startup's story is known,
+and the reviews of its application."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from pipeline.models import Application, Review, ReviewAssignment, ReviewScore, TransitionLog
+from pipeline.scoring import CriterionScore, weighted_score
+
+from ..models import Call, Startup, User
+
+
+def write_reviews(
+    *,
+    application: Application,
+    call: Call,
+    reviewers: list[User],
+    manager: User,
+    rng: random.Random,
+    now: datetime,
+    complete: bool,
+    good: bool,
+) -> None:
+    """Reviews of one application: all submitted for a past call; for the open call, the first
+    reviewer has submitted and the others still have it in their queue."""
+    criteria = list(call.criteria.all())
+    for position, reviewer in enumerate(reviewers):
+        assigned_at = call.closes_at + timedelta(days=1) if complete else now - timedelta(days=2)
+        assignment = ReviewAssignment.objects.create(
+            application=application,
+            reviewer=reviewer,
+            due_at=call.review_deadline,
+            assigned_by=manager,
+            is_automatic=True,
+            created_at=assigned_at,
+        )
+        if not complete and position >= 1:
+            continue  # still to be reviewed: shows in the reviewer's queue
+        leniency = (reviewer.pk % 3) - 1  # some reviewers are harsher than others
+        base = 4 if good else 2
+        scores = [
+            max(c.scale_min, min(c.scale_max, base + leniency + rng.choice([-1, 0, 0, 1]))) for c in criteria
+        ]
+        submitted_at = assigned_at + timedelta(days=rng.randint(2, 10))
+        review = Review.objects.create(
+            assignment=assignment,
+            status=Review.Status.SUBMITTED,
+            recommendation=Review.Recommendation.ACCEPT if good else Review.Recommendation.REJECT,
+            confidence=rng.choice([2, 3]),
+            comment_for_founders=(
+                "Strong data and a credible team; plan the regulatory work early."
+                if good
+                else "The unmet need is clear, but the data do not yet support the claims."
+            ),
+            confidential_note="Discussed with the team lead at the pitch day.",
+            created_at=assigned_at,
+            submitted_at=submitted_at,
+            weighted_score=Decimal(
+                str(
+                    round(
+                        weighted_score(
+                            CriterionScore(s, c.weight, c.scale_min, c.scale_max)
+                            for s, c in zip(scores, criteria, strict=True)
+                        ),
+                        4,
+                    )
+                )
+            ),
+        )
+        ReviewScore.objects.bulk_create(
+            ReviewScore(review=review, criterion=c, score=s) for s, c in zip(scores, criteria, strict=True)
+        )
+
+
+@dataclass
+class History:
+    """Audit records of one startup, written in one go once its story is known."""
+
+    startup: Startup
+    application: Application
+
+    def __post_init__(self) -> None:
+        self.rows: list[TransitionLog] = []
+        self.causes: dict[int, TransitionLog] = {}
+
+    def app(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
+        self.rows.append(
+            TransitionLog(
+                machine="application",
+                startup=self.startup,
+                application=self.application,
+                transition=name,
+                source=source,
+                target=target,
+                actor=actor,
+                reason=reason,
+                created_at=at,
+            )
+        )
+
+    def stage(
+        self,
+        name: str,
+        source: str,
+        target: str,
+        actor: User,
+        at: datetime,
+        reason: str = "",
+        follows: bool = False,
+    ) -> None:
+        """A stage change; ``follows`` links it to the application change just recorded."""
+        if follows:
+            cause = next(row for row in reversed(self.rows) if row.machine == "application")
+            self.causes[len(self.rows)] = cause
+        self.rows.append(
+            TransitionLog(
+                machine="startup",
+                startup=self.startup,
+                transition=name,
+                source=source,
+                target=target,
+                actor=actor,
+                reason=reason,
+                created_at=at,
+            )
+        )
+
+    def last_stage_change(self) -> datetime | None:
+        times = [row.created_at for row in self.rows if row.machine == "startup"]
+        return max(times) if times else None
+
+    def write(self) -> None:
+        order = sorted(range(len(self.rows)), key=lambda i: (self.rows[i].created_at, i))
+        for index in order:
+            row = self.rows[index]
+            if index in self.causes:
+                row.caused_by = self.causes[index]
+            row.save()

@@ -1,0 +1,221 @@
+"""What a life-sciences portfolio tracks beyond the stage: readiness history, milestone evidence,
+investment-readiness reviews, monthly KPI reports and the funding ledger."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def _portfolio_path(instance, filename: str) -> str:
+    # Generated names: the uploader's file name is kept only as a label.
+    return f"portfolio/{instance.startup_id}/{uuid.uuid4().hex}.pdf"
+
+
+class ReadinessChange(models.Model):
+    """One step of a startup's technology readiness level and development phase, with its
+    evidence. A change recorded by a manager or the startup's mentor is confirmed at once; one
+    proposed by a founder waits for their confirmation before the startup's profile changes."""
+
+    startup = models.ForeignKey(
+        "incubator.Startup", on_delete=models.CASCADE, related_name="readiness_changes"
+    )
+    trl_from = models.PositiveSmallIntegerField(_("TRL before"), null=True, blank=True)
+    trl_to = models.PositiveSmallIntegerField(
+        _("TRL"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    phase_from = models.CharField(_("phase before"), max_length=30, blank=True)
+    phase_to = models.CharField(_("development phase"), max_length=30)
+    evidence_note = models.TextField(_("evidence"), max_length=4000, blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=_portfolio_path, blank=True, max_length=300
+    )
+    evidence_file_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["startup", "recorded_at", "id"]
+        verbose_name = _("readiness change")
+        verbose_name_plural = _("readiness changes")
+
+    def __str__(self) -> str:
+        return f"{self.startup}: TRL {self.trl_from} → {self.trl_to}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.rejected_at is None
+
+
+class MilestoneEvidence(models.Model):
+    milestone = models.ForeignKey("incubator.Milestone", on_delete=models.CASCADE, related_name="evidence")
+    startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    file = models.FileField(_("file"), upload_to=_portfolio_path, blank=True, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("milestone evidence")
+        verbose_name_plural = _("milestone evidence")
+
+    def __str__(self) -> str:
+        return self.original_name or self.note[:40]
+
+
+class InvestmentReadinessReview(models.Model):
+    """A manager's or mentor's judgement that a startup is (or is not yet) ready for investors;
+    the latest one must say ready before the startup moves from acceleration to funding."""
+
+    class Verdict(models.TextChoices):
+        READY = "ready", _("Ready for investors")
+        NOT_READY = "not_ready", _("Not ready yet")
+
+    startup = models.ForeignKey(
+        "incubator.Startup", on_delete=models.CASCADE, related_name="investment_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    summary = models.TextField(_("summary"), max_length=4000)
+    created_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("investment-readiness review")
+        verbose_name_plural = _("investment-readiness reviews")
+
+    def __str__(self) -> str:
+        return f"{self.startup}: {self.get_verdict_display()}"
+
+
+class KpiReport(models.Model):
+    """A startup's monthly report. ``period`` is the first day of the month reported on."""
+
+    startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="kpi_reports")
+    period = models.DateField(_("month"))
+    team_size = models.PositiveIntegerField(_("team size"))
+    revenue = models.DecimalField(_("revenue (RUB)"), max_digits=14, decimal_places=2, default=0)
+    grants_received = models.DecimalField(
+        _("grants received (RUB)"), max_digits=14, decimal_places=2, default=0
+    )
+    patents_filed = models.PositiveIntegerField(_("patent applications filed"), default=0)
+    publications = models.PositiveIntegerField(_("publications"), default=0)
+    clinical_regulatory_progress = models.TextField(
+        _("clinical or regulatory progress"), max_length=4000, blank=True
+    )
+    notes = models.TextField(_("anything else"), max_length=4000, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["startup", "-period"]
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        constraints = [models.UniqueConstraint(fields=["startup", "period"], name="one_report_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.startup} {self.period:%Y-%m}"
+
+
+class Currency(models.TextChoices):
+    RUB = "RUB", "RUB"
+    USD = "USD", "USD"
+    EUR = "EUR", "EUR"
+    CNY = "CNY", "CNY"
+    AED = "AED", "AED"
+
+
+class FundingRecord(models.Model):
+    """A grant, equity round or loan a startup received. Amounts stay in their own currency:
+    totals are given per currency, never converted."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Grant")
+        EQUITY = "equity", _("Equity round")
+        LOAN = "loan", _("Loan")
+
+    startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="funding_records")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("round or programme"), max_length=200, blank=True)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.RUB)
+    investor = models.ForeignKey(
+        "incubator.Organisation",
+        verbose_name=_("investor or grantor (member)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funding_given",
+    )
+    investor_name = models.CharField(_("investor or grantor (other)"), max_length=200, blank=True)
+    from_programme = models.BooleanField(
+        _("the programme's own funding"),
+        default=False,
+        help_text=_("The cluster programme's own grant or investment; not counted as follow-on funding."),
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("funding record")
+        verbose_name_plural = _("funding ledger")
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["startup", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.startup}: {self.amount} {self.currency} ({self.get_kind_display()})"
+
+    @property
+    def source(self) -> str:
+        return str(self.investor) if self.investor_id else self.investor_name
+
+
+class FundingTranche(models.Model):
+    """Part of a funding record paid out when a milestone is reached."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    record = models.ForeignKey(FundingRecord, on_delete=models.CASCADE, related_name="tranches")
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    milestone = models.ForeignKey(
+        "incubator.Milestone", null=True, blank=True, on_delete=models.SET_NULL, related_name="tranches"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["record", "id"]
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.record.currency}"

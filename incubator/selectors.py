@@ -1,0 +1,217 @@
+"""Reads of the portfolio that pages, the dashboard and the API share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import DateTimeField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from .models import (
+    FundingRecord,
+    FundingTranche,
+    InvestmentReadinessReview,
+    KpiReport,
+    Milestone,
+    MilestoneEvidence,
+    ReadinessChange,
+    Startup,
+)
+
+REPORTING_STAGES = ["incubation", "acceleration", "funding"]
+
+
+@dataclass
+class Portfolio:
+    readiness: list[ReadinessChange]
+    milestones: list[Milestone]
+    reports: list[KpiReport]
+    funding: list[FundingRecord]
+    investment_reviews: list[InvestmentReadinessReview]
+    missing_reports: list[date] = field(default_factory=list)
+
+    def funding_totals(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for record in self.funding:
+            totals[record.currency] += record.amount
+        return dict(sorted(totals.items()))
+
+
+def startup_portfolio(startup: Startup) -> Portfolio:
+    """Everything the startup page shows of the portfolio, in six queries."""
+    milestones = list(
+        startup.milestones.prefetch_related(
+            Prefetch("evidence", queryset=MilestoneEvidence.objects.select_related("uploaded_by"))
+        ).order_by("stage", "due_on", "pk")
+    )
+    reports = list(startup.kpi_reports.order_by("-period")[:24])
+    admitted = admission_dates([startup.pk]).get(startup.pk)
+    return Portfolio(
+        readiness=list(
+            startup.readiness_changes.select_related("recorded_by", "confirmed_by").order_by(
+                "recorded_at", "pk"
+            )
+        ),
+        milestones=milestones,
+        reports=reports,
+        funding=list(
+            startup.funding_records.select_related("investor").prefetch_related(
+                Prefetch("tranches", queryset=FundingTranche.objects.select_related("milestone"))
+            )
+        ),
+        investment_reviews=list(startup.investment_reviews.select_related("reviewer")[:5]),
+        missing_reports=missing_periods(
+            stage=startup.stage,
+            admitted=admitted,
+            reported={r.period for r in reports},
+            today=timezone.localdate(),
+        ),
+    )
+
+
+def admission_dates(startup_ids: list[int]) -> dict[int, date]:
+    """When each startup was admitted to incubation (its first ``admit`` record)."""
+    from pipeline.models import TransitionLog
+
+    rows = (
+        TransitionLog.objects.filter(startup_id__in=startup_ids, machine="startup", transition="admit")
+        .order_by("startup_id", "created_at")
+        .values_list("startup_id", "created_at")
+    )
+    result: dict[int, date] = {}
+    for startup_id, created_at in rows:
+        result.setdefault(startup_id, timezone.localdate(created_at))
+    return result
+
+
+def report_due_date(period: date) -> date:
+    """A month's report is due by ``KPI_DUE_DAY`` of the following month."""
+    next_month = date(period.year + (period.month == 12), period.month % 12 + 1, 1)
+    return next_month.replace(day=settings.PIPELINE["KPI_DUE_DAY"])
+
+
+def missing_periods(*, stage: str, admitted: date | None, reported: set[date], today: date) -> list[date]:
+    """Months since admission whose report is past due and still missing (newest first)."""
+    if stage not in REPORTING_STAGES or admitted is None:
+        return []
+    missing = []
+    period = admitted.replace(day=1)
+    while report_due_date(period) < today:
+        if period not in reported:
+            missing.append(period)
+        period = date(period.year + (period.month == 12), period.month % 12 + 1, 1)
+    return sorted(missing, reverse=True)
+
+
+@dataclass
+class MissingReport:
+    startup: Startup
+    periods: list[date]
+
+
+def missing_reports(today: date | None = None) -> list[MissingReport]:
+    """Startups in incubation, acceleration or funding with overdue monthly reports. Three
+    queries whatever the number of startups and reports."""
+    today = today or timezone.localdate()
+    startups = list(Startup.objects.filter(stage__in=REPORTING_STAGES).order_by("name"))
+    ids = [s.pk for s in startups]
+    admitted = admission_dates(ids)
+    reported: dict[int, set[date]] = defaultdict(set)
+    for startup_id, period in KpiReport.objects.filter(startup_id__in=ids).values_list(
+        "startup_id", "period"
+    ):
+        reported[startup_id].add(period)
+    result = []
+    for startup in startups:
+        periods = missing_periods(
+            stage=startup.stage, admitted=admitted.get(startup.pk), reported=reported[startup.pk], today=today
+        )
+        if periods:
+            result.append(MissingReport(startup=startup, periods=periods))
+    return result
+
+
+@dataclass
+class FundingRow:
+    group: str
+    currency: str
+    total: Decimal
+    follow_on: Decimal
+    records: int
+
+
+def _with_cohort(queryset: QuerySet[FundingRecord]) -> QuerySet[FundingRecord]:
+    from pipeline.models import Application, TransitionLog
+
+    admitting_call = Application.objects.filter(
+        startup_id=OuterRef("startup_id"), status="accepted"
+    ).order_by("decided_at")
+    admitted_at = TransitionLog.objects.filter(
+        startup_id=OuterRef("startup_id"), machine="startup", transition="admit"
+    ).order_by("created_at")
+    return queryset.annotate(
+        cohort=Subquery(admitting_call.values("call__title")[:1]),
+        admitted_at=Subquery(admitted_at.values("created_at")[:1], output_field=DateTimeField()),
+    )
+
+
+def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None) -> list[FundingRow]:
+    """Funding totals per ``dimension`` ("call", "field" or "year") and currency, as stored:
+    amounts in different currencies are never added up. ``follow_on`` is the part raised after
+    the startup was admitted to the programme, from others than the programme itself. One query."""
+    queryset = _with_cohort(records if records is not None else FundingRecord.objects.all())
+    if dimension == "call":
+        key = "cohort"
+    elif dimension == "field":
+        key = "startup__therapeutic_area__name"
+    elif dimension == "year":
+        queryset = queryset.annotate(year=ExtractYear("date"))
+        key = "year"
+    else:
+        raise ValueError(dimension)
+    grouped: dict[tuple[str, str], FundingRow] = {}
+    for record in queryset.values(key, "currency", "amount", "date", "admitted_at", "from_programme"):
+        group = str(record[key]) if record[key] is not None else "—"
+        row = grouped.setdefault(
+            (group, record["currency"]),
+            FundingRow(
+                group=group,
+                currency=record["currency"],
+                total=Decimal("0"),
+                follow_on=Decimal("0"),
+                records=0,
+            ),
+        )
+        row.total += record["amount"]
+        row.records += 1
+        admitted = record["admitted_at"]
+        if (
+            not record["from_programme"]
+            and admitted is not None
+            and record["date"] >= timezone.localdate(admitted)
+        ):
+            row.follow_on += record["amount"]
+    return sorted(grouped.values(), key=lambda row: (row.group, row.currency))
+
+
+def funding_totals_by_currency(records: QuerySet[FundingRecord] | None = None) -> dict[str, Decimal]:
+    queryset = records if records is not None else FundingRecord.objects.all()
+    rows = queryset.order_by().values("currency").annotate(total=Sum("amount"))
+    return {row["currency"]: row["total"] for row in sorted(rows, key=lambda r: r["currency"])}
+
+
+def milestones_for_user(user) -> QuerySet[Milestone]:
+    """Milestones of the startups a user may see the portfolio of."""
+    queryset = Milestone.objects.select_related("startup")
+    if user.is_manager:
+        return queryset
+    from django.db.models import Q
+
+    return queryset.filter(
+        Q(startup__memberships__user=user) | Q(startup__mentor_assignments__mentor=user)
+    ).distinct()

@@ -1,0 +1,274 @@
+"""Writes of the portfolio: milestones and their evidence, readiness changes, investment-readiness
+reviews, monthly reports and the funding ledger. Milestone status changes go through
+``pipeline.services.milestone_transition``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pipeline.documents import validate_pdf
+
+from ..models import (
+    FundingRecord,
+    FundingTranche,
+    InvestmentReadinessReview,
+    KpiReport,
+    Milestone,
+    MilestoneEvidence,
+    Organisation,
+    ReadinessChange,
+    Startup,
+    User,
+)
+from ..models.startups import PHASES_BY_PRODUCT_TYPE
+
+REPORTING_STAGES = ["incubation", "acceleration", "funding"]
+
+
+class PortfolioError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def can_steer(startup: Startup, user: User) -> bool:
+    """Managers, and mentors for their mentees: they set milestones and confirm progress."""
+    return bool(user.is_active and (user.is_manager or startup.has_mentor(user)))
+
+
+def can_see_portfolio(startup: Startup, user: User) -> bool:
+    """The team, its mentors and managers: evidence, reports and the ledger are confidential."""
+    return bool(
+        user.is_authenticated and (user.is_manager or startup.has_member(user) or startup.has_mentor(user))
+    )
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    startup: Startup,
+    actor: User,
+    stage: str,
+    title: str,
+    due_on: date,
+    description: str = "",
+    required_evidence: str = "",
+) -> Milestone:
+    if not can_steer(startup, actor):
+        raise PermissionDenied
+    return Milestone.objects.create(
+        startup=startup,
+        stage=stage,
+        title=title.strip(),
+        due_on=due_on,
+        description=description.strip(),
+        required_evidence=required_evidence.strip(),
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def milestone_evidence_add(
+    *, milestone: Milestone, actor: User, note: str = "", upload: UploadedFile | None = None
+) -> MilestoneEvidence:
+    """The team adds a PDF or a note as evidence while the milestone is open."""
+    locked = Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone.pk)
+    if not locked.startup.has_member(actor):
+        raise PermissionDenied
+    if locked.status not in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS):
+        raise PortfolioError(
+            _("The milestone is “%(status)s”; evidence can no longer be added.")
+            % {"status": locked.get_status_display()}
+        )
+    if upload is None and not note.strip():
+        raise PortfolioError(_("Add a file or write a note."))
+    evidence = MilestoneEvidence(
+        milestone=locked, startup=locked.startup, note=note.strip(), uploaded_by=actor
+    )
+    if upload is not None:
+        validate_pdf(upload)
+        evidence.original_name = (upload.name or "evidence.pdf")[:255]
+        evidence.file.save("evidence.pdf", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def readiness_change_record(
+    *,
+    startup: Startup,
+    actor: User,
+    trl: int,
+    phase: str,
+    evidence_note: str = "",
+    evidence_file: UploadedFile | None = None,
+) -> ReadinessChange:
+    """Record a new TRL and development phase with its evidence. From a manager or the startup's
+    mentor it is confirmed and applied at once; from a founder it waits for their confirmation."""
+    locked = Startup.objects.select_for_update().get(pk=startup.pk)
+    steering = can_steer(locked, actor)
+    if not (steering or locked.has_member(actor)):
+        raise PermissionDenied
+    if not 1 <= trl <= 9:
+        raise PortfolioError(_("The technology readiness level goes from 1 to 9."))
+    if phase not in PHASES_BY_PRODUCT_TYPE[locked.product_type]:
+        raise PortfolioError(_("This phase does not apply to the startup's product type."))
+    if trl == locked.trl and phase == locked.development_phase:
+        raise PortfolioError(_("Nothing changes: this is the startup's current level and phase."))
+    if not evidence_note.strip() and evidence_file is None:
+        raise PortfolioError(_("Say what shows the progress: a note, a file, or both."))
+    change = ReadinessChange(
+        startup=locked,
+        trl_from=locked.trl,
+        trl_to=trl,
+        phase_from=locked.development_phase,
+        phase_to=phase,
+        evidence_note=evidence_note.strip(),
+        recorded_by=actor,
+    )
+    if evidence_file is not None:
+        validate_pdf(evidence_file)
+        change.evidence_file_name = (evidence_file.name or "evidence.pdf")[:255]
+        change.evidence_file.save("evidence.pdf", evidence_file, save=False)
+    change.save()
+    if steering:
+        _apply(change, locked, actor)
+    return change
+
+
+def _apply(change: ReadinessChange, startup: Startup, actor: User) -> None:
+    change.trl_from, change.phase_from = startup.trl, startup.development_phase
+    change.confirmed_by = actor
+    change.confirmed_at = timezone.now()
+    change.save(update_fields=["trl_from", "phase_from", "confirmed_by", "confirmed_at"])
+    startup.trl = change.trl_to
+    startup.development_phase = change.phase_to
+    startup.save(update_fields=["trl", "development_phase"])
+
+
+@transaction.atomic
+def readiness_change_confirm(*, change: ReadinessChange, actor: User, accept: bool) -> ReadinessChange:
+    """A manager or mentor confirms (and applies) or rejects a founder's proposed change."""
+    locked = ReadinessChange.objects.select_for_update().get(pk=change.pk)
+    startup = Startup.objects.select_for_update().get(pk=locked.startup_id)
+    if not can_steer(startup, actor):
+        raise PermissionDenied
+    if not locked.is_pending:
+        raise PortfolioError(_("This change was already decided."))
+    if accept:
+        _apply(locked, startup, actor)
+    else:
+        locked.rejected_at = timezone.now()
+        locked.confirmed_by = actor
+        locked.save(update_fields=["rejected_at", "confirmed_by"])
+    return locked
+
+
+@transaction.atomic
+def investment_review_create(
+    *, startup: Startup, actor: User, verdict: str, summary: str
+) -> InvestmentReadinessReview:
+    if not can_steer(startup, actor):
+        raise PermissionDenied
+    if not summary.strip():
+        raise PortfolioError(_("Write a short summary of the review."))
+    return InvestmentReadinessReview.objects.create(
+        startup=startup, reviewer=actor, verdict=verdict, summary=summary.strip()
+    )
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+@transaction.atomic
+def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures) -> KpiReport:
+    """Submit (or correct) the startup's report for the month starting ``period``."""
+    if not startup.has_member(actor):
+        raise PermissionDenied
+    if startup.stage not in REPORTING_STAGES:
+        raise PortfolioError(_("Only startups in incubation, acceleration or funding report monthly."))
+    period = month_start(period)
+    if period > month_start(timezone.localdate()):
+        raise PortfolioError(_("A month can be reported on once it has begun."))
+    try:
+        with transaction.atomic():
+            report, _created = KpiReport.objects.update_or_create(
+                startup=startup,
+                period=period,
+                defaults={**figures, "submitted_by": actor, "submitted_at": timezone.now()},
+            )
+    except IntegrityError as exc:  # two co-founders at once: the second one updates
+        raise PortfolioError(_("The report was just submitted by someone else; reload the page.")) from exc
+    return report
+
+
+@transaction.atomic
+def funding_record_create(
+    *,
+    startup: Startup,
+    actor: User,
+    kind: str,
+    date: date,
+    amount: Decimal,
+    currency: str,
+    investor: Organisation | None = None,
+    investor_name: str = "",
+    title: str = "",
+    note: str = "",
+    from_programme: bool = False,
+    tranches: list[dict] | None = None,
+) -> FundingRecord:
+    """Add a grant, equity round or loan to the ledger, optionally split into tranches tied to
+    milestones; the tranches may not add up to more than the record."""
+    if not actor.is_manager:
+        raise PermissionDenied
+    if investor is None and not investor_name.strip():
+        raise PortfolioError(_("Name the investor or grantor: a member organisation or another name."))
+    tranches = tranches or []
+    if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
+        raise PortfolioError(_("The tranches add up to more than the amount."))
+    record = FundingRecord(
+        startup=startup,
+        kind=kind,
+        date=date,
+        amount=amount,
+        currency=currency,
+        investor=investor,
+        investor_name=investor_name.strip(),
+        title=title.strip(),
+        note=note.strip(),
+        from_programme=from_programme,
+        recorded_by=actor,
+    )
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        raise PortfolioError(" ".join(error.messages)) from error
+    record.save()
+    for tranche in tranches:
+        milestone = tranche.get("milestone")
+        if milestone is not None and milestone.startup_id != startup.pk:
+            raise PortfolioError(_("A tranche can only depend on a milestone of the same startup."))
+        FundingTranche.objects.create(record=record, amount=tranche["amount"], milestone=milestone)
+    return record
+
+
+@transaction.atomic
+def funding_tranche_mark_paid(*, tranche: FundingTranche, actor: User, paid_on: date) -> FundingTranche:
+    if not actor.is_manager:
+        raise PermissionDenied
+    locked = FundingTranche.objects.select_for_update().get(pk=tranche.pk)
+    if locked.status != FundingTranche.Status.PLANNED:
+        raise PortfolioError(_("Only a planned tranche can be paid."))
+    locked.status = FundingTranche.Status.PAID
+    locked.paid_on = paid_on
+    locked.save(update_fields=["status", "paid_on"])
+    return locked

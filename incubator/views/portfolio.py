@@ -1,0 +1,303 @@
+"""Portfolio pages: milestones and evidence, readiness changes, investment-readiness reviews,
+monthly reports, the funding ledger, and the managers' portfolio overview."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pipeline.exceptions import TransitionError
+from pipeline.services import milestone_transition, permitted_transitions
+
+from .. import selectors
+from ..access import manager_required
+from ..forms import (
+    EvidenceForm,
+    FundingForm,
+    InvestmentReviewForm,
+    KpiReportForm,
+    MilestoneForm,
+    ReadinessForm,
+)
+from ..models import FundingTranche, KpiReport, Milestone, MilestoneEvidence, ReadinessChange, Startup
+from ..services.portfolio import (
+    PortfolioError,
+    can_see_portfolio,
+    can_steer,
+    funding_record_create,
+    funding_tranche_mark_paid,
+    investment_review_create,
+    kpi_report_submit,
+    milestone_create,
+    milestone_evidence_add,
+    readiness_change_confirm,
+    readiness_change_record,
+)
+
+
+def _portfolio_startup(request: HttpRequest, pk: int) -> Startup:
+    """A startup whose portfolio the user may see (team, mentors, managers); 404 otherwise."""
+    startup = Startup.objects.prefetch_related("memberships", "mentor_assignments").filter(pk=pk).first()
+    if startup is None or not can_see_portfolio(startup, request.user):
+        raise Http404
+    return startup
+
+
+def _steered_startup(request: HttpRequest, pk: int) -> Startup:
+    startup = _portfolio_startup(request, pk)
+    if not can_steer(startup, request.user):
+        raise PermissionDenied
+    return startup
+
+
+def _pdf(file, name: str) -> FileResponse:
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=name or "document.pdf", content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = _steered_startup(request, pk)
+    form = MilestoneForm(
+        request.POST or None,
+        initial={"stage": startup.stage if startup.stage == "acceleration" else "incubation"},
+    )
+    if request.method == "POST" and form.is_valid():
+        milestone = milestone_create(startup=startup, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The milestone “%(title)s” is set.") % {"title": milestone.title})
+        return redirect("startup-detail", pk=startup.pk)
+    return render(request, "incubator/portfolio/milestone_form.html", {"startup": startup, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("startup"), pk=pk)
+    startup = _portfolio_startup(request, milestone.startup_id)
+    milestone.startup = startup
+    form = EvidenceForm()
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                milestone_evidence_add(
+                    milestone=milestone,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    upload=form.cleaned_data["file"],
+                )
+            except PermissionDenied:
+                raise
+            except (PortfolioError, ValidationError) as error:
+                messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+            else:
+                messages.success(request, _("The evidence is added. Submit it when it is complete."))
+                return redirect("milestone-detail", pk=milestone.pk)
+    return render(
+        request,
+        "incubator/portfolio/milestone_detail.html",
+        {
+            "milestone": milestone,
+            "startup": startup,
+            "evidence": milestone.evidence.select_related("uploaded_by"),
+            "history": milestone.transition_logs.select_related("actor").order_by("created_at"),
+            "options": permitted_transitions(milestone, request.user),
+            "form": form,
+            "can_add_evidence": startup.has_member(request.user)
+            and milestone.status in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def milestone_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    _portfolio_startup(request, milestone.startup_id)
+    try:
+        moved = milestone_transition(
+            milestone=milestone,
+            name=request.POST.get("transition", ""),
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:2000],
+            expected_status=request.POST.get("expected_state") or None,
+        )
+    except TransitionError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The milestone is now “%(status)s”.") % {"status": moved.get_status_display()}
+        )
+    return redirect("milestone-detail", pk=milestone.pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(MilestoneEvidence, pk=pk)
+    _portfolio_startup(request, evidence.startup_id)
+    if not evidence.file:
+        raise Http404
+    return _pdf(evidence.file, evidence.original_name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = _portfolio_startup(request, pk)
+    if not (startup.has_member(request.user) or can_steer(startup, request.user)):
+        raise PermissionDenied
+    form = ReadinessForm(
+        request.POST or None,
+        request.FILES or None,
+        startup=startup,
+        initial={"trl": startup.trl, "phase": startup.development_phase},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = readiness_change_record(
+                startup=startup,
+                actor=request.user,
+                trl=form.cleaned_data["trl"],
+                phase=form.cleaned_data["phase"],
+                evidence_note=form.cleaned_data["note"],
+                evidence_file=form.cleaned_data["file"],
+            )
+        except PortfolioError as error:
+            form.add_error(None, error.message)
+        else:
+            if change.confirmed_at:
+                messages.success(request, _("Recorded: TRL %(trl)d.") % {"trl": change.trl_to})
+            else:
+                messages.success(
+                    request, _("Sent for confirmation to the startup's mentor and the managers.")
+                )
+            return redirect("startup-detail", pk=startup.pk)
+    return render(request, "incubator/portfolio/readiness_form.html", {"startup": startup, "form": form})
+
+
+@login_required
+@require_POST
+def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(ReadinessChange, pk=pk)
+    _portfolio_startup(request, change.startup_id)
+    try:
+        readiness_change_confirm(
+            change=change, actor=request.user, accept=request.POST.get("decision") == "confirm"
+        )
+    except PortfolioError as error:
+        messages.error(request, error.message)
+    return redirect("startup-detail", pk=change.startup_id)
+
+
+@login_required
+def readiness_file(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(ReadinessChange, pk=pk)
+    _portfolio_startup(request, change.startup_id)
+    if not change.evidence_file:
+        raise Http404
+    return _pdf(change.evidence_file, change.evidence_file_name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investment_review_new(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = _steered_startup(request, pk)
+    form = InvestmentReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        investment_review_create(startup=startup, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The investment-readiness review is recorded."))
+        return redirect("startup-detail", pk=startup.pk)
+    return render(
+        request, "incubator/portfolio/investment_review_form.html", {"startup": startup, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    startup = _portfolio_startup(request, pk)
+    try:
+        period = date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    existing = KpiReport.objects.filter(startup=startup, period=period).first()
+    editable = startup.has_member(request.user)
+    form = KpiReportForm(request.POST or None, instance=existing)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            figures = {name: form.cleaned_data[name] for name in KpiReportForm.Meta.fields}
+            try:
+                kpi_report_submit(startup=startup, actor=request.user, period=period, **figures)
+            except PortfolioError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("The report for %(month)s is saved.") % {"month": period.strftime("%m.%Y")}
+                )
+                return redirect("startup-detail", pk=startup.pk)
+    return render(
+        request,
+        "incubator/portfolio/kpi_report_form.html",
+        {"startup": startup, "form": form, "period": period, "existing": existing, "editable": editable},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def funding_new(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = _portfolio_startup(request, pk)
+    if not request.user.is_manager:
+        raise PermissionDenied
+    form = FundingForm(request.POST or None, startup=startup)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in FundingForm.Meta.fields}
+        try:
+            funding_record_create(startup=startup, actor=request.user, tranches=form.tranches(), **data)
+        except PortfolioError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The funding is recorded."))
+            return redirect("startup-detail", pk=startup.pk)
+    return render(request, "incubator/portfolio/funding_form.html", {"startup": startup, "form": form})
+
+
+@manager_required
+@require_POST
+def tranche_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    tranche = get_object_or_404(FundingTranche.objects.select_related("record"), pk=pk)
+    try:
+        funding_tranche_mark_paid(tranche=tranche, actor=request.user, paid_on=timezone.localdate())
+    except PortfolioError as error:
+        messages.error(request, error.message)
+    return redirect("startup-detail", pk=tranche.record.startup_id)
+
+
+@manager_required
+def portfolio_overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "incubator/portfolio/overview.html",
+        {
+            "tables": [
+                (_("By call"), selectors.funding_by("call")),
+                (_("By field"), selectors.funding_by("field")),
+                (_("By year"), selectors.funding_by("year")),
+            ],
+            "totals": selectors.funding_totals_by_currency(),
+            "missing": selectors.missing_reports(),
+        },
+    )

@@ -1,0 +1,150 @@
+"""Notices of the portfolio: milestone evidence to review and its outcome, milestones due soon,
+and monthly KPI reports before and after their due date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from incubator.models import KpiReport, MentorAssignment, Milestone, Startup, User
+from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
+from pipeline.models import TransitionLog
+
+from ..kinds import Kind
+from .events import founders_by_startup
+from .notices import Notice, iso, notices_create
+from .reminders import create_in_chunks, due_windows
+
+
+def _mentors_or_managers(startup_id: int) -> list[tuple[int, str]]:
+    mentors = list(
+        MentorAssignment.objects.filter(startup_id=startup_id, mentor__is_active=True)
+        .order_by("mentor_id")
+        .values_list("mentor_id", "mentor__email")
+    )
+    if mentors:
+        return mentors
+    return list(
+        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
+    )
+
+
+def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
+    """Submitted evidence goes to the startup's mentors (or the managers when it has none); an
+    acceptance, a send-back (with its comment) or a miss goes to the founders."""
+    milestone = log.milestone
+    startup = log.startup
+    context = {
+        "startup": startup.name,
+        "milestone": milestone.title,
+        "target": log.target,
+        "target_label": log.target_label,
+        "comment": log.reason,
+        "changed_at": iso(log.created_at),
+    }
+    path = reverse("milestone-detail", args=[milestone.pk])
+    if log.transition == "submit":
+        recipients, kind = _mentors_or_managers(startup.pk), Kind.MILESTONE_SUBMITTED
+    elif log.transition in ("accept", "send_back", "miss"):
+        recipients, kind = founders_by_startup([startup.pk]).get(startup.pk, []), Kind.MILESTONE_DECIDED
+    else:
+        return []
+    notices = [
+        Notice(
+            kind=kind,
+            recipient_id=user_id,
+            email=email,
+            dedup_key=f"milestone:{log.pk}:u{user_id}",
+            path=path,
+            context=context,
+        )
+        for user_id, email in recipients
+    ]
+    return notices_create(notices=notices)
+
+
+def milestone_reminders_create(*, now: datetime) -> int:
+    """Founders are reminded of open milestones a week and a day before they are due."""
+    today = timezone.localdate(now)
+    notices: list[Notice] = []
+    for days, lower, upper in due_windows(settings.NOTIFICATIONS["MILESTONE_REMINDER_DAYS"], now):
+        rows = list(
+            Milestone.objects.filter(
+                status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS],
+                due_on__gt=timezone.localdate(lower),
+                due_on__lte=timezone.localdate(upper),
+                due_on__gte=today,
+            ).values_list("pk", "startup_id", "startup__name", "title", "due_on")
+        )
+        team = founders_by_startup(row[1] for row in rows)
+        for pk, startup_id, startup, title, due_on in rows:
+            for user_id, email in team.get(startup_id, []):
+                notices.append(
+                    Notice(
+                        kind=Kind.MILESTONE_DUE_SOON,
+                        recipient_id=user_id,
+                        email=email,
+                        dedup_key=f"milestone-due:{pk}:{due_on.isoformat()}:{days}d:u{user_id}",
+                        path=reverse("milestone-detail", args=[pk]),
+                        context={
+                            "startup": startup,
+                            "milestone": title,
+                            "due_on": due_on.isoformat(),
+                            "days": days,
+                        },
+                    )
+                )
+    return create_in_chunks(notices, now)
+
+
+def _previous_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def kpi_reminders_create(*, now: datetime) -> tuple[int, int]:
+    """The last finished month's report: a reminder a few days before its due date, and an
+    overdue notice once the date has passed, to the founders of every startup in incubation,
+    acceleration or funding that was admitted before that month ended and has not reported it."""
+    today = timezone.localdate(now)
+    period = _previous_month(today)
+    due = report_due_date(period)
+    lead_days = settings.NOTIFICATIONS["KPI_REMINDER_DAYS_BEFORE"]
+    if today < due - timedelta(days=lead_days):
+        return 0, 0
+    overdue = today > due
+    startups = list(Startup.objects.filter(stage__in=REPORTING_STAGES).values_list("pk", "name"))
+    admitted = admission_dates([pk for pk, _name in startups])
+    reported = set(
+        KpiReport.objects.filter(startup_id__in=[pk for pk, _name in startups], period=period).values_list(
+            "startup_id", flat=True
+        )
+    )
+    next_month = report_due_date(period).replace(day=1)
+    waiting = [
+        (pk, name)
+        for pk, name in startups
+        if pk not in reported and pk in admitted and admitted[pk] < next_month
+    ]
+    team = founders_by_startup(pk for pk, _name in waiting)
+    kind, prefix = (Kind.KPI_REPORT_OVERDUE, "kpi-overdue") if overdue else (Kind.KPI_REPORT_DUE, "kpi-due")
+    notices = []
+    for pk, name in waiting:
+        for user_id, email in team.get(pk, []):
+            notices.append(
+                Notice(
+                    kind=kind,
+                    recipient_id=user_id,
+                    email=email,
+                    dedup_key=f"{prefix}:{pk}:{period.isoformat()}:u{user_id}",
+                    path=reverse("kpi-report", args=[pk, period.year, period.month]),
+                    context={"startup": name, "period": period.isoformat(), "due_on": due.isoformat()},
+                )
+            )
+    created = create_in_chunks(notices, now)
+    return (0, created) if overdue else (created, 0)
+
+
+__all__ = ["kpi_reminders_create", "milestone_reminders_create", "notify_milestone_transition"]

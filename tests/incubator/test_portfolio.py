@@ -1,0 +1,455 @@
+"""The life-sciences portfolio: milestones with evidence, stage gates, readiness history,
+investment-readiness reviews, monthly reports and the funding ledger."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from incubator.models import (
+    FundingRecord,
+    InvestmentReadinessReview,
+    KpiReport,
+    Milestone,
+    MilestoneEvidence,
+    ReadinessChange,
+    Startup,
+)
+from incubator.selectors import funding_by, funding_totals_by_currency, missing_reports
+from incubator.services.portfolio import PortfolioError, funding_record_create, milestone_evidence_add
+from pipeline.exceptions import GuardFailed, TransitionForbidden
+from pipeline.models import TransitionLog
+from pipeline.services import milestone_transition, startup_transition
+from tests import factories
+from tests.pdf import make_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf(name="evidence.pdf", content=None):
+    return SimpleUploadedFile(
+        name, make_pdf() if content is None else content, content_type="application/pdf"
+    )
+
+
+@pytest.fixture
+def incubating(founder, mentor):
+    startup = factories.StartupFactory(name="NeuroRegen", stage="incubation", founders=[founder], trl=3)
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    return startup
+
+
+def test_milestone_flow_from_plan_to_acceptance_opens_the_gate(client, manager, founder, mentor, incubating):
+    client.force_login(manager)
+    client.post(
+        reverse("milestone-new", args=[incubating.pk]),
+        {
+            "stage": "incubation",
+            "title": "GLP toxicology",
+            "due_on": "2027-03-01",
+            "required_evidence": "Study report",
+        },
+    )
+    milestone = Milestone.objects.get()
+    assert milestone.created_by == manager
+    with pytest.raises(GuardFailed) as info:
+        startup_transition(startup=incubating, name="accelerate", actor=manager)
+    assert "1 of 1 incubation milestones of NeuroRegen are not accepted yet." in info.value.message
+
+    client.force_login(founder)
+    with pytest.raises(GuardFailed, match="Add the evidence for “GLP toxicology”"):
+        milestone_transition(milestone=milestone, name="submit", actor=founder)
+    client.post(
+        reverse("milestone-detail", args=[milestone.pk]), {"note": "Report attached.", "file": pdf("tox.pdf")}
+    )
+    evidence = MilestoneEvidence.objects.get()
+    assert evidence.original_name == "tox.pdf"
+    client.post(
+        reverse("milestone-transition", args=[milestone.pk]),
+        {"transition": "submit", "expected_state": "planned"},
+    )
+    assert Milestone.objects.get(pk=milestone.pk).status == "submitted"
+
+    with pytest.raises(TransitionForbidden):
+        milestone_transition(milestone=milestone, name="accept", actor=founder)
+    client.force_login(mentor)
+    response = client.post(
+        reverse("milestone-transition", args=[milestone.pk]),
+        {"transition": "send_back", "expected_state": "submitted"},
+        follow=True,
+    )
+    assert "Tell the founders what is missing" in response.content.decode()
+    client.post(
+        reverse("milestone-transition", args=[milestone.pk]),
+        {"transition": "accept", "expected_state": "submitted"},
+    )
+    assert Milestone.objects.get(pk=milestone.pk).status == "accepted"
+    assert TransitionLog.objects.filter(milestone=milestone).count() == 2
+
+    moved = startup_transition(startup=incubating, name="accelerate", actor=manager)
+    assert moved.stage == "acceleration"
+
+
+def test_mentor_of_another_startup_cannot_accept(incubating, founder):
+    milestone = factories.MilestoneFactory(startup=incubating, status="submitted")
+    stranger = factories.MentorFactory()
+    with pytest.raises(TransitionForbidden):
+        milestone_transition(milestone=milestone, name="accept", actor=stranger)
+
+
+def test_sent_back_milestone_carries_the_comment(client, founder, mentor, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, status="submitted")
+    client.force_login(mentor)
+    client.post(
+        reverse("milestone-transition", args=[milestone.pk]),
+        {"transition": "send_back", "expected_state": "submitted", "reason": "The report is unsigned."},
+    )
+    client.force_login(founder)
+    page = client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    assert "The report is unsigned." in page
+    assert Milestone.objects.get(pk=milestone.pk).status == "in_progress"
+
+
+def test_evidence_must_be_a_pdf(founder, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="not a PDF"):
+        milestone_evidence_add(milestone=milestone, actor=founder, upload=pdf(content=b"GIF89a fake"))
+    assert not MilestoneEvidence.objects.exists()
+
+
+def test_evidence_is_served_only_to_team_mentors_and_managers(client, founder, mentor, manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating)
+    evidence = milestone_evidence_add(milestone=milestone, actor=founder, upload=pdf("trial.pdf"))
+    url = reverse("evidence-download", args=[evidence.pk])
+    for user in (founder, mentor, manager):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == 'attachment; filename="trial.pdf"'
+        assert response["X-Content-Type-Options"] == "nosniff"
+    reviewer = factories.MentorFactory()
+    factories.ReviewAssignmentFactory(application__startup=incubating, reviewer=reviewer)
+    for user in (factories.FounderFactory(), factories.MentorFactory(), reviewer):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.get(reverse("milestone-detail", args=[milestone.pk])).status_code == 404
+    client.logout()
+    assert client.get(url).url.startswith(reverse("login"))
+
+
+def test_funding_gate_needs_an_investment_ready_review(manager, founder):
+    startup = factories.StartupFactory(name="CardioSense", stage="acceleration", founders=[founder])
+    factories.MilestoneFactory(startup=startup, stage="acceleration", status="accepted")
+
+    with pytest.raises(GuardFailed) as info:
+        startup_transition(startup=startup, name="fund", actor=manager)
+    assert info.value.codes == ["investment_ready"]
+    assert "has had no investment-readiness review yet" in info.value.message
+
+    InvestmentReadinessReview.objects.create(startup=startup, verdict="not_ready", summary="Cap table.")
+    with pytest.raises(GuardFailed, match="found it not ready yet"):
+        startup_transition(startup=startup, name="fund", actor=manager)
+
+    startup_transition(
+        startup=startup, name="fund", actor=manager, override=True, reason="Investor term sheet signed."
+    )
+    log = TransitionLog.objects.get(transition="fund")
+    assert log.is_override
+    assert log.reason == "Investor term sheet signed."
+
+
+def test_funding_gate_passes_with_a_ready_review(client, manager, founder, mentor):
+    startup = factories.StartupFactory(stage="acceleration", founders=[founder])
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    factories.MilestoneFactory(startup=startup, stage="acceleration", status="accepted")
+    client.force_login(mentor)
+    client.post(
+        reverse("investment-review-new", args=[startup.pk]),
+        {"verdict": "ready", "summary": "Data room complete."},
+    )
+    assert startup_transition(startup=startup, name="fund", actor=manager).stage == "funding"
+    assert not TransitionLog.objects.get(transition="fund").is_override
+
+
+def test_founder_proposes_readiness_mentor_confirms(client, founder, mentor, incubating):
+    client.force_login(founder)
+    client.post(
+        reverse("readiness-new", args=[incubating.pk]),
+        {"trl": 4, "phase": "preclinical", "note": "Second animal model.", "file": pdf("study.pdf")},
+    )
+    change = ReadinessChange.objects.get()
+    assert change.is_pending
+    assert Startup.objects.get(pk=incubating.pk).trl == 3
+
+    client.force_login(mentor)
+    client.post(reverse("readiness-confirm", args=[change.pk]), {"decision": "confirm"})
+    change.refresh_from_db()
+    assert (change.trl_from, change.trl_to, change.confirmed_by) == (3, 4, mentor)
+    startup = Startup.objects.get(pk=incubating.pk)
+    assert (startup.trl, startup.development_phase) == (4, "preclinical")
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert "3 → 4" in page
+    assert reverse("readiness-file", args=[change.pk]) in page
+
+
+def test_manager_records_readiness_at_once_and_bad_changes_are_refused(client, manager, incubating):
+    client.force_login(manager)
+    response = client.post(reverse("readiness-new", args=[incubating.pk]), {"trl": 3, "phase": "discovery"})
+    body = response.content.decode()
+    assert "Say what shows the progress" in body or "Add a file or write a note." in body
+    response = client.post(
+        reverse("readiness-new", args=[incubating.pk]), {"trl": 3, "phase": "discovery", "note": "n"}
+    )
+    assert "Nothing changes" in response.content.decode()
+    response = client.post(
+        reverse("readiness-new", args=[incubating.pk]), {"trl": 5, "phase": "prototype", "note": "n"}
+    )
+    assert "Select a valid choice." in response.content.decode()
+    client.post(
+        reverse("readiness-new", args=[incubating.pk]),
+        {"trl": 5, "phase": "clinical_1", "note": "IND approved."},
+    )
+    assert Startup.objects.get(pk=incubating.pk).trl == 5
+    assert ReadinessChange.objects.get().confirmed_by == manager
+
+
+def test_profile_edit_cannot_change_readiness_directly(client, founder, incubating):
+    client.force_login(founder)
+    client.post(
+        reverse("startup-edit", args=[incubating.pk]),
+        {
+            "name": "NeuroRegen",
+            "therapeutic_area": incubating.therapeutic_area_id,
+            "product_type": "drug",
+            "trl": 9,
+            "development_phase": "market",
+        },
+    )
+    startup = Startup.objects.get(pk=incubating.pk)
+    assert (startup.trl, startup.development_phase) == (3, "discovery")
+
+
+def test_monthly_report_submission_and_rules(client, founder, incubating):
+    client.force_login(founder)
+    with time_machine.travel(datetime(2026, 11, 15, 12, tzinfo=timezone.get_current_timezone())):
+        url = reverse("kpi-report", args=[incubating.pk, 2026, 10])
+        client.post(
+            url,
+            {
+                "team_size": 5,
+                "revenue": "0",
+                "grants_received": "3000000",
+                "patents_filed": 1,
+                "publications": 0,
+            },
+        )
+        report = KpiReport.objects.get()
+        assert (report.period, report.team_size, report.patents_filed) == (date(2026, 10, 1), 5, 1)
+        client.post(
+            url,
+            {"team_size": 6, "revenue": "0", "grants_received": "0", "patents_filed": 1, "publications": 2},
+        )
+        assert KpiReport.objects.get().team_size == 6  # a correction, not a second report
+        future = client.post(
+            reverse("kpi-report", args=[incubating.pk, 2027, 1]),
+            {"team_size": 6, "revenue": "0", "grants_received": "0", "patents_filed": 0, "publications": 0},
+        )
+        assert "A month can be reported on once it has begun." in future.content.decode()
+        negative = client.post(
+            url,
+            {"team_size": 6, "revenue": "-5", "grants_received": "0", "patents_filed": 0, "publications": 0},
+        )
+        assert "The amount cannot be negative." in negative.content.decode()
+    client.force_login(factories.FounderFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_missing_reports_with_frozen_time(incubating):
+    admitted = datetime(2026, 8, 20, 10, tzinfo=timezone.get_current_timezone())
+    TransitionLog.objects.create(
+        machine="startup",
+        startup=incubating,
+        transition="admit",
+        source="application",
+        target="incubation",
+        created_at=admitted,
+    )
+    KpiReport.objects.create(startup=incubating, period=date(2026, 9, 1), team_size=3)
+    with time_machine.travel(datetime(2026, 10, 10, 12, tzinfo=timezone.get_current_timezone())):
+        # August is due by 10 September: missing. September is due by 10 October: not late yet.
+        [item] = missing_reports()
+        assert item.periods == [date(2026, 8, 1)]
+    with time_machine.travel(datetime(2026, 11, 11, 12, tzinfo=timezone.get_current_timezone())):
+        [item] = missing_reports()
+        assert item.periods == [date(2026, 10, 1), date(2026, 8, 1)]
+
+
+def test_ledger_sums_per_currency_without_conversion(manager, founder):
+    area = factories.TherapeuticAreaFactory(name="Oncology")
+    startup = factories.StartupFactory(stage="funding", founders=[founder], therapeutic_area=area)
+    call = factories.CallFactory(title="Cohort 2025")
+    factories.ApplicationFactory(startup=startup, call=call, status="accepted")
+    TransitionLog.objects.create(
+        machine="startup",
+        startup=startup,
+        transition="admit",
+        source="application",
+        target="incubation",
+        created_at=datetime(2025, 6, 1, tzinfo=timezone.get_current_timezone()),
+    )
+    fund = factories.OrganisationFactory(name="KSI Ventures", kind="fund")
+    before = funding_record_create(
+        startup=startup,
+        actor=manager,
+        kind="grant",
+        date=date(2025, 3, 1),
+        amount=Decimal("1000000"),
+        currency="RUB",
+        investor_name="University prize",
+    )
+    funding_record_create(
+        startup=startup,
+        actor=manager,
+        kind="grant",
+        date=date(2025, 6, 15),
+        amount=Decimal("3000000"),
+        currency="RUB",
+        investor_name="Cluster programme",
+        from_programme=True,
+    )
+    funding_record_create(
+        startup=startup,
+        actor=manager,
+        kind="equity",
+        date=date(2026, 2, 1),
+        amount=Decimal("25000000"),
+        currency="RUB",
+        investor=fund,
+    )
+    funding_record_create(
+        startup=startup,
+        actor=manager,
+        kind="equity",
+        date=date(2026, 3, 1),
+        amount=Decimal("750000"),
+        currency="USD",
+        investor_name="Baltic Fund",
+    )
+
+    assert funding_totals_by_currency() == {"RUB": Decimal("29000000"), "USD": Decimal("750000")}
+    by_call = {(r.group, r.currency): (r.total, r.follow_on) for r in funding_by("call")}
+    assert by_call == {
+        ("Cohort 2025", "RUB"): (Decimal("29000000"), Decimal("25000000")),
+        ("Cohort 2025", "USD"): (Decimal("750000"), Decimal("750000")),
+    }
+    by_year = {(r.group, r.currency): r.total for r in funding_by("year")}
+    assert by_year == {
+        ("2025", "RUB"): Decimal("4000000"),
+        ("2026", "RUB"): Decimal("25000000"),
+        ("2026", "USD"): Decimal("750000"),
+    }
+    assert {(r.group, r.currency) for r in funding_by("field")} == {("Oncology", "RUB"), ("Oncology", "USD")}
+    assert before.source == "University prize"
+
+
+def test_funding_needs_a_source_and_tranches_within_the_amount(manager, incubating):
+    with pytest.raises(PortfolioError, match="Name the investor"):
+        funding_record_create(
+            startup=incubating,
+            actor=manager,
+            kind="grant",
+            date=date(2026, 1, 1),
+            amount=Decimal("10"),
+            currency="RUB",
+        )
+    with pytest.raises(PortfolioError, match="add up to more than the amount"):
+        funding_record_create(
+            startup=incubating,
+            actor=manager,
+            kind="grant",
+            date=date(2026, 1, 1),
+            amount=Decimal("10"),
+            currency="RUB",
+            investor_name="X",
+            tranches=[{"amount": Decimal("6")}, {"amount": Decimal("5")}],
+        )
+    assert not FundingRecord.objects.exists()
+
+
+def test_funding_page_records_tranches_tied_to_milestones(client, manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, title="First patient dosed")
+    client.force_login(manager)
+    client.post(
+        reverse("funding-new", args=[incubating.pk]),
+        {
+            "kind": "grant",
+            "title": "Start-2",
+            "date": "2026-05-01",
+            "amount": "5000000",
+            "currency": "RUB",
+            "investor_name": "Innovation Promotion Fund",
+            "tranche_1_amount": "2000000",
+            "tranche_2_amount": "3000000",
+            "tranche_2_milestone": milestone.pk,
+        },
+    )
+    record = FundingRecord.objects.get()
+    assert [(t.amount, t.milestone) for t in record.tranches.order_by("pk")] == [
+        (Decimal("2000000"), None),
+        (Decimal("3000000"), milestone),
+    ]
+    client.force_login(incubating.memberships.first().user)
+    assert client.post(reverse("funding-new", args=[incubating.pk]), {}).status_code == 403
+
+
+def test_portfolio_overview_shows_funding_by_call(client, manager):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    client.force_login(manager)
+    body = client.get(reverse("portfolio-overview")).content.decode()
+    assert "Cohort 2025: incubation call" in body
+    assert "By call" in body
+    assert "USD" in body
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_startup_page_query_count_is_fixed(client, django_assert_num_queries, size, manager, incubating):
+    for n in range(size):
+        milestone = factories.MilestoneFactory(startup=incubating, status="submitted")
+        MilestoneEvidence.objects.create(milestone=milestone, startup=incubating, note=f"n{n}")
+        KpiReport.objects.create(startup=incubating, period=date(2025, n + 1, 1), team_size=3)
+        record = FundingRecord.objects.create(
+            startup=incubating,
+            kind="grant",
+            date=date(2025, 1, 1),
+            amount=1,
+            currency="RUB",
+            investor_name="X",
+        )
+        record.tranches.create(amount=1, milestone=milestone)
+        ReadinessChange.objects.create(
+            startup=incubating, trl_to=4, phase_to="preclinical", evidence_note="x"
+        )
+    client.force_login(manager)
+    with django_assert_num_queries(17):
+        client.get(reverse("startup-detail", args=[incubating.pk]))
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_portfolio_overview_query_count_is_fixed(client, django_assert_num_queries, size, manager):
+    for _ in range(size):
+        startup = factories.StartupFactory(stage="incubation")
+        FundingRecord.objects.create(
+            startup=startup, kind="grant", date=date(2025, 1, 1), amount=1, currency="RUB", investor_name="X"
+        )
+        KpiReport.objects.create(startup=startup, period=date(2025, 1, 1), team_size=3)
+    client.force_login(manager)
+    with django_assert_num_queries(9):
+        client.get(reverse("portfolio-overview"))

@@ -1,0 +1,149 @@
+"""Portfolio notices: milestone evidence and its outcome, milestones due soon, and monthly
+reports before and after their due date, with frozen time."""
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from incubator.models import KpiReport
+from incubator.services.portfolio import milestone_evidence_add
+from notifications.models import Notification, OutboxMessage
+from notifications.rendering import render_email
+from notifications.services import reminders_sweep
+from pipeline.models import TransitionLog
+from pipeline.services import milestone_transition
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MSK = timezone.get_fixed_timezone(180)
+
+
+def _rendered(message: OutboxMessage):
+    return render_email(kind=message.kind, context=message.context, recipient=message.recipient)
+
+
+def _keys(kind: str) -> list[str]:
+    return sorted(OutboxMessage.objects.filter(kind=kind).values_list("dedup_key", flat=True))
+
+
+@pytest.fixture
+def team(founder, mentor):
+    startup = factories.StartupFactory(name="NeuroRegen", stage="incubation", founders=[founder])
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    TransitionLog.objects.create(
+        machine="startup",
+        startup=startup,
+        transition="admit",
+        source="application",
+        target="incubation",
+        created_at=datetime(2026, 8, 20, 10, tzinfo=MSK),
+    )
+    return startup
+
+
+def test_submitted_evidence_goes_to_the_mentor_and_the_outcome_to_the_founders(team, founder, mentor):
+    milestone = factories.MilestoneFactory(startup=team, title="GLP toxicology")
+    milestone_evidence_add(milestone=milestone, actor=founder, note="Report attached.")
+
+    milestone_transition(milestone=milestone, name="submit", actor=founder)
+    [submitted] = OutboxMessage.objects.filter(kind="milestone_submitted")
+    assert submitted.recipient == mentor
+    assert "NeuroRegen submitted the evidence for “GLP toxicology”" in _rendered(submitted).subject
+
+    milestone_transition(
+        milestone=milestone, name="send_back", actor=mentor, reason="The report is unsigned."
+    )
+    [decided] = OutboxMessage.objects.filter(kind="milestone_decided")
+    assert decided.recipient == founder
+    rendered = _rendered(decided)
+    assert "The report is unsigned." in rendered.text
+    assert "The report is unsigned." in rendered.html
+    assert Notification.objects.filter(recipient=founder, kind="milestone_decided").exists()
+
+
+def test_milestone_due_reminders_a_week_and_a_day_before(team, founder):
+    milestone = factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10))
+    factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10), status="accepted")
+
+    with time_machine.travel(datetime(2026, 12, 2, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert _keys("milestone_due_soon") == []
+    with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+        reminders_sweep()
+    assert _keys("milestone_due_soon") == [f"milestone-due:{milestone.pk}:2026-12-10:7d:u{founder.pk}"]
+    with time_machine.travel(datetime(2026, 12, 9, 12, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert [key.split(":")[3] for key in _keys("milestone_due_soon")] == ["1d", "7d"]
+
+
+def test_monthly_report_reminders_before_and_after_the_due_date(team, founder):
+    # October's report is due on 10 November.
+    with time_machine.travel(datetime(2026, 11, 6, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert _keys("kpi_report_due") == []
+
+    with time_machine.travel(datetime(2026, 11, 7, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+        reminders_sweep()
+    assert _keys("kpi_report_due") == [f"kpi-due:{team.pk}:2026-10-01:u{founder.pk}"]
+    rendered = _rendered(OutboxMessage.objects.get(kind="kpi_report_due"))
+    assert "the report for October 2026 is due soon" in rendered.subject
+    assert f"/startups/{team.pk}/reports/2026-10/" in rendered.text
+
+    with time_machine.travel(datetime(2026, 11, 10, 20, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert _keys("kpi_report_overdue") == []
+    with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+        reminders_sweep()
+    assert _keys("kpi_report_overdue") == [f"kpi-overdue:{team.pk}:2026-10-01:u{founder.pk}"]
+
+
+def test_no_report_reminder_once_reported_or_before_admission(team, founder):
+    KpiReport.objects.create(startup=team, period=date(2026, 10, 1), team_size=3)
+    late = factories.StartupFactory(stage="incubation", founders=[factories.FounderFactory()])
+    TransitionLog.objects.create(
+        machine="startup",
+        startup=late,
+        transition="admit",
+        source="application",
+        target="incubation",
+        created_at=datetime(2026, 11, 2, 10, tzinfo=MSK),
+    )
+    factories.StartupFactory(stage="application", founders=[factories.FounderFactory()])
+
+    with time_machine.travel(datetime(2026, 11, 12, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert _keys("kpi_report_due") == []
+    assert _keys("kpi_report_overdue") == []
+
+
+def test_portfolio_kinds_render_all_three_parts(founder):
+    context = {
+        "startup": "NeuroRegen",
+        "milestone": "GLP toxicology",
+        "period": "2026-10-01",
+        "due_on": "2026-11-10",
+        "days": 1,
+        "target": "accepted",
+        "target_label": "Accepted",
+        "comment": "",
+        "path": "/milestones/1/",
+    }
+    for kind in (
+        "milestone_submitted",
+        "milestone_decided",
+        "milestone_due_soon",
+        "kpi_report_due",
+        "kpi_report_overdue",
+    ):
+        rendered = render_email(kind=kind, context=context, recipient=founder)
+        assert rendered.subject
+        assert "/milestones/1/" in rendered.text
+        assert "/milestones/1/" in rendered.html
+        assert "{{" not in rendered.text + rendered.html
+        assert "2026-10-01" not in rendered.subject  # dates are formatted, not raw
