@@ -56,7 +56,6 @@ urlpatterns = [
     path("manage/portfolio/", portfolio.portfolio_overview, name="portfolio-overview"),
     path("calls/", calls.call_list, name="call-list"),
     path("calls/<slug:slug>/", calls.call_detail, name="call-detail"),
-    path("manage/", home.manager_home, name="manager-home"),
     path("mentor/", home.mentor_home, name="mentor-home"),
     path("founder/", home.founder_home, name="founder-home"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, manage, reviews, startups
+from .views import applications, board, dashboard, manage, reviews, startups
 
 urlpatterns = [
     path("startups/<int:pk>/", startups.startup_detail, name="startup-detail"),
@@ -19,6 +19,11 @@ urlpatterns = [
     path("reviews/<int:application_id>/decline/", reviews.review_decline, name="review-decline"),
     path("reviewer/profile/", reviews.reviewer_profile, name="reviewer-profile"),
     path("reviewer/conflicts/<int:pk>/remove/", reviews.conflict_remove, name="reviewer-conflict-remove"),
+    path("manage/", dashboard.dashboard, name="manager-home"),
+    path("manage/dashboard.csv", dashboard.dashboard_export, name="dashboard-export"),
+    path("manage/board/", board.board, name="manager-board"),
+    path("manage/board/move/", board.board_move, name="manager-board-move"),
+    path("manage/calls/<slug:slug>/applications.csv", dashboard.call_export, name="manage-call-export"),
     path("manage/calls/", manage.call_list, name="manage-calls"),
     path("manage/calls/<slug:slug>/", manage.call_overview, name="manage-call"),
     path("manage/calls/<slug:slug>/auto-assign/", manage.call_auto_assign, name="manage-auto-assign"),

@@ -135,8 +135,11 @@ class History:
 
     def write(self) -> None:
         order = sorted(range(len(self.rows)), key=lambda i: (self.rows[i].created_at, i))
+        stage_since = self.startup.created_at
         for index in order:
             row = self.rows[index]
             if index in self.causes:
                 row.caused_by = self.causes[index]
+            if row.machine == "startup":
+                row.source_entered_at, stage_since = stage_since, row.created_at
             row.save()

@@ -1,12 +1,17 @@
+from datetime import date, datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from incubator.selectors import report_due_date
+from notifications.rendering import render_title
+from notifications.selectors import notifications_of
 from pipeline import selectors as pipeline_selectors
-from pipeline.machines import Stage
 from pipeline.selectors.reviews import is_overdue
 
 from ..access import role_required
@@ -29,20 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "incubator/landing.html", {"calls": calls})
 
 
-@role_required("manager")
-def manager_home(request: HttpRequest) -> HttpResponse:
-    counts = pipeline_selectors.stage_counts()
-    return render(
-        request,
-        "incubator/manager_home.html",
-        {
-            "stage_counts": [(stage, counts[stage.value]) for stage in Stage],
-            "recent": pipeline_selectors.recent_transitions(),
-            "startups": pipeline_selectors.startups_visible_to(request.user).order_by("name"),
-        },
-    )
-
-
 @role_required("mentor")
 def mentor_home(request: HttpRequest) -> HttpResponse:
     queue = [
@@ -53,11 +44,19 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
         "incubator/mentor_home.html",
         {
             "queue": queue,
+            "recent_notifications": _titled(notifications_of(user=request.user)[:5]),
             "mentees": pipeline_selectors.startups_visible_to(request.user).filter(
                 mentor_assignments__mentor=request.user
             ),
         },
     )
+
+
+def _titled(notifications) -> list:
+    notifications = list(notifications)
+    for notification in notifications:
+        notification.title = render_title(kind=notification.kind, context=notification.context)
+    return notifications
 
 
 @login_required
@@ -106,6 +105,27 @@ def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
                             call.closes_at,
                         )
                     )
+        for period in entry.missing_reports:
+            todo.append(
+                pipeline_selectors.TodoItem(
+                    _("Send the monthly report of %(startup)s for %(month)s.")
+                    % {"startup": entry.startup.name, "month": date_format(period, "YEAR_MONTH_FORMAT")},
+                    reverse("kpi-report", args=[entry.startup.pk, period.year, period.month]),
+                    report_due_date(period),
+                )
+            )
+        for milestone in entry.open_milestones:
+            if milestone.decided_at is not None:
+                text = _("Answer the mentor on “%(milestone)s”: the evidence was sent back.")
+            else:
+                text = _("Reach the milestone “%(milestone)s” and submit its evidence.")
+            todo.append(
+                pipeline_selectors.TodoItem(
+                    text % {"milestone": milestone.title},
+                    reverse("milestone-detail", args=[milestone.pk]),
+                    milestone.due_on,
+                )
+            )
         if len(entry.startup.member_ids()) == 1:
             todo.append(
                 pipeline_selectors.TodoItem(
@@ -113,4 +133,12 @@ def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
                     reverse("startup-team", args=[entry.startup.pk]),
                 )
             )
-    return sorted(todo, key=lambda item: (item.due is None, item.due or 0))
+    return sorted(todo, key=lambda item: (item.due is None, _as_date(item.due)))
+
+
+def _as_date(value) -> date:
+    if value is None:
+        return date.max
+    if isinstance(value, datetime):
+        return timezone.localdate(value)
+    return value

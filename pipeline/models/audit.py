@@ -44,6 +44,9 @@ class TransitionLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="transition_logs",
     )
+    # When the object entered the state it leaves here, so a stay's length is one subtraction
+    # (dashboards compute medians over it without window functions).
+    source_entered_at = models.DateTimeField(_("in the previous state since"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     is_override = models.BooleanField(_("gate overridden"), default=False)
     # Set on a change that followed from another one in the same transaction (the startup's

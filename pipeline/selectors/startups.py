@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -127,6 +128,8 @@ class FounderStartup:
     startup: Startup
     view: FounderView
     applications: list[tuple[Application, str]]
+    open_milestones: list = field(default_factory=list)
+    missing_reports: list = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +137,18 @@ class TodoItem:
     text: str
     url: str
     due: object = None
+
+    @property
+    def due_label(self) -> str:
+        from datetime import datetime
+
+        from django.utils.formats import date_format
+
+        if self.due is None:
+            return ""
+        if isinstance(self.due, datetime):
+            return date_format(timezone.localtime(self.due), "SHORT_DATETIME_FORMAT")
+        return date_format(self.due, "SHORT_DATE_FORMAT")
 
 
 def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
@@ -154,6 +169,26 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
         Application.objects.filter(startup_id__in=ids).select_related("call").order_by("-created_at")
     ):
         applications_by_startup[application.startup_id].append(application)
+    from incubator.models import KpiReport, Milestone
+    from incubator.selectors import missing_periods
+
+    milestones_by_startup: dict[int, list[Milestone]] = {pk: [] for pk in ids}
+    for milestone in Milestone.objects.filter(
+        startup_id__in=ids, status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS]
+    ).order_by("due_on", "pk"):
+        milestones_by_startup[milestone.startup_id].append(milestone)
+    reported: dict[int, set] = {pk: set() for pk in ids}
+    for startup_id, period in KpiReport.objects.filter(startup_id__in=ids).values_list(
+        "startup_id", "period"
+    ):
+        reported[startup_id].add(period)
+    admitted: dict[int, object] = {}
+    for log in sorted(
+        (log for logs in logs_by_startup.values() for log in logs), key=lambda log: log.created_at
+    ):
+        if log.machine == TransitionLog.Machine.STARTUP and log.transition == "admit":
+            admitted.setdefault(log.startup_id, timezone.localdate(log.created_at))
+    today = timezone.localdate()
     result = []
     for startup in startups:
         view = founder_view(startup, logs_by_startup[startup.pk])
@@ -162,6 +197,48 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
                 startup=startup,
                 view=view,
                 applications=[(a, view.status_of(a)) for a in applications_by_startup[startup.pk]],
+                open_milestones=milestones_by_startup[startup.pk],
+                missing_reports=missing_periods(
+                    stage=view.stage,
+                    admitted=admitted.get(startup.pk),
+                    reported=reported[startup.pk],
+                    today=today,
+                ),
             )
         )
     return result, list(open_calls())
+
+
+def phase_label(phase: str) -> str:
+    from incubator.models import DevelopmentPhase
+
+    return str(dict(DevelopmentPhase.choices).get(phase, phase))
+
+
+def dashboard_rows(filters) -> Iterator[list]:
+    """The filtered startups as CSV rows, read in chunks so a large export never sits in memory
+    at once."""
+    from incubator.models import DevelopmentPhase, ProductType
+
+    stages = dict(Stage.choices)
+    phases = dict(DevelopmentPhase.choices)
+    products = dict(ProductType.choices)
+    queryset = (
+        filters.startups()
+        .select_related("therapeutic_area")
+        .prefetch_related("affiliations", "applications__call")
+        .order_by("name", "pk")
+    )
+    for startup in queryset.iterator(chunk_size=500):
+        yield [
+            startup.name,
+            str(stages.get(startup.stage, startup.stage)),
+            timezone.localtime(startup.stage_entered_at).strftime("%Y-%m-%d"),
+            startup.therapeutic_area.name if startup.therapeutic_area else "",
+            str(products.get(startup.product_type, startup.product_type)),
+            str(phases.get(startup.development_phase, startup.development_phase)),
+            startup.trl,
+            "; ".join(str(org) for org in startup.affiliations.all()),
+            "; ".join(application.call.title for application in startup.applications.all()),
+            startup.founded_on.isoformat() if startup.founded_on else "",
+        ]

@@ -108,6 +108,7 @@ def _fire(
 ) -> TransitionLog:
     state_field = _state_field(instance)
     current = getattr(instance, state_field)
+    entered = getattr(instance, "stage_entered_at", None)
     if expected_state is not None and current != expected_state:
         raise TransitionConflict(
             gettext(
@@ -178,6 +179,7 @@ def _fire(
         startup_id=instance.pk if isinstance(instance, Startup) else instance.startup_id,
         application=instance if isinstance(instance, Application) else None,
         milestone=instance if isinstance(instance, Milestone) else None,
+        source_entered_at=entered,
         transition=name,
         source=current,
         target=getattr(instance, state_field),

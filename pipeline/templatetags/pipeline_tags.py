@@ -43,3 +43,12 @@ def stage_badge(stage: str):
 def status_badge(status: str):
     label = dict(Application._meta.get_field("status").choices).get(status, status)
     return _badge(STATUS_COLOURS.get(status, "secondary"), label)
+
+
+@register.filter
+def index(container, key):
+    """``container[key]`` for a list index or a dict key; empty when missing."""
+    try:
+        return container[key]
+    except (IndexError, KeyError, TypeError):
+        return ""

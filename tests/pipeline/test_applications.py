@@ -1,12 +1,14 @@
 """The founder's application: drafts, pitch deck, documents, submission and withdrawal, with
 every kind of bad input answered by a clear message and nothing else changed."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator.models import Startup
+from incubator.models import KpiReport, Startup
 from pipeline.models import Application, ApplicationDocument, TransitionLog
 from tests import factories
 from tests.pdf import make_pdf
@@ -348,8 +350,10 @@ def test_founder_home_to_do_list(client, founder, startup):
 
 @pytest.mark.parametrize("size", [1, 4])
 def test_founder_home_query_count_is_fixed(client, django_assert_num_queries, size, founder):
-    for _ in range(size):
-        startup = factories.StartupFactory(founders=[founder])
+    for n in range(size):
+        startup = factories.StartupFactory(founders=[founder], stage="incubation")
+        factories.MilestoneFactory(startup=startup)
+        KpiReport.objects.create(startup=startup, period=date(2026, n + 1, 1), team_size=2)
         for _ in range(size):
             application = factories.ApplicationFactory(startup=startup, status="submitted")
             TransitionLog.objects.create(
@@ -362,7 +366,7 @@ def test_founder_home_query_count_is_fixed(client, django_assert_num_queries, si
             )
         factories.CallFactory()
     client.force_login(founder)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         client.get(reverse("founder-home"))
 
 

@@ -314,7 +314,7 @@ def test_queue_query_count_is_fixed(client, django_assert_num_queries, size, cal
         if i % 2:
             factories.ReviewFactory(assignment=assignment)
     client.force_login(mentor)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("mentor-home"))
     assert len(response.context["queue"]) == size
 

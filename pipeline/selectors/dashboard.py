@@ -1,0 +1,452 @@
+"""The managers' dashboard: every panel is one aggregate query over the filtered pipeline, so the
+page runs the same number of queries for thirty startups or twenty thousand."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Floor, Least, TruncDate, TruncMonth
+from django.utils import timezone
+
+from incubator.models import Call, FundingRecord, Organisation, Startup, TherapeuticArea
+from incubator.selectors import REPORTING_STAGES, report_due_date
+
+from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
+from ..models import Application, Review, ReviewAssignment, TransitionLog
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    call_id: int | None = None
+    area_id: int | None = None
+    organisation_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def startups(self) -> QuerySet[Startup]:
+        """The startups the dashboard looks at: applied to the call, in the field, affiliated with
+        the organisation, entered the pipeline within the dates."""
+        queryset = Startup.objects.all()
+        if self.call_id:
+            queryset = queryset.filter(
+                pk__in=Application.objects.filter(call_id=self.call_id).values("startup_id")
+            )
+        if self.area_id:
+            queryset = queryset.filter(therapeutic_area_id=self.area_id)
+        if self.organisation_id:
+            queryset = queryset.filter(
+                pk__in=Startup.affiliations.through.objects.filter(
+                    organisation_id=self.organisation_id
+                ).values("startup_id")
+            )
+        if self.date_from:
+            queryset = queryset.filter(created_at__date__gte=self.date_from)
+        if self.date_to:
+            queryset = queryset.filter(created_at__date__lte=self.date_to)
+        return queryset
+
+    @property
+    def active(self) -> bool:
+        return any([self.call_id, self.area_id, self.organisation_id, self.date_from, self.date_to])
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont``, for durations."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=fraction, output_field=DurationField(), **extra)
+
+
+@dataclass
+class StageTime:
+    stage: str
+    label: str
+    moved_on: int
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass
+class Dashboard:
+    filters: DashboardFilters
+    stage_counts: dict[str, int]
+    funnel_by_call: list[dict]
+    conversion: list[dict]
+    stage_times: list[StageTime]
+    applications_by_call: list[dict]
+    reviewer_progress: list[dict]
+    score_distribution: list[dict]
+    trl_mix: dict[int, int]
+    phase_mix: dict[str, int]
+    funding: list[dict]
+    stalled: list[dict]
+    missing_reports: list[dict]
+    options: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.stage_counts.values())
+
+
+STAGE_LABELS = dict(Stage.choices)
+
+
+def _days(duration: timedelta | None) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 86400, 1)
+
+
+def filter_options() -> dict[str, list[tuple[int, str]]]:
+    """Calls, fields and member organisations for the filter form, in one query. Each call also
+    brings its stall limit (``call_limits``), which the stalled-startups panel needs."""
+    calls = (
+        Call.objects.order_by()
+        .annotate(group=Value("call"))
+        .values_list("group", "pk", "title", "stall_limit_days")
+    )
+    areas = (
+        TherapeuticArea.objects.order_by()
+        .annotate(group=Value("area"), limit=Value(0))
+        .values_list("group", "pk", "name", "limit")
+    )
+    orgs = (
+        Organisation.objects.filter(is_member=True)
+        .order_by()
+        .annotate(group=Value("org"), limit=Value(0))
+        .values_list("group", "pk", "name", "limit")
+    )
+    options: dict[str, list] = {"call": [], "area": [], "org": [], "call_limits": []}
+    for group, pk, name, limit in calls.union(areas, orgs, all=True):
+        options[group].append((pk, name))
+        if group == "call":
+            options["call_limits"].append(limit)
+    for key in ("call", "area", "org"):
+        options[key].sort(key=lambda item: item[1])
+    return options
+
+
+def _mix(startups: QuerySet[Startup]) -> tuple[dict[str, int], dict[int, int], dict[str, int]]:
+    stage_counts = {stage.value: 0 for stage in Stage}
+    trl: dict[int, int] = dict.fromkeys(range(1, 10), 0)
+    phase: dict[str, int] = defaultdict(int)
+    for stage, level, dev_phase, n in (
+        startups.order_by().values_list("stage", "trl", "development_phase").annotate(n=Count("id"))
+    ):
+        stage_counts[stage] += n
+        trl[level] += n
+        phase[dev_phase] += n
+    return stage_counts, trl, dict(phase)
+
+
+def _applications(startups: QuerySet[Startup], call_id: int | None) -> tuple[list[dict], list[dict]]:
+    """Applications per call by status, and the funnel per call (its applicants by current
+    stage), from one query."""
+    rows = Application.objects.filter(startup__in=startups)
+    if call_id:
+        rows = rows.filter(call_id=call_id)
+    by_call: dict[int, dict] = {}
+    for call_id_, title, status, stage, n in (
+        rows.order_by()
+        .values_list("call_id", "call__title", "status", "startup__stage")
+        .annotate(n=Count("id"))
+    ):
+        entry = by_call.setdefault(
+            call_id_,
+            {"call_id": call_id_, "title": title, "statuses": defaultdict(int), "stages": defaultdict(int)},
+        )
+        entry["statuses"][status] += n
+        entry["stages"][stage] += n
+    calls = sorted(by_call.values(), key=lambda entry: entry["title"])
+    applications = [
+        {"call_id": c["call_id"], "title": c["title"], "statuses": dict(c["statuses"])} for c in calls
+    ]
+    funnel = [{"call_id": c["call_id"], "title": c["title"], "stages": dict(c["stages"])} for c in calls]
+    return applications, funnel
+
+
+def _stage_moves(startups: QuerySet[Startup]) -> tuple[dict[tuple[str, str], int], list[StageTime]]:
+    """How many startups left each stage for each other stage, and how long those that moved on
+    along the main line had spent in the stage (median and 90th percentile), from one query."""
+    logs = (
+        TransitionLog.objects.filter(
+            machine=TransitionLog.Machine.STARTUP, startup__in=startups, source_entered_at__isnull=False
+        )
+        .exclude(source=F("target"))
+        .order_by()
+    )
+    stay = ExpressionWrapper(F("created_at") - F("source_entered_at"), output_field=DurationField())
+    moves: dict[tuple[str, str], int] = {}
+    times: dict[tuple[str, str], tuple[timedelta | None, timedelta | None]] = {}
+    if connection.vendor == "postgresql":
+        for source, target, n, median, p90 in logs.values_list("source", "target").annotate(
+            n=Count("startup_id", distinct=True),
+            median=Percentile(stay, 0.5),
+            p90=Percentile(stay, 0.9),
+        ):
+            moves[(source, target)] = n
+            times[(source, target)] = (median, p90)
+    else:
+        # SQLite has no percentile aggregate: the demo's few hundred stays are sorted here.
+        stays: dict[tuple[str, str], list[float]] = defaultdict(list)
+        who: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for source, target, startup_id, length in logs.annotate(length=stay).values_list(
+            "source", "target", "startup_id", "length"
+        ):
+            stays[(source, target)].append(length.total_seconds())
+            who[(source, target)].add(startup_id)
+        for pair, values in stays.items():
+            moves[pair] = len(who[pair])
+            times[pair] = (
+                timedelta(seconds=_quantile(values, 0.5)),
+                timedelta(seconds=_quantile(values, 0.9)),
+            )
+    stage_times = []
+    for source, target in itertools.pairwise(PIPELINE_STAGES):
+        median, p90 = times.get((source, target), (None, None))
+        stage_times.append(
+            StageTime(
+                stage=source,
+                label=str(STAGE_LABELS[source]),
+                moved_on=moves.get((source, target), 0),
+                median_days=_days(median),
+                p90_days=_days(p90),
+            )
+        )
+    return moves, stage_times
+
+
+def _quantile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks, as PostgreSQL's ``percentile_cont``."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = fraction * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _reviewer_progress(startups: QuerySet[Startup], call_id: int | None, now: datetime) -> list[dict]:
+    assignments = ReviewAssignment.objects.filter(application__startup__in=startups, declined_at__isnull=True)
+    if call_id:
+        assignments = assignments.filter(application__call_id=call_id)
+    done = Q(review__status=Review.Status.SUBMITTED)
+    rows = (
+        assignments.order_by()
+        .values("reviewer_id", "reviewer__full_name")
+        .annotate(
+            assigned=Count("id"),
+            done=Count("id", filter=done),
+            overdue=Count("id", filter=~done & Q(due_at__lt=now)),
+        )
+        .order_by("-overdue", "reviewer__full_name")
+    )
+    return [
+        {
+            "reviewer": row["reviewer__full_name"],
+            "assigned": row["assigned"],
+            "done": row["done"],
+            "overdue": row["overdue"],
+        }
+        for row in rows
+    ]
+
+
+def _score_distribution(startups: QuerySet[Startup], call_id: int | None) -> list[dict]:
+    """Weighted review scores per call in bins 0–1, 1–2, … 9–10."""
+    reviews = Review.objects.filter(
+        status=Review.Status.SUBMITTED,
+        weighted_score__isnull=False,
+        assignment__application__startup__in=startups,
+    )
+    if call_id:
+        reviews = reviews.filter(assignment__application__call_id=call_id)
+    bin_ = Least(Floor("weighted_score"), Value(9), output_field=IntegerField())
+    by_call: dict[str, list[int]] = {}
+    for title, bin_value, n in (
+        reviews.order_by()
+        .annotate(bin=bin_)
+        .values_list("assignment__application__call__title", "bin")
+        .annotate(n=Count("id"))
+    ):
+        by_call.setdefault(title, [0] * 10)[int(bin_value)] += n
+    return [{"title": title, "bins": bins} for title, bins in sorted(by_call.items())]
+
+
+def _funding(startups: QuerySet[Startup]) -> list[dict]:
+    """Funding per admitting call and currency; follow-on is what came after admission from
+    others than the programme. Amounts are never converted between currencies."""
+    admitting = Application.objects.filter(startup_id=OuterRef("startup_id"), status="accepted").order_by(
+        "decided_at"
+    )
+    admitted = TransitionLog.objects.filter(
+        startup_id=OuterRef("startup_id"), machine="startup", transition="admit"
+    ).order_by("created_at")
+    rows = (
+        FundingRecord.objects.filter(startup__in=startups)
+        .annotate(
+            cohort=Subquery(admitting.values("call__title")[:1]),
+            admitted_on=Subquery(admitted.annotate(day=TruncDate("created_at")).values("day")[:1]),
+        )
+        .order_by()
+        .values("cohort", "currency")
+        .annotate(
+            total=Sum("amount"),
+            follow_on=Coalesce(
+                Sum("amount", filter=Q(from_programme=False, date__gte=F("admitted_on"))), Value(Decimal("0"))
+            ),
+            records=Count("id"),
+        )
+    )
+    return sorted(
+        (
+            {
+                "cohort": row["cohort"] or "—",
+                **{k: row[k] for k in ("currency", "total", "follow_on", "records")},
+            }
+            for row in rows
+        ),
+        key=lambda row: (row["cohort"], row["currency"]),
+    )
+
+
+def _stalled(
+    startups: QuerySet[Startup], now: datetime, call_limits: list[int], limit: int = 25
+) -> list[dict]:
+    """Startups in an active stage longer than their admitting call's stall limit (or the
+    default), longest first. The few distinct limits become one condition each, which keeps the
+    comparison in SQL on every database."""
+    default_days = settings.PIPELINE["STALL_DAYS"]
+    admitting = Application.objects.filter(startup=OuterRef("pk"), status="accepted").order_by(
+        "-decided_at", "-pk"
+    )
+    over_limit = Q()
+    for days in {default_days, *call_limits}:
+        over_limit |= Q(limit_days=days, stage_entered_at__lt=now - timedelta(days=days))
+    rows = (
+        startups.filter(stage__in=ACTIVE_STAGES)
+        .annotate(
+            limit_days=Coalesce(Subquery(admitting.values("call__stall_limit_days")[:1]), Value(default_days))
+        )
+        .filter(over_limit)
+        .order_by("stage_entered_at")
+        .values("pk", "name", "stage", "stage_entered_at", "limit_days")[:limit]
+    )
+    return [
+        {**row, "stage_label": str(STAGE_LABELS[row["stage"]]), "days": (now - row["stage_entered_at"]).days}
+        for row in rows
+    ]
+
+
+def _missing_reports(startups: QuerySet[Startup], today: date, limit: int = 25) -> list[dict]:
+    """Startups in incubation, acceleration or funding with monthly reports past due: the months
+    since admission whose due date has passed, minus the months reported."""
+    admitted = TransitionLog.objects.filter(
+        startup_id=OuterRef("pk"), machine="startup", transition="admit"
+    ).order_by("created_at")
+    rows = (
+        startups.filter(stage__in=REPORTING_STAGES)
+        .annotate(admitted_at=Subquery(admitted.values("created_at")[:1]))
+        .filter(admitted_at__isnull=False)
+        .annotate(
+            reported=Count(
+                "kpi_reports",
+                filter=Q(kpi_reports__period__gte=TruncMonth("admitted_at", output_field=DateField())),
+            )
+        )
+        .order_by("name")
+        .values("pk", "name", "admitted_at", "reported")
+    )
+    result = []
+    for row in rows:
+        period = timezone.localdate(row["admitted_at"]).replace(day=1)
+        due = 0
+        while report_due_date(period) < today:
+            due += 1
+            period = date(period.year + (period.month == 12), period.month % 12 + 1, 1)
+        missing = due - row["reported"]
+        if missing > 0:
+            result.append({"pk": row["pk"], "name": row["name"], "missing": missing})
+    return sorted(result, key=lambda row: (-row["missing"], row["name"]))[:limit]
+
+
+def conversion_rates(stage_counts: dict[str, int], moves: dict[tuple[str, str], int]) -> list[dict]:
+    """For each step of the main line: how many startups reached the stage (every startup starts
+    in the application stage; later stages count those in it now and those that left it, forward
+    or off the pipeline), how many moved on to the next stage, and the rate."""
+    left: dict[str, int] = defaultdict(int)
+    for (source, _target), n in moves.items():
+        left[source] += n
+    rows = []
+    for source, target in itertools.pairwise(PIPELINE_STAGES):
+        if source == Stage.APPLICATION:
+            reached = sum(stage_counts.values())
+        else:
+            reached = stage_counts.get(source, 0) + left[source]
+        moved = moves.get((source, target), 0)
+        rows.append(
+            {
+                "source": source,
+                "target": target,
+                "source_label": str(STAGE_LABELS[source]),
+                "target_label": str(STAGE_LABELS[target]),
+                "reached": reached,
+                "moved": moved,
+                "rate": moved / reached if reached else None,
+            }
+        )
+    return rows
+
+
+def manager_dashboard(filters: DashboardFilters, *, now: datetime | None = None) -> Dashboard:
+    """Every panel of the managers' dashboard for ``filters``, in ten queries whatever the
+    number of startups, applications, reviews and records."""
+    now = now or timezone.now()
+    startups = filters.startups()
+    stage_counts, trl, phase = _mix(startups)
+    applications, funnel = _applications(startups, filters.call_id)
+    moves, stage_times = _stage_moves(startups)
+    options = filter_options()
+    return Dashboard(
+        filters=filters,
+        stage_counts=stage_counts,
+        funnel_by_call=funnel,
+        conversion=conversion_rates(stage_counts, moves),
+        stage_times=stage_times,
+        applications_by_call=applications,
+        reviewer_progress=_reviewer_progress(startups, filters.call_id, now),
+        score_distribution=_score_distribution(startups, filters.call_id),
+        trl_mix=trl,
+        phase_mix=phase,
+        funding=_funding(startups),
+        stalled=_stalled(startups, now, options["call_limits"]),
+        missing_reports=_missing_reports(startups, timezone.localdate(now)),
+        options=options,
+    )
+
+
+__all__ = ["Dashboard", "DashboardFilters", "conversion_rates", "filter_options", "manager_dashboard"]

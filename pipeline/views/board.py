@@ -1,0 +1,119 @@
+"""The kanban board: one column per stage of the main line; moving a card fires the stage
+transition through the transition service, and a refused move says why and leaves the card."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incubator.access import manager_required
+from incubator.models import Startup
+
+from ..exceptions import TransitionError
+from ..machines import PIPELINE_STAGES, Stage
+from ..selectors.dashboard import filter_options
+from ..services import permitted_transitions, startup_transition
+from .dashboard import filters_from
+
+CARDS_PER_COLUMN = 50
+
+
+def _forward_moves(startup: Startup, user) -> list:
+    """The moves a card offers: the manager's transitions to the next stage of the main line."""
+    order = list(PIPELINE_STAGES)
+    if startup.stage not in order or startup.stage == order[-1]:
+        return []
+    following = order[order.index(startup.stage) + 1]
+    return [option for option in permitted_transitions(startup, user) if option.target == following]
+
+
+def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None = None) -> dict:
+    filters = filters_from(request)
+    startups = filters.startups().filter(stage__in=PIPELINE_STAGES)
+    counts = dict(startups.order_by().values_list("stage").annotate(n=Count("id")))
+    labels = dict(Stage.choices)
+    columns = []
+    for stage in PIPELINE_STAGES:
+        cards = list(
+            startups.filter(stage=stage)
+            .select_related("therapeutic_area")
+            .order_by("stage_entered_at", "pk")[:CARDS_PER_COLUMN]
+        )
+        columns.append(
+            {
+                "stage": stage,
+                "label": labels[stage],
+                "count": counts.get(stage, 0),
+                "hidden": max(counts.get(stage, 0) - len(cards), 0),
+                "cards": [
+                    {
+                        "startup": s,
+                        "moves": _forward_moves(s, request.user),
+                        "errors": (errors or {}).get(s.pk, []),
+                    }
+                    for s in cards
+                ],
+            }
+        )
+    return {
+        "columns": columns,
+        "filters": filters,
+        "options": filter_options(),
+        "query": request.GET.urlencode(),
+    }
+
+
+@manager_required
+def board(request: HttpRequest) -> HttpResponse:
+    return render(request, "pipeline/board.html", board_context(request))
+
+
+@manager_required
+@require_POST
+def board_move(request: HttpRequest) -> HttpResponse:
+    """Move one card, by its button (``transition``) or by dropping it on a column (``target``)."""
+    startup = get_object_or_404(Startup, pk=request.POST.get("startup"))
+    name = request.POST.get("transition", "")
+    target = request.POST.get("target", "")
+    expected = request.POST.get("expected_state") or startup.stage
+    errors: dict[int, list[str]] = {}
+    if target and not name:
+        matching = [o.name for o in permitted_transitions(startup, request.user) if o.target == target]
+        if matching:
+            name = matching[0]
+        elif target != startup.stage:
+            errors[startup.pk] = [
+                _(
+                    "%(startup)s cannot go from %(source)s to %(target)s on the board; open its page "
+                    "to drop it from the pipeline or to override a gate."
+                )
+                % {
+                    "startup": startup.name,
+                    "source": startup.get_stage_display(),
+                    "target": dict(Stage.choices).get(target, target),
+                }
+            ]
+    if name and not errors:
+        try:
+            moved = startup_transition(
+                startup=startup, name=name, actor=request.user, expected_stage=expected
+            )
+        except TransitionError as error:
+            errors[startup.pk] = error.messages
+        else:
+            messages.success(
+                request,
+                _("%(startup)s is now in %(stage)s.")
+                % {"startup": moved.name, "stage": moved.get_stage_display()},
+            )
+    if request.htmx:
+        return render(request, "pipeline/_board.html", board_context(request, errors=errors))
+    for message_list in errors.values():
+        for message in message_list:
+            messages.error(request, message)
+    return redirect(reverse("manager-board") + (f"?{request.GET.urlencode()}" if request.GET else ""))

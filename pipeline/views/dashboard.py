@@ -1,0 +1,178 @@
+"""The managers' dashboard, its CSV exports, and the kanban board."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incubator.access import manager_required
+from incubator.models import Call
+
+from .. import selectors
+from ..machines import PIPELINE_STAGES, Stage
+from ..selectors.dashboard import DashboardFilters, manager_dashboard
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(request: HttpRequest) -> DashboardFilters:
+    """The dashboard filters from the query string; anything malformed is ignored."""
+    return DashboardFilters(
+        call_id=_int(request.GET.get("call")),
+        area_id=_int(request.GET.get("area")),
+        organisation_id=_int(request.GET.get("org")),
+        date_from=_date(request.GET.get("from")),
+        date_to=_date(request.GET.get("to")),
+    )
+
+
+@manager_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    filters = filters_from(request)
+    data = manager_dashboard(filters)
+    stage_labels = dict(Stage.choices)
+    charts = {
+        "funnel": {
+            "labels": [str(stage_labels[s]) for s in PIPELINE_STAGES],
+            "values": [data.stage_counts[s] for s in PIPELINE_STAGES],
+        },
+        "conversion": {
+            "labels": [f"{row['source_label']} → {row['target_label']}" for row in data.conversion],
+            "values": [
+                round(100 * row["rate"], 1) if row["rate"] is not None else 0 for row in data.conversion
+            ],
+        },
+        "stage_times": {
+            "labels": [row.label for row in data.stage_times],
+            "median": [row.median_days for row in data.stage_times],
+            "p90": [row.p90_days for row in data.stage_times],
+        },
+        "trl": {"labels": [str(level) for level in data.trl_mix], "values": list(data.trl_mix.values())},
+        "scores": {
+            "labels": [f"{n}–{n + 1}" for n in range(10)],
+            "series": [{"label": row["title"], "values": row["bins"]} for row in data.score_distribution],
+        },
+    }
+    return render(
+        request,
+        "pipeline/dashboard.html",
+        {
+            "data": data,
+            "charts": charts,
+            "stage_rows": [(s, stage_labels[s], data.stage_counts[s]) for s in Stage],
+            "pipeline_stages": [(s, stage_labels[s]) for s in PIPELINE_STAGES],
+            "statuses": [
+                ("draft", _("Draft")),
+                ("submitted", _("Submitted")),
+                ("in_review", _("In review")),
+                ("accepted", _("Accepted")),
+                ("waitlisted", _("Waitlisted")),
+                ("rejected", _("Rejected")),
+                ("withdrawn", _("Withdrawn")),
+            ],
+            "phase_rows": sorted(
+                ((selectors.phase_label(phase), n) for phase, n in data.phase_mix.items()),
+                key=lambda row: -row[1],
+            ),
+            "recent": selectors.recent_transitions(limit=8),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for streaming csv rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
+    """Stream rows as CSV, one line at a time. A byte-order mark first, so that spreadsheets open
+    Cyrillic names as UTF-8."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@manager_required
+def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The startups behind the filtered dashboard, one row each, streamed from the database."""
+    filters = filters_from(request)
+    header = [
+        _("Startup"),
+        _("Stage"),
+        _("In stage since"),
+        _("Field"),
+        _("Product type"),
+        _("Development phase"),
+        _("TRL"),
+        _("Affiliations"),
+        _("Calls"),
+        _("Founded"),
+    ]
+    stamp = timezone.localdate().isoformat()
+    return csv_response(f"pipeline-{stamp}.csv", [str(h) for h in header], selectors.dashboard_rows(filters))
+
+
+@manager_required
+def call_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """A call's applications with their review figures, in ranking order."""
+    call = get_object_or_404(Call, slug=slug)
+    header = [
+        _("Rank"),
+        _("Startup"),
+        _("Field"),
+        _("Status"),
+        _("Completed reviews"),
+        _("Assigned reviewers"),
+        _("Mean score (0–10)"),
+        _("Normalised score"),
+        _("Spread"),
+        _("Flagged"),
+        _("Submitted at"),
+    ]
+
+    def rows() -> Iterator[list]:
+        for row in selectors.call_ranking(call):
+            application = row.application
+            yield [
+                row.rank,
+                application.startup.name,
+                application.startup.therapeutic_area.name if application.startup.therapeutic_area else "",
+                application.get_status_display(),
+                row.completed,
+                row.assigned,
+                "" if row.mean is None else f"{row.mean:.2f}",
+                "" if row.normalised is None else f"{row.normalised:.3f}",
+                "" if row.spread is None else f"{row.spread:.2f}",
+                _("yes") if row.flagged else "",
+                timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M")
+                if application.submitted_at
+                else "",
+            ]
+
+    return csv_response(f"{call.slug}-applications.csv", [str(h) for h in header], rows())

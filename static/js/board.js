@@ -1,0 +1,45 @@
+// Drag and drop on the kanban board. Dropping a card on another column posts the move with htmx;
+// the server answers with the whole board, where the card is in its new column, or back in its
+// old one with the reason the move was refused.
+(function () {
+  "use strict";
+
+  function setUp() {
+    const board = document.getElementById("board");
+    if (!board || typeof Sortable === "undefined") {
+      return;
+    }
+    board.querySelectorAll(".kanban-cards").forEach(function (list) {
+      Sortable.create(list, {
+        group: "board",
+        sort: false,
+        animation: 120,
+        draggable: ".kanban-card",
+        filter: "a, button, input, textarea",
+        preventOnFilter: false,
+        onEnd: function (event) {
+          const from = event.from.dataset.stage;
+          const to = event.to.dataset.stage;
+          if (from === to) {
+            return;
+          }
+          const card = event.item;
+          htmx.ajax("POST", board.dataset.moveUrl, {
+            source: card,
+            target: "#board",
+            swap: "outerHTML",
+            values: { startup: card.dataset.startupId, target: to, expected_state: card.dataset.stage },
+          });
+        },
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", setUp);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "board") {
+      setUp();
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", setUp);
+})();

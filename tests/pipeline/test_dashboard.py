@@ -1,0 +1,365 @@
+"""The managers' dashboard, its CSV exports and the kanban board. The figures are checked on
+small hand-built pipelines; this module runs on both PostgreSQL (percentiles in SQL) and SQLite
+(percentiles in Python), so both paths must agree with the hand-computed numbers."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incubator.models import FundingRecord, Startup
+from pipeline.models import TransitionLog
+from pipeline.selectors.dashboard import DashboardFilters, manager_dashboard
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 1, 1, 12, tzinfo=timezone.get_fixed_timezone(180))
+
+
+def moved(startup, source, target, entered, days, transition="accelerate"):
+    TransitionLog.objects.create(
+        machine="startup",
+        startup=startup,
+        transition=transition,
+        source=source,
+        target=target,
+        source_entered_at=entered,
+        created_at=entered + timedelta(days=days),
+    )
+
+
+@pytest.fixture
+def pipeline_data():
+    """Four startups went through incubation in 10, 20, 30 and 40 days (median 25, p90 37);
+    one more is still in incubation and one left it for exited."""
+    area = factories.TherapeuticAreaFactory(name="Oncology")
+    call = factories.CallFactory(title="Cohort A")
+    startups = []
+    for n, days in enumerate([10, 20, 30, 40]):
+        startup = factories.StartupFactory(name=f"Moved {n}", stage="acceleration", therapeutic_area=area)
+        factories.ApplicationFactory(startup=startup, call=call, status="accepted")
+        moved(startup, "application", "incubation", T0 - timedelta(days=100), 50, transition="admit")
+        moved(startup, "incubation", "acceleration", T0, days)
+        startups.append(startup)
+    staying = factories.StartupFactory(name="Staying", stage="incubation")
+    moved(staying, "application", "incubation", T0, 5, transition="admit")
+    dropped = factories.StartupFactory(name="Dropped", stage="exited")
+    moved(dropped, "application", "incubation", T0, 5, transition="admit")
+    moved(dropped, "incubation", "exited", T0 + timedelta(days=5), 3, transition="exit")
+    factories.StartupFactory(name="Applying", stage="application")
+    return {"call": call, "area": area, "startups": startups}
+
+
+def test_conversion_and_time_in_stage(pipeline_data):
+    data = manager_dashboard(DashboardFilters())
+
+    assert data.stage_counts["acceleration"] == 4
+    assert data.total == 7
+    rows = {row["source"]: row for row in data.conversion}
+    assert (rows["application"]["reached"], rows["application"]["moved"]) == (7, 6)
+    # Incubation was reached by the four that moved on, the one still there and the one dropped.
+    assert (rows["incubation"]["reached"], rows["incubation"]["moved"]) == (6, 4)
+    assert rows["incubation"]["rate"] == pytest.approx(4 / 6)
+    times = {row.stage: row for row in data.stage_times}
+    assert times["incubation"].moved_on == 4
+    assert times["incubation"].median_days == pytest.approx(25.0)
+    assert times["incubation"].p90_days == pytest.approx(37.0)
+    assert times["application"].median_days == pytest.approx(50.0)
+    assert times["funding"].median_days is None
+
+
+def test_filters_narrow_every_panel(pipeline_data):
+    other_area = factories.TherapeuticAreaFactory(name="Cardiology")
+    org = factories.OrganisationFactory(short_name="MIPT")
+    cardio = factories.StartupFactory(name="Cardio", stage="incubation", therapeutic_area=other_area)
+    cardio.affiliations.add(org)
+
+    by_call = manager_dashboard(DashboardFilters(call_id=pipeline_data["call"].pk))
+    assert by_call.total == 4
+    assert [row["title"] for row in by_call.applications_by_call] == ["Cohort A"]
+    assert manager_dashboard(DashboardFilters(area_id=other_area.pk)).total == 1
+    assert manager_dashboard(DashboardFilters(organisation_id=org.pk)).stage_counts["incubation"] == 1
+    future = timezone.localdate() + timedelta(days=1)
+    assert manager_dashboard(DashboardFilters(date_from=future)).total == 0
+
+
+def test_reviewer_progress_scores_funding_and_attention(pipeline_data, manager):
+    call = pipeline_data["call"]
+    reviewer = factories.MentorFactory(full_name="Olga Reviewer")
+    done = factories.ReviewAssignmentFactory(application__call=call, reviewer=reviewer)
+    factories.ReviewFactory(assignment=done, weighted_score=Decimal("7.5"))
+    factories.ReviewAssignmentFactory(
+        application__call=call, reviewer=reviewer, due_at=timezone.now() - timedelta(days=1)
+    )
+    startup = pipeline_data["startups"][0]
+    FundingRecord.objects.create(
+        startup=startup,
+        kind="grant",
+        date=date(2025, 1, 1),
+        amount=100,
+        currency="RUB",
+        investor_name="Early",
+    )
+    FundingRecord.objects.create(
+        startup=startup,
+        kind="equity",
+        date=date(2026, 6, 1),
+        amount=900,
+        currency="RUB",
+        investor_name="Fund",
+    )
+    FundingRecord.objects.create(
+        startup=startup, kind="equity", date=date(2026, 6, 1), amount=50, currency="USD", investor_name="Fund"
+    )
+    stalled = factories.StartupFactory(name="Stuck", stage="incubation")
+    Startup.objects.filter(pk=stalled.pk).update(stage_entered_at=timezone.now() - timedelta(days=400))
+
+    data = manager_dashboard(DashboardFilters())
+
+    assert data.reviewer_progress == [{"reviewer": "Olga Reviewer", "assigned": 2, "done": 1, "overdue": 1}]
+    [scores] = [row for row in data.score_distribution if row["title"] == "Cohort A"]
+    assert scores["bins"][7] == 1
+    assert sum(scores["bins"]) == 1
+    funding = {(row["cohort"], row["currency"]): (row["total"], row["follow_on"]) for row in data.funding}
+    # Admitted 50 days before T0 minus 100 days: the 2025 grant came before, the 2026 rounds after.
+    assert funding == {
+        ("Cohort A", "RUB"): (Decimal("1000"), Decimal("900")),
+        ("Cohort A", "USD"): (Decimal("50"), Decimal("50")),
+    }
+    assert "Stuck" in [row["name"] for row in data.stalled]
+
+
+def test_dashboard_page_renders_charts_and_tables(client, manager, pipeline_data):
+    client.force_login(manager)
+    response = client.get(reverse("manager-home"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="chart-funnel"' in body
+    assert 'id="dashboard-data"' in body
+    assert "Conversion and time in stage" in body
+    assert "/static/vendor/chart.umd.min.js" in body
+    assert "Moved on" in body
+
+
+def test_dashboard_is_for_managers_only(client, founder, mentor):
+    for user in (founder, mentor):
+        client.force_login(user)
+        assert client.get(reverse("manager-home")).status_code == 403
+        assert client.get(reverse("dashboard-export")).status_code == 403
+        assert client.get(reverse("manager-board")).status_code == 403
+        assert (
+            client.post(reverse("manager-board-move"), {"startup": 1, "transition": "accelerate"}).status_code
+            == 403
+        )
+
+
+def _bulk_pipeline(n):
+    area = factories.TherapeuticAreaFactory()
+    call = factories.CallFactory()
+    startups = Startup.objects.bulk_create(
+        Startup(
+            name=f"Bulk {i}",
+            slug=f"bulk-{i}-{n}",
+            stage=["application", "incubation", "acceleration"][i % 3],
+            therapeutic_area=area,
+        )
+        for i in range(n)
+    )
+    for startup in startups[: n // 3]:
+        factories.ApplicationFactory(startup=startup, call=call, status="submitted", pitch_deck=None)
+    TransitionLog.objects.bulk_create(
+        TransitionLog(
+            machine="startup",
+            startup=s,
+            transition="admit",
+            source="application",
+            target="incubation",
+            source_entered_at=T0,
+            created_at=T0 + timedelta(days=i % 40),
+        )
+        for i, s in enumerate(startups)
+        if s.stage != "application"
+    )
+    return call
+
+
+@pytest.mark.parametrize("size", [30, 300])
+def test_dashboard_query_count_is_the_same_at_30_and_300_startups(
+    client, django_assert_num_queries, size, manager
+):
+    _bulk_pipeline(size)
+    client.force_login(manager)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("manager-home"))
+    assert response.context["data"].total == size
+
+
+def _csv(response):
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(content[1:])))
+
+
+def test_dashboard_export_streams_the_filtered_startups_with_cyrillic_intact(client, manager):
+    area = factories.TherapeuticAreaFactory(name="Онкология")
+    factories.StartupFactory(name="НейроРеген", therapeutic_area=area, stage="incubation")
+    factories.StartupFactory(name="Other")
+    client.force_login(manager)
+
+    response = client.get(reverse("dashboard-export") + f"?area={area.pk}")
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="pipeline-')
+    rows = _csv(response)
+    assert rows[0][:3] == ["Startup", "Stage", "In stage since"]
+    assert [row[0] for row in rows[1:]] == ["НейроРеген"]
+    assert rows[1][3] == "Онкология"
+
+
+def test_call_export_lists_applications_with_scores(client, manager):
+    call = factories.CallFactory()
+    application = factories.ApplicationFactory(call=call, status="in_review", startup__name="Кардио")
+    for score in (6, 8):
+        factories.ReviewFactory(assignment__application=application, weighted_score=score)
+    client.force_login(manager)
+
+    rows = _csv(client.get(reverse("manage-call-export", args=[call.slug])))
+
+    assert rows[0][:2] == ["Rank", "Startup"]
+    assert rows[1][1] == "Кардио"
+    assert rows[1][4] == "2"
+    assert rows[1][6] == "7.00"
+
+
+@pytest.mark.parametrize("size", [30, 300])
+def test_dashboard_export_memory_path_uses_fixed_queries(
+    client, django_assert_max_num_queries, size, manager
+):
+    _bulk_pipeline(size)
+    client.force_login(manager)
+    with django_assert_max_num_queries(8):
+        rows = _csv(client.get(reverse("dashboard-export")))
+    assert len(rows) == size + 1
+
+
+# The kanban board
+
+
+@pytest.fixture
+def board_startups(founder):
+    ready = factories.StartupFactory(name="Ready Bio", stage="incubation", founders=[founder])
+    factories.MilestoneFactory(startup=ready, status="accepted")
+    blocked = factories.StartupFactory(name="Blocked Bio", stage="incubation")
+    return ready, blocked
+
+
+def test_board_shows_a_column_per_stage_and_move_buttons(client, manager, board_startups):
+    ready, _blocked = board_startups
+    client.force_login(manager)
+    body = client.get(reverse("manager-board")).content.decode()
+    for stage in ("application", "incubation", "acceleration", "funding", "alumni"):
+        assert f'data-stage="{stage}"' in body
+    assert f'id="card-{ready.pk}"' in body
+    assert 'value="accelerate"' in body
+    assert "Move to acceleration" in body
+
+
+def test_board_button_move_goes_through_the_service(client, manager, board_startups):
+    ready, _blocked = board_startups
+    client.force_login(manager)
+    response = client.post(
+        reverse("manager-board-move"),
+        {"startup": ready.pk, "transition": "accelerate", "expected_state": "incubation"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert 'id="board"' in response.content.decode()
+    assert Startup.objects.get(pk=ready.pk).stage == "acceleration"
+    log = TransitionLog.objects.get(startup=ready)
+    assert (log.transition, log.actor) == ("accelerate", manager)
+
+
+def test_refused_move_shows_the_guard_and_leaves_the_card(client, manager, board_startups):
+    _ready, blocked = board_startups
+    client.force_login(manager)
+    response = client.post(
+        reverse("manager-board-move"),
+        {"startup": blocked.pk, "target": "acceleration", "expected_state": "incubation"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert 'role="alert"' in body
+    assert "No incubation milestones have been set for Blocked Bio yet" in body
+    assert Startup.objects.get(pk=blocked.pk).stage == "incubation"
+    assert not TransitionLog.objects.exists()
+
+
+def test_dropping_two_columns_ahead_is_refused(client, manager, board_startups):
+    ready, _blocked = board_startups
+    client.force_login(manager)
+    response = client.post(
+        reverse("manager-board-move"),
+        {"startup": ready.pk, "target": "alumni", "expected_state": "incubation"},
+        follow=True,
+    )
+    assert "cannot go from Incubation to Alumni on the board" in response.content.decode()
+    assert Startup.objects.get(pk=ready.pk).stage == "incubation"
+
+
+def test_stale_board_gets_a_conflict(client, manager, board_startups):
+    ready, _blocked = board_startups
+    client.force_login(manager)
+    response = client.post(
+        reverse("manager-board-move"),
+        {"startup": ready.pk, "transition": "fund", "expected_state": "acceleration"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "was changed by someone else meanwhile" in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [30, 300])
+def test_board_query_count_is_fixed(client, django_assert_num_queries, size, manager):
+    _bulk_pipeline(size)
+    client.force_login(manager)
+    with django_assert_num_queries(9):
+        client.get(reverse("manager-board"))
+
+
+def test_mentor_home_shows_recent_notifications(client, mentor):
+    from notifications.models import Notification
+
+    Notification.objects.create(
+        recipient=mentor,
+        kind="review_assigned",
+        dedup_key="x",
+        context={"startup": "NeuroRegen", "call": "Autumn"},
+    )
+    client.force_login(mentor)
+    body = client.get(reverse("mentor-home")).content.decode()
+    assert "Recent notifications" in body
+    assert "NeuroRegen" in body
+
+
+def test_founder_to_do_has_milestones_and_overdue_reports(client, founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    TransitionLog.objects.create(
+        machine="startup",
+        startup=startup,
+        transition="admit",
+        source="application",
+        target="incubation",
+        created_at=timezone.now() - timedelta(days=90),
+    )
+    factories.MilestoneFactory(
+        startup=startup, title="GLP toxicology", status="in_progress", decided_at=timezone.now()
+    )
+    client.force_login(founder)
+    body = client.get(reverse("founder-home")).content.decode()
+    assert "Answer the mentor on “GLP toxicology”" in body
+    assert "Send the monthly report of" in body
