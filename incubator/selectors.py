@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DateTimeField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -75,18 +75,11 @@ def startup_portfolio(startup: Startup) -> Portfolio:
 
 
 def admission_dates(startup_ids: list[int]) -> dict[int, date]:
-    """When each startup was admitted to incubation (its first ``admit`` record)."""
-    from pipeline.models import TransitionLog
-
-    rows = (
-        TransitionLog.objects.filter(startup_id__in=startup_ids, machine="startup", transition="admit")
-        .order_by("startup_id", "created_at")
-        .values_list("startup_id", "created_at")
+    """When each startup was admitted to incubation."""
+    rows = Startup.objects.filter(pk__in=startup_ids, admitted_at__isnull=False).values_list(
+        "pk", "admitted_at"
     )
-    result: dict[int, date] = {}
-    for startup_id, created_at in rows:
-        result.setdefault(startup_id, timezone.localdate(created_at))
-    return result
+    return {pk: timezone.localdate(admitted_at) for pk, admitted_at in rows}
 
 
 def report_due_date(period: date) -> date:
@@ -146,18 +139,7 @@ class FundingRow:
 
 
 def _with_cohort(queryset: QuerySet[FundingRecord]) -> QuerySet[FundingRecord]:
-    from pipeline.models import Application, TransitionLog
-
-    admitting_call = Application.objects.filter(
-        startup_id=OuterRef("startup_id"), status="accepted"
-    ).order_by("decided_at")
-    admitted_at = TransitionLog.objects.filter(
-        startup_id=OuterRef("startup_id"), machine="startup", transition="admit"
-    ).order_by("created_at")
-    return queryset.annotate(
-        cohort=Subquery(admitting_call.values("call__title")[:1]),
-        admitted_at=Subquery(admitted_at.values("created_at")[:1], output_field=DateTimeField()),
-    )
+    return queryset.annotate(cohort=F("startup__admitted_call__title"), admitted_at=F("startup__admitted_at"))
 
 
 def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None) -> list[FundingRow]:

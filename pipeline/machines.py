@@ -171,6 +171,18 @@ class StartupStageMachine(ConcurrentTransitionMixin, models.Model):
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLICATION, protected=True
     )
     stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    # Facts of the admission, kept with the startup because dashboards group by them constantly
+    # (funding by cohort, follow-on after admission, stall limits, monthly reports since).
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True, editable=False)
+    admitted_call = models.ForeignKey(
+        "incubator.Call",
+        verbose_name=_("admitted through"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="cohort",
+    )
 
     class Meta:
         abstract = True
@@ -188,6 +200,9 @@ class StartupStageMachine(ConcurrentTransitionMixin, models.Model):
     )
     def admit(self) -> None:
         self._entered_stage()
+        accepted = self.applications.filter(status="accepted").order_by("-decided_at", "-pk").first()
+        self.admitted_at = self.stage_entered_at
+        self.admitted_call_id = accepted.call_id if accepted else None
 
     @transition(
         field="stage",

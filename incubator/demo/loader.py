@@ -302,7 +302,8 @@ class DemoLoader:
             )
         history.write()
         last = history.last_stage_change()
-        Startup.objects.filter(pk=startup.pk).update(stage_entered_at=last or created_at)
+        admitted = {"admitted_at": decided, "admitted_call": call} if status == "accepted" else {}
+        Startup.objects.filter(pk=startup.pk).update(stage_entered_at=last or created_at, **admitted)
         return True
 
     def _founders(self, index: int, startup: Startup, created_at: datetime) -> list[User]:

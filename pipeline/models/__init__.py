@@ -1,6 +1,7 @@
 from .applications import Application, ApplicationDocument, ApplicationStatus
 from .audit import TransitionLog
 from .reviews import Review, ReviewAssignment, ReviewScore
+from .stats import ReviewerLoad, ScoreBin
 
 __all__ = [
     "Application",
@@ -9,5 +10,7 @@ __all__ = [
     "Review",
     "ReviewAssignment",
     "ReviewScore",
+    "ReviewerLoad",
+    "ScoreBin",
     "TransitionLog",
 ]

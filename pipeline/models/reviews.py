@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .applications import Application
+
 
 class ReviewAssignment(models.Model):
     """A reviewer asked to review one application, with a due date."""
@@ -14,6 +16,10 @@ class ReviewAssignment(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
     )
+    # Copied from the application and the review so that the dashboard's reviewer and score
+    # panels read one table; kept in step by ``pipeline.stats``.
+    call = models.ForeignKey("incubator.Call", on_delete=models.CASCADE, related_name="+", editable=False)
+    submitted_at = models.DateTimeField(_("review submitted at"), null=True, blank=True, editable=False)
     due_at = models.DateTimeField(_("due at"))
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -31,10 +37,24 @@ class ReviewAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")
         ]
-        indexes = [models.Index(fields=["reviewer", "due_at"])]
+        indexes = [
+            models.Index(fields=["reviewer", "due_at"]),
+            # Open assignments by reviewer and due date: counting a reviewer's overdue ones is a
+            # short range scan.
+            models.Index(
+                fields=["reviewer", "due_at"],
+                condition=models.Q(submitted_at__isnull=True, declined_at__isnull=True),
+                name="open_assignment_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} ← {self.application}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.call_id is None and self.application_id is not None:
+            self.call_id = Application.objects.values_list("call_id", flat=True).get(pk=self.application_id)
+        super().save(*args, **kwargs)
 
     @property
     def is_declined(self) -> bool:

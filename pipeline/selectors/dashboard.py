@@ -26,14 +26,15 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Floor, Least, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
 from incubator.models import Call, FundingRecord, Organisation, Startup, TherapeuticArea
-from incubator.selectors import REPORTING_STAGES, report_due_date
+from incubator.selectors import REPORTING_STAGES
 
 from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
-from ..models import Application, Review, ReviewAssignment, TransitionLog
+from ..models import Application, Review, ReviewAssignment, ReviewerLoad, ScoreBin, TransitionLog
+from ..stats import score_bin
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,18 @@ class DashboardFilters:
     def active(self) -> bool:
         return any([self.call_id, self.area_id, self.organisation_id, self.date_from, self.date_to])
 
+    @property
+    def beyond_call(self) -> bool:
+        """Filters other than the call: the precomputed per-call figures cannot answer them."""
+        return any([self.area_id, self.organisation_id, self.date_from, self.date_to])
+
+    def restrict(self, queryset: QuerySet, path: str) -> QuerySet:
+        """``queryset`` narrowed to the filtered startups through ``path`` (no-op unfiltered, so
+        the common page does not pay for a semi-join over every startup)."""
+        if not self.active:
+            return queryset
+        return queryset.filter(**{f"{path}__in": self.startups()})
+
 
 class Percentile(Aggregate):
     """PostgreSQL's ``percentile_cont``, for durations."""
@@ -100,6 +113,7 @@ class Dashboard:
     stage_times: list[StageTime]
     applications_by_call: list[dict]
     reviewer_progress: list[dict]
+    reviewer_count: int
     score_distribution: list[dict]
     trl_mix: dict[int, int]
     phase_mix: dict[str, int]
@@ -162,12 +176,12 @@ def _mix(startups: QuerySet[Startup]) -> tuple[dict[str, int], dict[int, int], d
     return stage_counts, trl, dict(phase)
 
 
-def _applications(startups: QuerySet[Startup], call_id: int | None) -> tuple[list[dict], list[dict]]:
+def _applications(filters: DashboardFilters) -> tuple[list[dict], list[dict]]:
     """Applications per call by status, and the funnel per call (its applicants by current
     stage), from one query."""
-    rows = Application.objects.filter(startup__in=startups)
-    if call_id:
-        rows = rows.filter(call_id=call_id)
+    rows = filters.restrict(Application.objects.all(), "startup")
+    if filters.call_id:
+        rows = rows.filter(call_id=filters.call_id)
     by_call: dict[int, dict] = {}
     for call_id_, title, status, stage, n in (
         rows.order_by()
@@ -188,13 +202,12 @@ def _applications(startups: QuerySet[Startup], call_id: int | None) -> tuple[lis
     return applications, funnel
 
 
-def _stage_moves(startups: QuerySet[Startup]) -> tuple[dict[tuple[str, str], int], list[StageTime]]:
+def _stage_moves(filters: DashboardFilters) -> tuple[dict[tuple[str, str], int], list[StageTime]]:
     """How many startups left each stage for each other stage, and how long those that moved on
     along the main line had spent in the stage (median and 90th percentile), from one query."""
     logs = (
-        TransitionLog.objects.filter(
-            machine=TransitionLog.Machine.STARTUP, startup__in=startups, source_entered_at__isnull=False
-        )
+        filters.restrict(TransitionLog.objects.all(), "startup")
+        .filter(machine=TransitionLog.Machine.STARTUP, source_entered_at__isnull=False)
         .exclude(source=F("target"))
         .order_by()
     )
@@ -250,21 +263,49 @@ def _quantile(values: list[float], fraction: float) -> float:
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
-def _reviewer_progress(startups: QuerySet[Startup], call_id: int | None, now: datetime) -> list[dict]:
-    assignments = ReviewAssignment.objects.filter(application__startup__in=startups, declined_at__isnull=True)
-    if call_id:
-        assignments = assignments.filter(application__call_id=call_id)
-    done = Q(review__status=Review.Status.SUBMITTED)
-    rows = (
-        assignments.order_by()
-        .values("reviewer_id", "reviewer__full_name")
-        .annotate(
-            assigned=Count("id"),
-            done=Count("id", filter=done),
-            overdue=Count("id", filter=~done & Q(due_at__lt=now)),
-        )
-        .order_by("-overdue", "reviewer__full_name")
+def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50) -> tuple[list[dict], int]:
+    """Per reviewer: live assignments, done, overdue; most overdue first, at most ``limit`` rows,
+    and how many reviewers there are in all. Unless startups are filtered by more than the call,
+    the counts come from the precomputed loads and only the overdue ones are counted live (from
+    an index of open assignments)."""
+    open_overdue = ReviewAssignment.objects.filter(
+        submitted_at__isnull=True, declined_at__isnull=True, due_at__lt=now
     )
+    if filters.call_id:
+        open_overdue = open_overdue.filter(call_id=filters.call_id)
+    if filters.beyond_call:
+        assignments = filters.restrict(
+            ReviewAssignment.objects.filter(declined_at__isnull=True), "application__startup"
+        )
+        if filters.call_id:
+            assignments = assignments.filter(call_id=filters.call_id)
+        rows = (
+            assignments.order_by()
+            .values("reviewer_id", "reviewer__full_name")
+            .annotate(
+                assigned=Count("id"),
+                done=Count("id", filter=Q(submitted_at__isnull=False)),
+                overdue=Count("id", filter=Q(submitted_at__isnull=True, due_at__lt=now)),
+            )
+        )
+    else:
+        loads = ReviewerLoad.objects.all()
+        if filters.call_id:
+            loads = loads.filter(call_id=filters.call_id)
+        overdue = open_overdue.filter(reviewer_id=OuterRef("reviewer_id")).order_by().values("reviewer_id")
+        rows = (
+            loads.order_by()
+            .values("reviewer_id", "reviewer__full_name")
+            .annotate(
+                assigned=Sum("assigned"),
+                done=Sum("done"),
+                overdue=Coalesce(
+                    Subquery(overdue.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()),
+                    Value(0),
+                ),
+            )
+        )
+    rows = sorted(rows, key=lambda row: (-row["overdue"], -row["assigned"], row["reviewer__full_name"]))
     return [
         {
             "reviewer": row["reviewer__full_name"],
@@ -272,52 +313,52 @@ def _reviewer_progress(startups: QuerySet[Startup], call_id: int | None, now: da
             "done": row["done"],
             "overdue": row["overdue"],
         }
-        for row in rows
-    ]
+        for row in rows[:limit]
+    ], len(rows)
 
 
-def _score_distribution(startups: QuerySet[Startup], call_id: int | None) -> list[dict]:
-    """Weighted review scores per call in bins 0–1, 1–2, … 9–10."""
-    reviews = Review.objects.filter(
-        status=Review.Status.SUBMITTED,
-        weighted_score__isnull=False,
-        assignment__application__startup__in=startups,
-    )
-    if call_id:
-        reviews = reviews.filter(assignment__application__call_id=call_id)
-    bin_ = Least(Floor("weighted_score"), Value(9), output_field=IntegerField())
+def _score_distribution(filters: DashboardFilters) -> list[dict]:
+    """Weighted review scores per call in bins 0–1, 1–2, … 9–10: the precomputed bins, or,
+    with startup filters beyond the call, counted from the reviews."""
+    if filters.beyond_call:
+        reviews = filters.restrict(
+            Review.objects.filter(status=Review.Status.SUBMITTED, weighted_score__isnull=False),
+            "assignment__application__startup",
+        )
+        if filters.call_id:
+            reviews = reviews.filter(assignment__call_id=filters.call_id)
+        rows = (
+            reviews.order_by()
+            .annotate(bin=score_bin("weighted_score"))
+            .values_list("assignment__call__title", "bin")
+            .annotate(n=Count("id"))
+        )
+    else:
+        bins = ScoreBin.objects.all()
+        if filters.call_id:
+            bins = bins.filter(call_id=filters.call_id)
+        rows = bins.values_list("call__title", "bin", "reviews")
     by_call: dict[str, list[int]] = {}
-    for title, bin_value, n in (
-        reviews.order_by()
-        .annotate(bin=bin_)
-        .values_list("assignment__application__call__title", "bin")
-        .annotate(n=Count("id"))
-    ):
+    for title, bin_value, n in rows:
         by_call.setdefault(title, [0] * 10)[int(bin_value)] += n
     return [{"title": title, "bins": bins} for title, bins in sorted(by_call.items())]
 
 
-def _funding(startups: QuerySet[Startup]) -> list[dict]:
+def _funding(filters: DashboardFilters) -> list[dict]:
     """Funding per admitting call and currency; follow-on is what came after admission from
     others than the programme. Amounts are never converted between currencies."""
-    admitting = Application.objects.filter(startup_id=OuterRef("startup_id"), status="accepted").order_by(
-        "decided_at"
-    )
-    admitted = TransitionLog.objects.filter(
-        startup_id=OuterRef("startup_id"), machine="startup", transition="admit"
-    ).order_by("created_at")
     rows = (
-        FundingRecord.objects.filter(startup__in=startups)
-        .annotate(
-            cohort=Subquery(admitting.values("call__title")[:1]),
-            admitted_on=Subquery(admitted.annotate(day=TruncDate("created_at")).values("day")[:1]),
-        )
+        filters.restrict(FundingRecord.objects.all(), "startup")
         .order_by()
-        .values("cohort", "currency")
+        .values("startup__admitted_call__title", "currency")
         .annotate(
             total=Sum("amount"),
             follow_on=Coalesce(
-                Sum("amount", filter=Q(from_programme=False, date__gte=F("admitted_on"))), Value(Decimal("0"))
+                Sum(
+                    "amount",
+                    filter=Q(from_programme=False, date__gte=TruncDate("startup__admitted_at")),
+                ),
+                Value(Decimal("0")),
             ),
             records=Count("id"),
         )
@@ -325,7 +366,7 @@ def _funding(startups: QuerySet[Startup]) -> list[dict]:
     return sorted(
         (
             {
-                "cohort": row["cohort"] or "—",
+                "cohort": row["startup__admitted_call__title"] or "—",
                 **{k: row[k] for k in ("currency", "total", "follow_on", "records")},
             }
             for row in rows
@@ -334,24 +375,18 @@ def _funding(startups: QuerySet[Startup]) -> list[dict]:
     )
 
 
-def _stalled(
-    startups: QuerySet[Startup], now: datetime, call_limits: list[int], limit: int = 25
-) -> list[dict]:
+def _stalled(filters: DashboardFilters, now: datetime, call_limits: list[int], limit: int = 25) -> list[dict]:
     """Startups in an active stage longer than their admitting call's stall limit (or the
     default), longest first. The few distinct limits become one condition each, which keeps the
     comparison in SQL on every database."""
     default_days = settings.PIPELINE["STALL_DAYS"]
-    admitting = Application.objects.filter(startup=OuterRef("pk"), status="accepted").order_by(
-        "-decided_at", "-pk"
-    )
     over_limit = Q()
     for days in {default_days, *call_limits}:
         over_limit |= Q(limit_days=days, stage_entered_at__lt=now - timedelta(days=days))
     rows = (
-        startups.filter(stage__in=ACTIVE_STAGES)
-        .annotate(
-            limit_days=Coalesce(Subquery(admitting.values("call__stall_limit_days")[:1]), Value(default_days))
-        )
+        filters.restrict(Startup.objects.all(), "pk")
+        .filter(stage__in=ACTIVE_STAGES)
+        .annotate(limit_days=Coalesce(F("admitted_call__stall_limit_days"), Value(default_days)))
         .filter(over_limit)
         .order_by("stage_entered_at")
         .values("pk", "name", "stage", "stage_entered_at", "limit_days")[:limit]
@@ -362,36 +397,40 @@ def _stalled(
     ]
 
 
-def _missing_reports(startups: QuerySet[Startup], today: date, limit: int = 25) -> list[dict]:
+def last_due_period(today: date) -> date:
+    """The latest month whose report is already past its due date on ``today``."""
+    this_month = today.replace(day=1)
+    months_back = 1 if today > this_month.replace(day=settings.PIPELINE["KPI_DUE_DAY"]) else 2
+    year, month = divmod(this_month.year * 12 + this_month.month - 1 - months_back, 12)
+    return date(year, month + 1, 1)
+
+
+def _missing_reports(filters: DashboardFilters, today: date, limit: int = 25) -> list[dict]:
     """Startups in incubation, acceleration or funding with monthly reports past due: the months
-    since admission whose due date has passed, minus the months reported."""
-    admitted = TransitionLog.objects.filter(
-        startup_id=OuterRef("pk"), machine="startup", transition="admit"
-    ).order_by("created_at")
+    from admission to the last month past its due date, minus the months reported. Counted and
+    ranked in SQL; only the worst ``limit`` rows come back."""
+    last = last_due_period(today)
+    last_index = last.year * 12 + last.month
+    admitted_index = ExtractYear("admitted_at") * 12 + ExtractMonth("admitted_at")
     rows = (
-        startups.filter(stage__in=REPORTING_STAGES)
-        .annotate(admitted_at=Subquery(admitted.values("created_at")[:1]))
-        .filter(admitted_at__isnull=False)
+        filters.restrict(Startup.objects.all(), "pk")
+        .filter(stage__in=REPORTING_STAGES, admitted_at__isnull=False)
         .annotate(
+            due=Value(last_index + 1) - admitted_index,
             reported=Count(
                 "kpi_reports",
-                filter=Q(kpi_reports__period__gte=TruncMonth("admitted_at", output_field=DateField())),
-            )
+                filter=Q(
+                    kpi_reports__period__gte=TruncMonth("admitted_at", output_field=DateField()),
+                    kpi_reports__period__lte=last,
+                ),
+            ),
         )
-        .order_by("name")
-        .values("pk", "name", "admitted_at", "reported")
+        .annotate(missing=F("due") - F("reported"))
+        .filter(missing__gt=0)
+        .order_by("-missing", "name")
+        .values("pk", "name", "missing")[:limit]
     )
-    result = []
-    for row in rows:
-        period = timezone.localdate(row["admitted_at"]).replace(day=1)
-        due = 0
-        while report_due_date(period) < today:
-            due += 1
-            period = date(period.year + (period.month == 12), period.month % 12 + 1, 1)
-        missing = due - row["reported"]
-        if missing > 0:
-            result.append({"pk": row["pk"], "name": row["name"], "missing": missing})
-    return sorted(result, key=lambda row: (-row["missing"], row["name"]))[:limit]
+    return list(rows)
 
 
 def conversion_rates(stage_counts: dict[str, int], moves: dict[tuple[str, str], int]) -> list[dict]:
@@ -426,11 +465,11 @@ def manager_dashboard(filters: DashboardFilters, *, now: datetime | None = None)
     """Every panel of the managers' dashboard for ``filters``, in ten queries whatever the
     number of startups, applications, reviews and records."""
     now = now or timezone.now()
-    startups = filters.startups()
-    stage_counts, trl, phase = _mix(startups)
-    applications, funnel = _applications(startups, filters.call_id)
-    moves, stage_times = _stage_moves(startups)
+    stage_counts, trl, phase = _mix(filters.startups())
+    applications, funnel = _applications(filters)
+    moves, stage_times = _stage_moves(filters)
     options = filter_options()
+    reviewers, reviewer_count = _reviewer_progress(filters, now)
     return Dashboard(
         filters=filters,
         stage_counts=stage_counts,
@@ -438,13 +477,14 @@ def manager_dashboard(filters: DashboardFilters, *, now: datetime | None = None)
         conversion=conversion_rates(stage_counts, moves),
         stage_times=stage_times,
         applications_by_call=applications,
-        reviewer_progress=_reviewer_progress(startups, filters.call_id, now),
-        score_distribution=_score_distribution(startups, filters.call_id),
+        reviewer_progress=reviewers,
+        reviewer_count=reviewer_count,
+        score_distribution=_score_distribution(filters),
         trl_mix=trl,
         phase_mix=phase,
-        funding=_funding(startups),
-        stalled=_stalled(startups, now, options["call_limits"]),
-        missing_reports=_missing_reports(startups, timezone.localdate(now)),
+        funding=_funding(filters),
+        stalled=_stalled(filters, now, options["call_limits"]),
+        missing_reports=_missing_reports(filters, timezone.localdate(now)),
         options=options,
     )
 

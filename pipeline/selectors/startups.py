@@ -182,12 +182,7 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
         "startup_id", "period"
     ):
         reported[startup_id].add(period)
-    admitted: dict[int, object] = {}
-    for log in sorted(
-        (log for logs in logs_by_startup.values() for log in logs), key=lambda log: log.created_at
-    ):
-        if log.machine == TransitionLog.Machine.STARTUP and log.transition == "admit":
-            admitted.setdefault(log.startup_id, timezone.localdate(log.created_at))
+    admitted = {s.pk: timezone.localdate(s.admitted_at) for s in startups if s.admitted_at is not None}
     today = timezone.localdate()
     result = []
     for startup in startups:

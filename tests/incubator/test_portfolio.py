@@ -272,14 +272,7 @@ def test_monthly_report_submission_and_rules(client, founder, incubating):
 
 def test_missing_reports_with_frozen_time(incubating):
     admitted = datetime(2026, 8, 20, 10, tzinfo=timezone.get_current_timezone())
-    TransitionLog.objects.create(
-        machine="startup",
-        startup=incubating,
-        transition="admit",
-        source="application",
-        target="incubation",
-        created_at=admitted,
-    )
+    Startup.objects.filter(pk=incubating.pk).update(admitted_at=admitted)
     KpiReport.objects.create(startup=incubating, period=date(2026, 9, 1), team_size=3)
     with time_machine.travel(datetime(2026, 10, 10, 12, tzinfo=timezone.get_current_timezone())):
         # August is due by 10 September: missing. September is due by 10 October: not late yet.
@@ -295,13 +288,8 @@ def test_ledger_sums_per_currency_without_conversion(manager, founder):
     startup = factories.StartupFactory(stage="funding", founders=[founder], therapeutic_area=area)
     call = factories.CallFactory(title="Cohort 2025")
     factories.ApplicationFactory(startup=startup, call=call, status="accepted")
-    TransitionLog.objects.create(
-        machine="startup",
-        startup=startup,
-        transition="admit",
-        source="application",
-        target="incubation",
-        created_at=datetime(2025, 6, 1, tzinfo=timezone.get_current_timezone()),
+    Startup.objects.filter(pk=startup.pk).update(
+        admitted_at=datetime(2025, 6, 1, tzinfo=timezone.get_current_timezone()), admitted_call=call
     )
     fund = factories.OrganisationFactory(name="KSI Ventures", kind="fund")
     before = funding_record_create(

@@ -7,12 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from incubator.models import KpiReport
+from incubator.models import KpiReport, Startup
 from incubator.services.portfolio import milestone_evidence_add
 from notifications.models import Notification, OutboxMessage
 from notifications.rendering import render_email
 from notifications.services import reminders_sweep
-from pipeline.models import TransitionLog
 from pipeline.services import milestone_transition
 from tests import factories
 
@@ -33,14 +32,7 @@ def _keys(kind: str) -> list[str]:
 def team(founder, mentor):
     startup = factories.StartupFactory(name="NeuroRegen", stage="incubation", founders=[founder])
     factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
-    TransitionLog.objects.create(
-        machine="startup",
-        startup=startup,
-        transition="admit",
-        source="application",
-        target="incubation",
-        created_at=datetime(2026, 8, 20, 10, tzinfo=MSK),
-    )
+    Startup.objects.filter(pk=startup.pk).update(admitted_at=datetime(2026, 8, 20, 10, tzinfo=MSK))
     return startup
 
 
@@ -106,14 +98,7 @@ def test_monthly_report_reminders_before_and_after_the_due_date(team, founder):
 def test_no_report_reminder_once_reported_or_before_admission(team, founder):
     KpiReport.objects.create(startup=team, period=date(2026, 10, 1), team_size=3)
     late = factories.StartupFactory(stage="incubation", founders=[factories.FounderFactory()])
-    TransitionLog.objects.create(
-        machine="startup",
-        startup=late,
-        transition="admit",
-        source="application",
-        target="incubation",
-        created_at=datetime(2026, 11, 2, 10, tzinfo=MSK),
-    )
+    Startup.objects.filter(pk=late.pk).update(admitted_at=datetime(2026, 11, 2, 10, tzinfo=MSK))
     factories.StartupFactory(stage="application", founders=[factories.FounderFactory()])
 
     with time_machine.travel(datetime(2026, 11, 12, 9, tzinfo=MSK), tick=False):

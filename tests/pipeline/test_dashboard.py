@@ -41,7 +41,13 @@ def pipeline_data():
     call = factories.CallFactory(title="Cohort A")
     startups = []
     for n, days in enumerate([10, 20, 30, 40]):
-        startup = factories.StartupFactory(name=f"Moved {n}", stage="acceleration", therapeutic_area=area)
+        startup = factories.StartupFactory(
+            name=f"Moved {n}",
+            stage="acceleration",
+            therapeutic_area=area,
+            admitted_call=call,
+            admitted_at=T0 - timedelta(days=50),
+        )
         factories.ApplicationFactory(startup=startup, call=call, status="accepted")
         moved(startup, "application", "incubation", T0 - timedelta(days=100), 50, transition="admit")
         moved(startup, "incubation", "acceleration", T0, days)
@@ -348,14 +354,7 @@ def test_mentor_home_shows_recent_notifications(client, mentor):
 
 def test_founder_to_do_has_milestones_and_overdue_reports(client, founder):
     startup = factories.StartupFactory(stage="incubation", founders=[founder])
-    TransitionLog.objects.create(
-        machine="startup",
-        startup=startup,
-        transition="admit",
-        source="application",
-        target="incubation",
-        created_at=timezone.now() - timedelta(days=90),
-    )
+    Startup.objects.filter(pk=startup.pk).update(admitted_at=timezone.now() - timedelta(days=90))
     factories.MilestoneFactory(
         startup=startup, title="GLP toxicology", status="in_progress", decided_at=timezone.now()
     )
