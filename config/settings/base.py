@@ -6,9 +6,10 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
+# Everything the app writes at run time outside the database: the SQLite file, uploads, the
+# demo's broker folders and sent mail.
+VAR_DIR = Path(env("PIPELINE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
