@@ -540,3 +540,7 @@ FEATURED_FOUNDERS = {
     "CardioGene": "founder@cluster.demo",
     "NeuroRegen": "incubation@cluster.demo",
 }
+
+# Applications of the open call that already have two completed, favourable reviews: a manager can
+# accept them from the ranking at once.
+STRONG_OPEN_APPLICATIONS = {"RareGen Therapeutics", "PlacentaCare"}

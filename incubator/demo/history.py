@@ -24,9 +24,10 @@ def write_reviews(
     now: datetime,
     complete: bool,
     good: bool,
+    submitted: int = 1,
 ) -> None:
     """Reviews of one application: all submitted for a past call; for the open call, the first
-    reviewer has submitted and the others still have it in their queue."""
+    ``submitted`` reviewers have submitted and the others still have it in their queue."""
     criteria = list(call.criteria.all())
     for position, reviewer in enumerate(reviewers):
         assigned_at = call.closes_at + timedelta(days=1) if complete else now - timedelta(days=2)
@@ -38,7 +39,7 @@ def write_reviews(
             is_automatic=True,
             created_at=assigned_at,
         )
-        if not complete and position >= 1:
+        if not complete and position >= submitted:
             continue  # still to be reviewed: shows in the reviewer's queue
         leniency = (reviewer.pk % 3) - 1  # some reviewers are harsher than others
         base = 4 if good else 2

@@ -49,3 +49,49 @@ def test_every_printed_login_works(client):
         assert password == data.DEMO_PASSWORD
         assert client.login(username=email, password=password), email
         client.logout()
+
+
+def test_demo_supports_the_review_round_end_to_end():
+    from pipeline.models import Application
+    from pipeline.selectors import call_ranking
+    from pipeline.services.assignment import assignments_auto
+    from pipeline.services.reviews import applications_decide, decisions_release
+
+    call_command("load_demo")
+    manager = User.objects.get(email="manager@cluster.demo")
+    call = Call.objects.get(slug="cohort-2026-autumn")
+
+    report = assignments_auto(call=call, actor=manager)
+    assert len(report.created) >= 9  # the three submitted applications get their three reviewers
+    assert not Application.objects.filter(call=call, status="submitted").exists()
+
+    ranking = call_ranking(call)
+    assert any(row.normalised is not None for row in ranking)
+    top = [row.application for row in ranking if row.enough_reviews]
+    assert {a.startup.name for a in top} == {"RareGen Therapeutics", "PlacentaCare"}
+    outcome = applications_decide(applications=top, decision="accept", actor=manager)
+    assert len(outcome.done) == 2
+    assert sorted(decisions_release(call=call, actor=manager)) == sorted(a.pk for a in top)
+    assert Startup.objects.get(name="PlacentaCare").stage == "incubation"
+
+
+def test_demo_portfolio_and_gates():
+    from incubator.models import MilestoneEvidence, ReadinessChange
+    from pipeline.exceptions import GuardFailed
+    from pipeline.services import startup_transition
+
+    call_command("load_demo")
+    manager = User.objects.get(email="manager@cluster.demo")
+    neuroregen = Startup.objects.get(name="NeuroRegen")
+    assert neuroregen.stage == "incubation"
+    accepted = neuroregen.milestones.filter(status="accepted")
+    assert MilestoneEvidence.objects.filter(milestone__in=accepted).exclude(file="").exists()
+    change = ReadinessChange.objects.get(startup=neuroregen)
+    assert (change.trl_from, change.trl_to) == (3, 4)
+    assert change.evidence_file
+    assert change.confirmed_by is not None
+
+    with pytest.raises(GuardFailed):
+        startup_transition(startup=neuroregen, name="accelerate", actor=manager)
+    perinatest = Startup.objects.get(name="PerinaTest")
+    assert startup_transition(startup=perinatest, name="accelerate", actor=manager).stage == "acceleration"
