@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from incubator.api import pages as token_pages
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+    path("account/tokens/", token_pages.token_list, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", token_pages.token_revoke, name="api-token-revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("incubator.urls")),
     path("", include("pipeline.urls")),

@@ -150,26 +150,54 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 
 REST_FRAMEWORK = {
+    # The token class comes first: its challenge makes requests without credentials answer 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "incubator.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "incubator.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "incubator.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "incubator.api.errors.exception_handler",
+    # Browser sessions are not throttled; anonymous clients per address, token clients per token.
+    # The counters live in the default cache: give it a shared backend (Redis) when several web
+    # processes serve the API, or each process counts on its own.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "incubator.api.throttling.AnonymousThrottle",
+        "incubator.api.throttling.TokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "token": env("API_THROTTLE_TOKEN", default="1200/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Incubation pipeline API",
-    "DESCRIPTION": "Startups, calls, applications, reviews and their transitions.",
+    "DESCRIPTION": (
+        "Startups, calls, applications, reviews and their transitions. Authenticate with a "
+        "personal API token (Authorization: Bearer <token>, created on the account's token page) "
+        "or, from the browser, with the session. Errors share one shape: "
+        '{"error": {"status", "code", "message", "details"}}.'
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "pipeline.models.applications.ApplicationStatus",
+        "ReviewStatusEnum": "pipeline.models.reviews.Review.Status",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,20 @@
+"""The REST API, mounted at ``/api/v1/``: every app's resources, the OpenAPI schema and its
+documentation pages (served from drf-spectacular-sidecar, so they work offline)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from incubator.api.errors import not_found
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("incubator.api.urls")),
+    path("", include("pipeline.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Anything else under the API answers in the API's error shape, not with an HTML page.
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,66 @@
+"""The account page where a person creates, sees and revokes their personal API tokens.
+
+A new token is shown once, on the page that answers the creation (not after a redirect: the
+secret must never travel through the session or a URL)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incubator.forms_base import BootstrapForm
+from incubator.models import ApiToken
+from incubator.services.tokens import api_token_create, api_token_revoke
+
+
+class TokenForm(BootstrapForm):
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What the token is for, such as “reporting script” or “laptop”."),
+    )
+
+
+def _page(
+    request: HttpRequest, form: TokenForm, new_key: str | None = None, status: int = 200
+) -> HttpResponse:
+    tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at", "-pk")
+    return render(
+        request,
+        "incubator/tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, TokenForm())
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    messages.success(
+        request,
+        _("The token “%(name)s” is created. Copy it now: it will not be shown again.") % {"name": token.name},
+    )
+    return _page(request, TokenForm(), new_key=key)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("api-tokens")

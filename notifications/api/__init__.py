@@ -1,0 +1,1 @@
+"""The notifications app's API: a person's in-app notifications."""

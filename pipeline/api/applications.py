@@ -1,0 +1,270 @@
+"""Applications: founders draft, answer, upload the pitch deck and fire submit or withdraw;
+managers fire review and decision transitions; assigned reviewers read. Each operation calls the
+same service as its page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from incubator.api.errors import Conflict, Forbidden
+from incubator.api.transitions import (
+    TransitionActionView,
+    TransitionInputSerializer,
+    transition_name_parameter,
+)
+from incubator.models import Startup, TeamMembership
+
+from ..models import Application, ApplicationStatus
+from ..services import ApplicationError, application_create, application_transition, application_update
+from .application_serializers import (
+    ApplicationCreateInputSerializer,
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+    ApplicationUpdateInputSerializer,
+    PitchDeckInputSerializer,
+    decision_pending,
+    sees_as_founder,
+)
+from .selectors import FounderState, applications_visible_to, founder_states
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=ApplicationStatus.choices, method="filter_status", label=_("Status (as the user sees it)")
+    )
+    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lte")
+
+    class Meta:
+        model = Application
+        fields = ["call", "startup", "status"]
+
+    def filter_status(self, queryset: QuerySet[Application], name: str, value: str) -> QuerySet[Application]:
+        user = self.request.user
+        if user.is_manager:
+            return queryset.filter(status=value)
+        # The team's own applications are filtered by the status they see (a held decision must
+        # not show through a filter); those the user reviews, by the stored one.
+        team_startups = TeamMembership.objects.filter(user=user).values("startup_id")
+        startups = Startup.objects.filter(pk__in=team_startups).only(
+            "pk", "stage", "stage_entered_at", "created_at"
+        )
+        states = founder_states(startups)
+        own = [
+            pk
+            for pk, startup_id, stored in Application.objects.filter(
+                startup_id__in=team_startups
+            ).values_list("pk", "startup_id", "status")
+            if states[startup_id].statuses.get(pk, stored) == value
+        ]
+        return queryset.filter(Q(pk__in=own) | (~Q(startup_id__in=team_startups) & Q(status=value)))
+
+
+def _founder_states_for(user: Any, applications: list[Application]) -> dict[int, FounderState]:
+    if user.is_manager:
+        return {}
+    startups = {a.startup_id: a.startup for a in applications if a.startup.has_member(user)}
+    return founder_states(startups.values())
+
+
+def application_response(request: Request, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+    context = {"request": request, "founder_states": _founder_states_for(request.user, [application])}
+    return Response(ApplicationDetailSerializer(application, context=context).data, status=status_code)
+
+
+def _team_application(view: generics.GenericAPIView) -> Application:
+    """The application, for its team; 403 for others who may see it, 404 for everyone else."""
+    application = view.get_object()
+    if not application.startup.has_member(view.request.user):
+        raise Forbidden(_("Only the startup's team changes its application."))
+    return application
+
+
+def _refused(error: ApplicationError) -> Conflict:
+    return Conflict(error.message, code=error.code)
+
+
+class ApplicationListView(generics.ListAPIView):
+    """The applications the user may see; founders start a draft here."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilter
+    ordering_fields = ["created_at", "updated_at", "submitted_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {
+            **self.get_serializer_context(),
+            "founder_states": _founder_states_for(request.user, page),
+        }
+        return self.get_paginated_response(ApplicationSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=ApplicationCreateInputSerializer, responses={201: ApplicationDetailSerializer})
+    def post(self, request: Request) -> Response:
+        """Start a draft application of one of the user's startups to a call (applying again
+        returns the existing application)."""
+        serializer = ApplicationCreateInputSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        try:
+            application = application_create(
+                startup=serializer.validated_data["startup"],
+                call=serializer.validated_data["call"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            raise _refused(error) from error
+        return application_response(request, application.pk, status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(generics.GenericAPIView):
+    """One application. Its team edits the answers of a draft while the call is open."""
+
+    serializer_class = ApplicationDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user)
+
+    def get(self, request: Request, pk: int) -> Response:
+        return application_response(request, pk)
+
+    @extend_schema(request=ApplicationUpdateInputSerializer, responses={200: ApplicationDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        """Save answers of a draft (the team only)."""
+        application = _team_application(self)
+        serializer = ApplicationUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = dict(serializer.validated_data)
+        expected_version = answers.pop("expected_version", None)
+        try:
+            application_update(
+                application=application,
+                actor=request.user,
+                answers=answers,
+                expected_version=expected_version,
+            )
+        except ApplicationError as error:
+            raise _refused(error) from error
+        return application_response(request, application.pk)
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for the PDF itself with ``Accept: application/pdf``."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
+        return JSONRenderer().render(data)
+
+
+class PitchDeckView(generics.GenericAPIView):
+    """The pitch deck: read by the team, the managers and assigned reviewers; replaced by the
+    team while the draft is open."""
+
+    serializer_class = PitchDeckInputSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=str(_("The PDF.")))
+        }
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        application = self.get_object()
+        if not application.pitch_deck:
+            raise NotFound(_("This application has no pitch deck yet."))
+        response = FileResponse(
+            application.pitch_deck.open("rb"),
+            as_attachment=True,
+            filename=application.pitch_deck_name or "pitch-deck.pdf",
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(request=PitchDeckInputSerializer, responses={200: ApplicationDetailSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        """Upload a new pitch deck (the team only, while the answers may change)."""
+        application = _team_application(self)
+        serializer = PitchDeckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            application_update(
+                application=application,
+                actor=request.user,
+                answers={},
+                pitch_deck=serializer.validated_data["file"],
+            )
+        except ApplicationError as error:
+            raise _refused(error) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"file": error.messages}) from error
+        return application_response(request, application.pk)
+
+
+@extend_schema(
+    request=TransitionInputSerializer,
+    responses={200: ApplicationDetailSerializer},
+    parameters=[transition_name_parameter(Application)],
+)
+class ApplicationTransitionView(TransitionActionView):
+    """Fire a status transition: submit or withdraw (the team), start review, accept, reject or
+    waitlist (managers). Accepting admits the startup in the same transaction."""
+
+    model = Application
+    serializer_class = ApplicationDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user)
+
+    def visible_object(self, pk: int) -> Application:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def refuse(self, instance: Application, name: str) -> None:
+        if sees_as_founder(instance, self.request.user) and decision_pending(instance):
+            raise Conflict(
+                _(
+                    "A decision on this application is being finalised; it can no longer be "
+                    "withdrawn. Write to the cluster office if you need to."
+                ),
+                code="decision_pending",
+            )
+
+    def fire(self, *, instance: Application, name: str, data: dict[str, Any]) -> None:
+        application_transition(
+            application=instance,
+            name=name,
+            actor=self.request.user,
+            reason=data["reason"],
+            override=data["override"],
+            expected_status=data.get("expected_state"),
+        )
+
+    def respond(self, instance: Application) -> Response:
+        return application_response(self.request, instance.pk)

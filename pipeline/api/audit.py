@@ -1,0 +1,75 @@
+"""The audit trail of state changes, read only: every record for managers; for founders and
+mentors, their startups' history as the founders' timeline shows it."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from rest_framework import generics, serializers
+
+from incubator.api.serializers import NamedRefSerializer, PersonSerializer
+from incubator.models import Startup
+
+from ..models import TransitionLog
+from .selectors import transition_logs_visible_to
+
+
+class TransitionLogFilter(django_filters.FilterSet):
+    startup = django_filters.ModelChoiceFilter(queryset=Startup.objects.all())
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = TransitionLog
+        fields = ["machine", "startup", "application", "milestone", "transition", "source", "target"]
+
+
+class TransitionLogSerializer(serializers.ModelSerializer):
+    startup = NamedRefSerializer(read_only=True)
+    actor = PersonSerializer(read_only=True, allow_null=True)
+    source_label = serializers.CharField(read_only=True)
+    target_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TransitionLog
+        fields = [
+            "id",
+            "machine",
+            "startup",
+            "application",
+            "milestone",
+            "transition",
+            "source",
+            "source_label",
+            "target",
+            "target_label",
+            "actor",
+            "reason",
+            "is_override",
+            "caused_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"caused_by": {"help_text": _("The change this one followed from, if any.")}}
+
+
+class TransitionLogListView(generics.ListAPIView):
+    """State changes, newest first: who, when, from, to, why."""
+
+    serializer_class = TransitionLogSerializer
+    filterset_class = TransitionLogFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[TransitionLog]:
+        return transition_logs_visible_to(self.request.user)
+
+
+class TransitionLogDetailView(generics.RetrieveAPIView):
+    """One state change."""
+
+    serializer_class = TransitionLogSerializer
+
+    def get_queryset(self) -> QuerySet[TransitionLog]:
+        return transition_logs_visible_to(self.request.user)

@@ -1,0 +1,42 @@
+"""Routes of the pipeline's resources (included under ``/api/v1/`` by ``config.api_urls``)."""
+
+from django.urls import path
+
+from . import applications, audit, calls, reviews
+
+urlpatterns = [
+    path("calls/<int:pk>/auto-assign/", calls.CallAutoAssignView.as_view(), name="call-auto-assign"),
+    path(
+        "calls/<int:pk>/release-decisions/",
+        calls.CallReleaseDecisionsView.as_view(),
+        name="call-release-decisions",
+    ),
+    path("applications/", applications.ApplicationListView.as_view(), name="application-list"),
+    path("applications/<int:pk>/", applications.ApplicationDetailView.as_view(), name="application-detail"),
+    path(
+        "applications/<int:pk>/pitch-deck/",
+        applications.PitchDeckView.as_view(),
+        name="application-pitch-deck",
+    ),
+    path(
+        "applications/<int:pk>/transitions/<str:name>/",
+        applications.ApplicationTransitionView.as_view(),
+        name="application-transition",
+    ),
+    path("review-assignments/", reviews.AssignmentListView.as_view(), name="assignment-list"),
+    path("review-assignments/<int:pk>/", reviews.AssignmentDetailView.as_view(), name="assignment-detail"),
+    path(
+        "review-assignments/<int:pk>/decline/",
+        reviews.AssignmentDeclineView.as_view(),
+        name="assignment-decline",
+    ),
+    path(
+        "review-assignments/<int:pk>/review/",
+        reviews.AssignmentReviewView.as_view(),
+        name="assignment-review",
+    ),
+    path("reviews/", reviews.ReviewListView.as_view(), name="review-list"),
+    path("reviews/<int:pk>/", reviews.ReviewDetailView.as_view(), name="review-detail"),
+    path("transition-logs/", audit.TransitionLogListView.as_view(), name="transition-log-list"),
+    path("transition-logs/<int:pk>/", audit.TransitionLogDetailView.as_view(), name="transition-log-detail"),
+]
