@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "pipeline.models.applications.ApplicationStatus",
         "ReviewStatusEnum": "pipeline.models.reviews.Review.Status",
+        "StageEnum": "pipeline.machines.Stage",
     },
 }
 

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 
 from incubator.models import Call, Criterion, User
 
+from .filters import ApiFilterSet, DateTimeFilter
 from .serializers import IdListField, OmittingModelSerializer, viewer
 
 MANAGER_FIELDS = {
@@ -37,14 +38,14 @@ def calls_for_api(user: Any) -> QuerySet[Call]:
     return queryset
 
 
-class CallFilter(django_filters.FilterSet):
+class CallFilter(ApiFilterSet):
     phase = django_filters.ChoiceFilter(
         choices=Call.Phase.choices, method="filter_phase", label=_("Phase, now: upcoming, open or closed")
     )
     slug = django_filters.CharFilter()
     title = django_filters.CharFilter(lookup_expr="icontains")
-    opens_after = django_filters.IsoDateTimeFilter(field_name="opens_at", lookup_expr="gte")
-    closes_before = django_filters.IsoDateTimeFilter(field_name="closes_at", lookup_expr="lte")
+    opens_after = DateTimeFilter(field_name="opens_at", lookup_expr="gte")
+    closes_before = DateTimeFilter(field_name="closes_at", lookup_expr="lte")
 
     class Meta:
         model = Call

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, serializers
 
 from incubator.models import Organisation, TherapeuticArea
 
+from .filters import ApiFilterSet
 
-class OrganisationFilter(django_filters.FilterSet):
+
+class OrganisationFilter(ApiFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -18,6 +21,8 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    website = serializers.CharField(read_only=True, help_text=_("An address, or empty."))
+
     class Meta:
         model = Organisation
         fields = ["id", "name", "short_name", "kind", "is_member", "city", "website"]
@@ -45,7 +50,7 @@ class OrganisationDetailView(generics.RetrieveAPIView):
         return Organisation.objects.all()
 
 
-class TherapeuticAreaFilter(django_filters.FilterSet):
+class TherapeuticAreaFilter(ApiFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

@@ -14,7 +14,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,27 +27,36 @@ from pipeline.machines import Stage
 from pipeline.services import permitted_transitions, startup_transition, transition_options
 
 from .errors import Forbidden
-from .serializers import IdListField, NamedRefSerializer, PersonSerializer, viewer
+from .filters import ApiFilterSet, IdFilter, IntegerFilter
+from .serializers import (
+    NOT_BLANK,
+    IdListField,
+    NamedRefSerializer,
+    PersonSerializer,
+    RelatedIdField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    viewer,
+)
 from .transitions import (
     TransitionActionView,
-    TransitionInputSerializer,
     TransitionOptionDetailSerializer,
     TransitionOptionSerializer,
     options_data,
+    transition_input_serializer,
     transition_name_parameter,
 )
 
 
-class StartupFilter(django_filters.FilterSet):
+class StartupFilter(ApiFilterSet):
     stage = django_filters.ChoiceFilter(
         choices=Stage.choices, method="filter_stage", label=_("Stage (as the user sees it)")
     )
     name = django_filters.CharFilter(lookup_expr="icontains")
-    trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte")
-    trl_max = django_filters.NumberFilter(field_name="trl", lookup_expr="lte")
-    affiliation = django_filters.ModelChoiceFilter(
-        field_name="affiliations", queryset=Organisation.objects.all(), distinct=False
-    )
+    trl_min = IntegerFilter(field_name="trl", lookup_expr="gte")
+    trl_max = IntegerFilter(field_name="trl", lookup_expr="lte")
+    affiliation = IdFilter(field_name="affiliations")
 
     class Meta:
         model = Startup
@@ -81,6 +90,7 @@ class StartupSerializer(serializers.ModelSerializer):
     therapeutic_area = NamedRefSerializer(read_only=True, allow_null=True)
     affiliations = IdListField(help_text=_("Ids of the organisations the startup is affiliated with."))
     team = TeamMemberSerializer(source="memberships", many=True, read_only=True)
+    website = serializers.CharField(read_only=True, help_text=_("An address, or empty."))
     stage = serializers.SerializerMethodField()
     stage_entered_at = serializers.SerializerMethodField()
     transitions = serializers.SerializerMethodField(
@@ -154,13 +164,13 @@ class StartupProfileInputSerializer(serializers.Serializer):
     """The profile fields founders edit; readiness level and phase change through a recorded
     readiness change once the startup exists."""
 
-    name = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    therapeutic_area = serializers.PrimaryKeyRelatedField(queryset=TherapeuticArea.objects.all())
-    product_type = serializers.ChoiceField(choices=ProductType.choices, required=False)
+    name = StrictCharField(max_length=200, validators=[NOT_BLANK])
+    summary = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    therapeutic_area = RelatedIdField(queryset=TherapeuticArea.objects.all())
+    product_type = StrictChoiceField(choices=ProductType.choices, required=False)
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
     founded_on = serializers.DateField(required=False, allow_null=True)
-    affiliations = serializers.PrimaryKeyRelatedField(
+    affiliations = RelatedIdField(
         many=True,
         required=False,
         queryset=Organisation.objects.filter(is_member=True),
@@ -169,8 +179,8 @@ class StartupProfileInputSerializer(serializers.Serializer):
 
 
 class StartupCreateInputSerializer(StartupProfileInputSerializer):
-    development_phase = serializers.ChoiceField(choices=DevelopmentPhase.choices, required=False)
-    trl = serializers.IntegerField(min_value=1, max_value=9, required=False)
+    development_phase = StrictChoiceField(choices=DevelopmentPhase.choices, required=False)
+    trl = StrictIntegerField(min_value=1, max_value=9, required=False)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         product = data.get("product_type", ProductType.DRUG)
@@ -220,7 +230,24 @@ class StartupListView(generics.ListAPIView):
         context = {**self.get_serializer_context(), "founder_states": _states_for(request.user, page)}
         return self.get_paginated_response(StartupSerializer(page, many=True, context=context).data)
 
-    @extend_schema(request=StartupCreateInputSerializer, responses={201: StartupDetailSerializer})
+    @extend_schema(
+        request=StartupCreateInputSerializer,
+        responses={201: StartupDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "A preclinical drug startup",
+                request_only=True,
+                value={
+                    "name": "Delta Therapeutics",
+                    "summary": "A small molecule against drug-resistant tuberculosis.",
+                    "therapeutic_area": 1,
+                    "product_type": "drug",
+                    "development_phase": "preclinical",
+                    "trl": 3,
+                },
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
         """Create a startup; the user becomes its founder."""
         serializer = StartupCreateInputSerializer(data=request.data)
@@ -263,7 +290,7 @@ class StartupDetailView(generics.GenericAPIView):
 
 
 @extend_schema(
-    request=TransitionInputSerializer,
+    request=transition_input_serializer(Startup),
     responses={200: StartupDetailSerializer},
     parameters=[transition_name_parameter(Startup)],
 )
@@ -271,6 +298,7 @@ class StartupTransitionView(TransitionActionView):
     """Fire a stage transition (managers): accelerate, fund, graduate, exit."""
 
     model = Startup
+    input_serializer_class = transition_input_serializer(Startup)
     serializer_class = StartupDetailSerializer
 
     def get_queryset(self) -> QuerySet[Startup]:

@@ -15,6 +15,7 @@ one action fires one of them through the machine's transition service. Answers:
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, ClassVar
 
 from django.db import models
@@ -31,6 +32,7 @@ from pipeline.exceptions import TransitionError
 from pipeline.services import TransitionOption
 
 from .errors import Forbidden, transition_refused
+from .serializers import StrictBooleanField, StrictCharField, StrictChoiceField
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -87,34 +89,35 @@ def may_ever_fire(instance: models.Model, name: str, user: Any) -> bool:
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=2000,
         default="",
         help_text=_("Why; required by some transitions and by every override."),
     )
-    override = serializers.BooleanField(
+    override = StrictBooleanField(
         required=False,
         default=False,
         help_text=_("Managers only: pass an overridable gate, with a written reason."),
     )
-    expected_state = serializers.CharField(
+
+
+@cache
+def transition_input_serializer(model: type[models.Model]) -> type[TransitionInputSerializer]:
+    """The body of ``model``'s transition action: reason, override and the state the client saw."""
+    expected_state = StrictChoiceField(
+        choices=state_field(model).choices,
         required=False,
-        max_length=20,
         help_text=_(
             "The state the client saw. When the object has moved on meanwhile, nothing happens and "
             "the answer is 409."
         ),
     )
-
-    def validate_expected_state(self, value: str) -> str:
-        states = self.context["states"]
-        if value not in states:
-            raise serializers.ValidationError(
-                _("Not a state of this object; one of: %(states)s.") % {"states": ", ".join(states)}
-            )
-        return value
+    name = f"{model.__name__}TransitionInputSerializer"
+    return type(
+        name, (TransitionInputSerializer,), {"expected_state": expected_state, "__module__": __name__}
+    )
 
 
 def transition_name_parameter(model: type[models.Model]) -> OpenApiParameter:
@@ -132,7 +135,7 @@ class TransitionActionView(GenericAPIView):
     fire, and how to answer."""
 
     model: ClassVar[type[models.Model]]
-    input_serializer_class = TransitionInputSerializer
+    input_serializer_class: ClassVar[type[TransitionInputSerializer]]
 
     def visible_object(self, pk: int) -> models.Model:
         """The object, if the user may see it; raises 404 otherwise."""
@@ -159,8 +162,7 @@ class TransitionActionView(GenericAPIView):
                 _("You may not fire “%(name)s” on this object.") % {"name": name},
                 code="transition_forbidden",
             )
-        states = [value for value, _label in state_field(self.model).choices]
-        serializer = self.input_serializer_class(data=request.data, context={"states": states})
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.refuse(instance, name)
         try:

@@ -13,15 +13,17 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from incubator.api.filters import ApiFilterSet, BooleanFilter
+
 from .. import selectors, services
 from ..kinds import Kind
 from ..models import Notification
 from ..rendering import render_title
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(ApiFilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"))
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"))
 
     class Meta:
         model = Notification

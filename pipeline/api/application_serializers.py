@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incubator.api.serializers import NamedRefSerializer, OmittingModelSerializer, viewer
+from incubator.api.serializers import (
+    NamedRefSerializer,
+    OmittingModelSerializer,
+    RelatedIdField,
+    StrictCharField,
+    StrictDecimalField,
+    viewer,
+)
 from incubator.api.startups import TeamMemberSerializer
 from incubator.api.transitions import (
     TransitionOptionDetailSerializer,
@@ -185,10 +192,8 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 
 class ApplicationCreateInputSerializer(serializers.Serializer):
-    startup = serializers.PrimaryKeyRelatedField(
-        queryset=Startup.objects.none(), help_text=_("One of the user's startups.")
-    )
-    call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
+    startup = RelatedIdField(queryset=Startup.objects.none(), help_text=_("One of the user's startups."))
+    call = RelatedIdField(queryset=Call.objects.all())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -201,17 +206,17 @@ class ApplicationUpdateInputSerializer(serializers.Serializer):
     """The founder's answers; any subset. Every answer may stay empty in a draft: the submit
     transition lists what is still missing."""
 
-    problem = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    solution = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    science_ip = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    regulatory_path = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    market = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    team_description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    funding_needed = serializers.DecimalField(
+    problem = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    solution = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    science_ip = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    regulatory_path = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    market = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    team_description = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    funding_needed = StrictDecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    use_of_funds = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    expected_version = serializers.CharField(
+    use_of_funds = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    expected_version = StrictCharField(
         required=False,
         max_length=64,
         help_text=_("The version the client saw; a later change by someone else makes this a 409."),

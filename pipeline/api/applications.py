@@ -16,15 +16,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.api.errors import Conflict, Forbidden
+from incubator.api.filters import ApiFilterSet, DateTimeFilter
 from incubator.api.transitions import (
     TransitionActionView,
-    TransitionInputSerializer,
+    transition_input_serializer,
     transition_name_parameter,
 )
 from incubator.models import Startup, TeamMembership
@@ -43,12 +45,12 @@ from .application_serializers import (
 from .selectors import FounderState, applications_visible_to, founder_states
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(ApiFilterSet):
     status = django_filters.ChoiceFilter(
         choices=ApplicationStatus.choices, method="filter_status", label=_("Status (as the user sees it)")
     )
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lte")
+    submitted_after = DateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = DateTimeFilter(field_name="submitted_at", lookup_expr="lte")
 
     class Meta:
         model = Application
@@ -167,16 +169,12 @@ class ApplicationDetailView(generics.GenericAPIView):
         return application_response(request, application.pk)
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for the PDF itself with ``Accept: application/pdf``."""
+class JsonErrorsNegotiation(DefaultContentNegotiation):
+    """The PDF goes out as a file response; anything else this view answers (errors) is JSON,
+    whatever the request's Accept header or format parameter asked for."""
 
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
-        return JSONRenderer().render(data)
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None):
+        return renderers[0], renderers[0].media_type
 
 
 class PitchDeckView(generics.GenericAPIView):
@@ -185,7 +183,8 @@ class PitchDeckView(generics.GenericAPIView):
 
     serializer_class = PitchDeckInputSerializer
     parser_classes = [MultiPartParser, FormParser]
-    renderer_classes = [JSONRenderer, PdfRenderer]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
 
     def get_queryset(self) -> QuerySet[Application]:
         return applications_visible_to(self.request.user)
@@ -229,7 +228,7 @@ class PitchDeckView(generics.GenericAPIView):
 
 
 @extend_schema(
-    request=TransitionInputSerializer,
+    request=transition_input_serializer(Application),
     responses={200: ApplicationDetailSerializer},
     parameters=[transition_name_parameter(Application)],
 )
@@ -238,6 +237,7 @@ class ApplicationTransitionView(TransitionActionView):
     waitlist (managers). Accepting admits the startup in the same transaction."""
 
     model = Application
+    input_serializer_class = transition_input_serializer(Application)
     serializer_class = ApplicationDetailSerializer
 
     def get_queryset(self) -> QuerySet[Application]:

@@ -3,22 +3,21 @@ mentors, their startups' history as the founders' timeline shows it."""
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, serializers
 
+from incubator.api.filters import ApiFilterSet, DateTimeFilter, IdFilter
 from incubator.api.serializers import NamedRefSerializer, PersonSerializer
-from incubator.models import Startup
 
 from ..models import TransitionLog
 from .selectors import transition_logs_visible_to
 
 
-class TransitionLogFilter(django_filters.FilterSet):
-    startup = django_filters.ModelChoiceFilter(queryset=Startup.objects.all())
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+class TransitionLogFilter(ApiFilterSet):
+    startup = IdFilter()
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = TransitionLog

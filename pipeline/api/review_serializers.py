@@ -15,7 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incubator.api.serializers import NamedRefSerializer, OmittingModelSerializer, PersonSerializer, viewer
+from incubator.api.serializers import (
+    NOT_BLANK,
+    NamedRefSerializer,
+    OmittingModelSerializer,
+    PersonSerializer,
+    RelatedIdField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateTimeField,
+    StrictIntegerField,
+    viewer,
+)
 from incubator.models import Criterion, User
 
 from ..models import Application, Review, ReviewAssignment, ReviewScore
@@ -87,10 +99,15 @@ class ScoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+RECOMMENDATION_CHOICES = [("", "—"), *Review.Recommendation.choices]
+
+
 class OtherReviewSerializer(serializers.ModelSerializer):
     """Another reviewer's submitted review, numbered; no name, no confidential note."""
 
     number = serializers.SerializerMethodField()
+    recommendation = serializers.ChoiceField(choices=RECOMMENDATION_CHOICES, read_only=True)
+    confidence = serializers.ChoiceField(choices=Review.Confidence.choices, allow_null=True, read_only=True)
     scores = ScoreSerializer(many=True, read_only=True)
 
     class Meta:
@@ -156,6 +173,8 @@ class ReviewSerializer(serializers.ModelSerializer):
     application = AssignedApplicationSerializer(source="assignment.application", read_only=True)
     reviewer = PersonSerializer(source="assignment.reviewer", read_only=True)
     scores = ScoreSerializer(many=True, read_only=True)
+    recommendation = serializers.ChoiceField(choices=RECOMMENDATION_CHOICES, read_only=True)
+    confidence = serializers.ChoiceField(choices=Review.Confidence.choices, allow_null=True, read_only=True)
 
     class Meta:
         model = Review
@@ -179,9 +198,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ScoreInputSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField(help_text=_("A criterion of the call's rubric."))
-    score = serializers.IntegerField(min_value=0, max_value=100, allow_null=True)
-    comment = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+    criterion = StrictIntegerField(help_text=_("A criterion of the call's rubric."))
+    score = StrictIntegerField(min_value=0, max_value=100, allow_null=True)
+    comment = StrictCharField(max_length=3000, required=False, allow_blank=True, default="")
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -189,15 +208,13 @@ class ReviewInputSerializer(serializers.Serializer):
     and a confidence; a submitted review may be edited until the review deadline."""
 
     scores = ScoreInputSerializer(many=True, required=False, default=list)
-    comment_for_founders = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default=""
-    )
-    confidential_note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    recommendation = serializers.ChoiceField(
+    comment_for_founders = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    confidential_note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    recommendation = StrictChoiceField(
         choices=Review.Recommendation.choices, required=False, allow_blank=True, default=""
     )
-    confidence = serializers.ChoiceField(choices=Review.Confidence.choices, required=False, allow_null=True)
-    submit = serializers.BooleanField(required=False, default=False)
+    confidence = StrictChoiceField(choices=Review.Confidence.choices, required=False, allow_null=True)
+    submit = StrictBooleanField(required=False, default=False)
 
     def validate_scores(self, scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
         criteria: list[Criterion] = self.context["criteria"]
@@ -217,16 +234,16 @@ class ReviewInputSerializer(serializers.Serializer):
 
 
 class AssignmentCreateInputSerializer(serializers.Serializer):
-    application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.all())
-    reviewer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    due_at = serializers.DateTimeField(
+    application = RelatedIdField(queryset=Application.objects.all())
+    reviewer = RelatedIdField(queryset=User.objects.all())
+    due_at = StrictDateTimeField(
         required=False, allow_null=True, help_text=_("Empty: the call's review deadline.")
     )
 
 
 class DeclineInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("The managers see it."))
-    conflict = serializers.BooleanField(
+    reason = StrictCharField(max_length=2000, validators=[NOT_BLANK], help_text=_("The managers see it."))
+    conflict = StrictBooleanField(
         required=False,
         default=False,
         help_text=_("Also record a conflict of interest: no later assignment to this startup."),

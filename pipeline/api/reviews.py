@@ -16,10 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.api.errors import Conflict, Forbidden
+from incubator.api.filters import ApiFilterSet, DateTimeFilter, IdFilter
 from incubator.api.permissions import IsReviewerOrManager
-from incubator.models import Call, User
 
-from ..models import Application, Review, ReviewAssignment
+from ..models import Review, ReviewAssignment
 from ..services.assignment import AssignmentError, assignment_create, assignment_decline, assignment_remove
 from ..services.reviews import ReviewError, review_save
 from .review_serializers import (
@@ -39,12 +39,12 @@ ASSIGNMENT_STATES = [
 ]
 
 
-class AssignmentFilter(django_filters.FilterSet):
-    call = django_filters.ModelChoiceFilter(queryset=Call.objects.all())
-    reviewer = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+class AssignmentFilter(ApiFilterSet):
+    call = IdFilter()
+    reviewer = IdFilter()
     state = django_filters.ChoiceFilter(choices=ASSIGNMENT_STATES, method="filter_state")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lte")
+    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lte")
 
     class Meta:
         model = ReviewAssignment
@@ -59,16 +59,10 @@ class AssignmentFilter(django_filters.FilterSet):
         return queryset.filter(declined_at__isnull=True).exclude(submitted)
 
 
-class ReviewFilter(django_filters.FilterSet):
-    call = django_filters.ModelChoiceFilter(
-        field_name="assignment__application__call", queryset=Call.objects.all()
-    )
-    application = django_filters.ModelChoiceFilter(
-        field_name="assignment__application", queryset=Application.objects.all()
-    )
-    reviewer = django_filters.ModelChoiceFilter(
-        field_name="assignment__reviewer", queryset=User.objects.all()
-    )
+class ReviewFilter(ApiFilterSet):
+    call = IdFilter(field_name="assignment__application__call")
+    application = IdFilter(field_name="assignment__application")
+    reviewer = IdFilter(field_name="assignment__reviewer")
 
     class Meta:
         model = Review

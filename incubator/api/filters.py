@@ -1,0 +1,110 @@
+"""Filters every list shares. They are strict: a value that is not what the schema promises is a
+400, never silently ignored; an id that matches nothing gives an empty list, never an error."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import FilterSet
+
+TRUE_VALUES = {"true", "1"}
+FALSE_VALUES = {"false", "0"}
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    # A plain text input: the default select widget maps unknown words to "no filter".
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError(_("Write true or false."), code="invalid")
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """An ISO 8601 moment, turned into UTC: the database accepts every moment in UTC, but not
+    every offset that ISO 8601 allows."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError as error:
+            raise forms.ValidationError(_("Give an ISO 8601 date and time."), code="invalid") from error
+        if moment.tzinfo is None:
+            raise forms.ValidationError(_("Give the time zone too, such as Z or +03:00."), code="invalid")
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as error:
+            raise forms.ValidationError(_("The date is out of range."), code="invalid") from error
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object by id (a foreign key, or a reverse relation)."""
+
+    field_class = forms.IntegerField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ApiFilterSet(FilterSet):
+    """The base of every API filter set: the strict filters above for the fields ``Meta.fields``
+    names, and an empty value for a typed filter (``?call=``) is an error, not "no filter"."""
+
+    FILTER_DEFAULTS = {
+        **FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+        models.DateTimeField: {"filter_class": DateTimeFilter},
+        **{
+            field_class: {"filter_class": IntegerFilter}
+            for field_class in (
+                models.AutoField,
+                models.BigAutoField,
+                models.SmallAutoField,
+                models.IntegerField,
+                models.BigIntegerField,
+                models.SmallIntegerField,
+                models.PositiveIntegerField,
+                models.PositiveBigIntegerField,
+                models.PositiveSmallIntegerField,
+            )
+        },
+    }
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.CharFilter) and not isinstance(
+                filter_, django_filters.ChoiceFilter
+            ):
+                continue
+            if name in self.data and not any(str(value).strip() for value in self.data.getlist(name)):
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
+                valid = False
+        return valid
