@@ -121,21 +121,24 @@ class ApplicationListView(generics.ListAPIView):
         }
         return self.get_paginated_response(ApplicationSerializer(page, many=True, context=context).data)
 
-    @extend_schema(request=ApplicationCreateInputSerializer, responses={201: ApplicationDetailSerializer})
+    @extend_schema(
+        request=ApplicationCreateInputSerializer,
+        responses={201: ApplicationDetailSerializer, 200: ApplicationDetailSerializer},
+    )
     def post(self, request: Request) -> Response:
         """Start a draft application of one of the user's startups to a call (applying again
-        returns the existing application)."""
+        answers 200 with the existing application)."""
         serializer = ApplicationCreateInputSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
+        startup, call = serializer.validated_data["startup"], serializer.validated_data["call"]
+        existed = Application.objects.filter(startup=startup, call=call).exists()
         try:
-            application = application_create(
-                startup=serializer.validated_data["startup"],
-                call=serializer.validated_data["call"],
-                actor=request.user,
-            )
+            application = application_create(startup=startup, call=call, actor=request.user)
         except ApplicationError as error:
             raise _refused(error) from error
-        return application_response(request, application.pk, status.HTTP_201_CREATED)
+        return application_response(
+            request, application.pk, status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
 
 
 class ApplicationDetailView(generics.GenericAPIView):

@@ -41,6 +41,7 @@ def _fresh_throttle_counters():
 @dataclass
 class World:
     users: dict[str, User | None]
+    organisation: object
     call: object
     criteria: list
     startup_a: object
@@ -71,6 +72,7 @@ def build_world() -> World:
     assigned = factories.MentorFactory(full_name="Ada Reviewer")
     unassigned = factories.MentorFactory(full_name="Ivan Reviewer")
     conflicted = factories.MentorFactory(full_name="Clara Reviewer")
+    organisation = factories.OrganisationFactory(name="Sechenov University", short_name="Sechenov")
     call = factories.CallFactory(title="Seed call", min_reviews=1, blind_review=True)
     criteria = [
         factories.CriterionFactory(call=call, name="Science", position=0),
@@ -116,6 +118,7 @@ def build_world() -> World:
     assert ReviewerConflict.objects.filter(reviewer=conflicted, startup=startup_a).exists()
     world = World(
         users=users,
+        organisation=organisation,
         call=call,
         criteria=criteria,
         startup_a=startup_a,

@@ -1,0 +1,170 @@
+"""Every list and detail of the API runs a fixed number of SQL queries, whatever the number of
+rows: each is measured with one startup in the pipeline and with four, as the person whose view
+costs the most (the founders' view computes held decisions; the reviewer's assignment shows the
+other reviews)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from incubator.models import Startup, TeamMembership
+from notifications.models import Notification
+from pipeline.models import Application, Review, ReviewAssignment, TransitionLog
+from pipeline.services import application_transition
+from pipeline.services.assignment import assignment_create
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Pipeline:
+    manager: object
+    founder: object
+    reviewer: object
+    startup: Startup
+    application: Application
+    assignment: ReviewAssignment
+    review: Review
+    log: TransitionLog
+    notification: Notification
+    size: int
+
+
+def build_pipeline(size: int) -> Pipeline:
+    """``size`` startups of one founder (each with a co-founder and an affiliation), applied to a
+    blind-review call, each reviewed by two reviewers; the first one accepted and not released."""
+    manager = factories.ManagerFactory()
+    founder = factories.FounderFactory()
+    reviewer, other_reviewer = factories.MentorFactory(), factories.MentorFactory()
+    call = factories.CallFactory(min_reviews=2, blind_review=True, capacity=10)
+    call.managers.add(manager)
+    criteria = [factories.CriterionFactory(call=call, position=n) for n in range(2)]
+    applications = []
+    for n in range(size):
+        startup = factories.StartupFactory(founders=[founder])
+        TeamMembership.objects.create(startup=startup, user=factories.FounderFactory(), role="cofounder")
+        startup.affiliations.add(factories.OrganisationFactory())
+        application = factories.ApplicationFactory(startup=startup, call=call)
+        application_transition(application=application, name="submit", actor=founder)
+        for person in (reviewer, other_reviewer):
+            assignment = assignment_create(application=application, reviewer=person, actor=manager)
+            review = factories.ReviewFactory(assignment=assignment, weighted_score=7)
+            for criterion in criteria:
+                factories.ReviewScoreFactory(review=review, criterion=criterion, score=4)
+        factories.NotificationFactory(recipient=founder, dedup_key=f"founder-{founder.pk}-{n}")
+        factories.NotificationFactory(recipient=reviewer, dedup_key=f"reviewer-{reviewer.pk}-{n}")
+        applications.append(application)
+    first = applications[0]
+    application_transition(application=first, name="accept", actor=manager)
+    assignment = ReviewAssignment.objects.get(application=first, reviewer=reviewer)
+    return Pipeline(
+        manager=manager,
+        founder=founder,
+        reviewer=reviewer,
+        startup=first.startup,
+        application=first,
+        assignment=assignment,
+        review=assignment.review,
+        log=TransitionLog.objects.filter(application=first, transition="submit").get(),
+        notification=Notification.objects.filter(recipient=founder).first(),
+        size=size,
+    )
+
+
+@dataclass
+class Case:
+    role: str
+    path: Callable[[Pipeline], str]
+    queries: int
+
+
+LISTS = {
+    "organisations": Case("manager", lambda p: "/api/v1/organisations/", 2),
+    "therapeutic areas": Case("manager", lambda p: "/api/v1/therapeutic-areas/", 2),
+    "calls (manager)": Case("manager", lambda p: "/api/v1/calls/", 4),
+    "calls (anyone)": Case("founder", lambda p: "/api/v1/calls/", 3),
+    "startups (manager)": Case("manager", lambda p: "/api/v1/startups/", 5),
+    "startups (founder)": Case("founder", lambda p: "/api/v1/startups/", 6),
+    "applications (manager)": Case("manager", lambda p: "/api/v1/applications/", 4),
+    "applications (founder)": Case("founder", lambda p: "/api/v1/applications/", 5),
+    "applications (reviewer)": Case("reviewer", lambda p: "/api/v1/applications/", 4),
+    "review assignments (manager)": Case("manager", lambda p: "/api/v1/review-assignments/", 2),
+    "review assignments (reviewer)": Case("reviewer", lambda p: "/api/v1/review-assignments/", 2),
+    "reviews (manager)": Case("manager", lambda p: "/api/v1/reviews/", 3),
+    "reviews (reviewer)": Case("reviewer", lambda p: "/api/v1/reviews/", 3),
+    "audit trail (manager)": Case("manager", lambda p: "/api/v1/transition-logs/", 2),
+    "audit trail (founder)": Case("founder", lambda p: "/api/v1/transition-logs/", 4),
+    "notifications": Case("founder", lambda p: "/api/v1/notifications/", 2),
+}
+
+DETAILS = {
+    "me": Case("founder", lambda p: "/api/v1/me/", 1),
+    "organisation": Case("manager", lambda p: f"/api/v1/organisations/{p.startup.affiliations.get().pk}/", 1),
+    "therapeutic area": Case(
+        "manager", lambda p: f"/api/v1/therapeutic-areas/{p.startup.therapeutic_area_id}/", 1
+    ),
+    "call": Case("manager", lambda p: f"/api/v1/calls/{p.application.call_id}/", 3),
+    "startup (manager)": Case("manager", lambda p: f"/api/v1/startups/{p.startup.pk}/", 6),
+    "startup (founder)": Case("founder", lambda p: f"/api/v1/startups/{p.startup.pk}/", 5),
+    "application (manager)": Case("manager", lambda p: f"/api/v1/applications/{p.application.pk}/", 3),
+    "application (founder)": Case("founder", lambda p: f"/api/v1/applications/{p.application.pk}/", 4),
+    "application (reviewer)": Case("reviewer", lambda p: f"/api/v1/applications/{p.application.pk}/", 3),
+    "review assignment (reviewer)": Case(
+        "reviewer", lambda p: f"/api/v1/review-assignments/{p.assignment.pk}/", 4
+    ),
+    "review assignment (manager)": Case(
+        "manager", lambda p: f"/api/v1/review-assignments/{p.assignment.pk}/", 1
+    ),
+    "review": Case("reviewer", lambda p: f"/api/v1/reviews/{p.review.pk}/", 2),
+    "audit record (founder)": Case("founder", lambda p: f"/api/v1/transition-logs/{p.log.pk}/", 3),
+    "notification": Case("founder", lambda p: f"/api/v1/notifications/{p.notification.pk}/", 1),
+}
+
+
+def _get(pipeline: Pipeline, case: Case, django_assert_num_queries):
+    client = APIClient()
+    # Authentication is measured apart (one query for a token); here only the view's queries.
+    client.force_authenticate(getattr(pipeline, case.role))
+    path = case.path(pipeline)
+    with django_assert_num_queries(case.queries):
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("name", list(LISTS))
+def test_list_query_count_is_fixed(django_assert_num_queries, name, size):
+    pipeline = build_pipeline(size)
+    data = _get(pipeline, LISTS[name], django_assert_num_queries)
+    assert data["count"] >= 1
+
+
+@pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("name", list(DETAILS))
+def test_detail_query_count_is_fixed(django_assert_num_queries, name, size):
+    pipeline = build_pipeline(size)
+    _get(pipeline, DETAILS[name], django_assert_num_queries)
+
+
+def test_lists_grow_with_the_pipeline():
+    """The large size really has more rows (so the fixed counts above mean something)."""
+    small, large = build_pipeline(1), build_pipeline(4)
+    for pipeline, expected in ((small, 1), (large, 4)):
+        client = APIClient()
+        client.force_authenticate(pipeline.founder)
+        assert client.get("/api/v1/startups/").json()["count"] == expected
+        client.force_authenticate(pipeline.reviewer)
+        assert client.get("/api/v1/review-assignments/").json()["count"] == expected
+
+
+def test_a_token_costs_one_query_once_its_use_is_recorded(world, django_assert_num_queries):
+    client = world.client("founder_a")
+    client.get("/api/v1/me/")  # records last_used_at
+    with django_assert_num_queries(2):  # the token with its user, then the view's own query
+        assert client.get("/api/v1/me/").status_code == 200
