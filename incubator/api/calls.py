@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 
 from incubator.models import Call, Criterion, User
 
-from .filters import ApiFilterSet, DateTimeFilter
+from .filters import ApiFilterSet, DateTimeFilter, TextFilter
 from .serializers import IdListField, OmittingModelSerializer, viewer
 
 MANAGER_FIELDS = {
@@ -42,8 +42,8 @@ class CallFilter(ApiFilterSet):
     phase = django_filters.ChoiceFilter(
         choices=Call.Phase.choices, method="filter_phase", label=_("Phase, now: upcoming, open or closed")
     )
-    slug = django_filters.CharFilter()
-    title = django_filters.CharFilter(lookup_expr="icontains")
+    slug = TextFilter()
+    title = TextFilter(lookup_expr="icontains")
     opens_after = DateTimeFilter(field_name="opens_at", lookup_expr="gte")
     closes_before = DateTimeFilter(field_name="closes_at", lookup_expr="lte")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import FilterSet
@@ -71,6 +72,28 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class TextField(forms.CharField):
+    """Text as given: a NUL character is not refused here (the schema allows any string); no
+    stored text holds one, so the filter then matches nothing."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+
+
+class TextFilter(django_filters.CharFilter):
+    field_class = TextField
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if isinstance(value, str) and "\x00" in value:
+            return qs.none()
+        return super().filter(qs, value)
+
+
 class ApiFilterSet(FilterSet):
     """The base of every API filter set: the strict filters above for the fields ``Meta.fields``
     names, and an empty value for a typed filter (``?call=``) is an error, not "no filter"."""
@@ -78,6 +101,10 @@ class ApiFilterSet(FilterSet):
     FILTER_DEFAULTS = {
         **FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
+        models.CharField: {"filter_class": TextFilter},
+        models.TextField: {"filter_class": TextFilter},
+        models.SlugField: {"filter_class": TextFilter},
+        models.EmailField: {"filter_class": TextFilter},
         models.ForeignKey: {"filter_class": IdFilter},
         models.OneToOneField: {"filter_class": IdFilter},
         models.DateTimeField: {"filter_class": DateTimeFilter},

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, serializers
 
 from incubator.models import Organisation, TherapeuticArea
 
-from .filters import ApiFilterSet
+from .filters import ApiFilterSet, TextFilter
 
 
 class OrganisationFilter(ApiFilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains")
+    name = TextFilter(lookup_expr="icontains")
 
     class Meta:
         model = Organisation
@@ -51,7 +50,7 @@ class OrganisationDetailView(generics.RetrieveAPIView):
 
 
 class TherapeuticAreaFilter(ApiFilterSet):
-    name = django_filters.CharFilter(lookup_expr="icontains")
+    name = TextFilter(lookup_expr="icontains")
 
     class Meta:
         model = TherapeuticArea

@@ -27,7 +27,7 @@ from pipeline.machines import Stage
 from pipeline.services import permitted_transitions, startup_transition, transition_options
 
 from .errors import Forbidden
-from .filters import ApiFilterSet, IdFilter, IntegerFilter
+from .filters import ApiFilterSet, IdFilter, IntegerFilter, TextFilter
 from .serializers import (
     NOT_BLANK,
     IdListField,
@@ -53,7 +53,7 @@ class StartupFilter(ApiFilterSet):
     stage = django_filters.ChoiceFilter(
         choices=Stage.choices, method="filter_stage", label=_("Stage (as the user sees it)")
     )
-    name = django_filters.CharFilter(lookup_expr="icontains")
+    name = TextFilter(lookup_expr="icontains")
     trl_min = IntegerFilter(field_name="trl", lookup_expr="gte")
     trl_max = IntegerFilter(field_name="trl", lookup_expr="lte")
     affiliation = IdFilter(field_name="affiliations")
