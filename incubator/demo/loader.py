@@ -76,7 +76,10 @@ class DemoLoader:
         something to say as soon as the demo starts."""
         pending = (
             ReviewAssignment.objects.filter(
-                reviewer__email="mentor@cluster.demo", application__call=call, review__isnull=True
+                reviewer__email="mentor@cluster.demo",
+                application__call=call,
+                application__status__in=["submitted", "in_review"],
+                review__isnull=True,
             )
             .order_by("pk")
             .first()
@@ -251,10 +254,14 @@ class DemoLoader:
             )
             history.app("start_review", "submitted", "in_review", manager, started)
         if status != "draft" and status != "submitted":
+            reviewers = self._eligible_reviewers(startup)[: call.reviewers_per_application]
+            if which_call != "past" and name not in data.STRONG_OPEN_APPLICATIONS:
+                # The demo reviewer still has these in the queue (the first reviewer has submitted).
+                reviewers.sort(key=lambda reviewer: reviewer.email == "mentor@cluster.demo")
             write_reviews(
                 application=application,
                 call=call,
-                reviewers=self._eligible_reviewers(startup)[: call.reviewers_per_application],
+                reviewers=reviewers,
                 manager=self.managers[0],
                 rng=self.rng,
                 now=self.now,
