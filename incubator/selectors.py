@@ -12,6 +12,8 @@ from django.db.models import F, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from pipeline.models.applications import admission_held
+
 from .models import (
     FundingRecord,
     FundingTranche,
@@ -42,8 +44,23 @@ class Portfolio:
         return dict(sorted(totals.items()))
 
 
-def startup_portfolio(startup: Startup) -> Portfolio:
-    """Everything the startup page shows of the portfolio, in six queries."""
+def startup_portfolio(startup: Startup, stage: str | None = None) -> Portfolio:
+    """Everything the startup page shows of the portfolio, in six queries. ``stage`` is the
+    stage the viewer may see: while an admission is held, founders and mentors see no
+    portfolio beyond the readiness history."""
+    stage = stage or startup.stage
+    if stage not in REPORTING_STAGES and startup.stage in REPORTING_STAGES:
+        return Portfolio(
+            readiness=list(
+                startup.readiness_changes.select_related("recorded_by", "confirmed_by").order_by(
+                    "recorded_at", "pk"
+                )
+            ),
+            milestones=[],
+            reports=[],
+            funding=[],
+            investment_reviews=[],
+        )
     milestones = list(
         startup.milestones.prefetch_related(
             Prefetch("evidence", queryset=MilestoneEvidence.objects.select_related("uploaded_by"))
@@ -66,7 +83,7 @@ def startup_portfolio(startup: Startup) -> Portfolio:
         ),
         investment_reviews=list(startup.investment_reviews.select_related("reviewer")[:5]),
         missing_reports=missing_periods(
-            stage=startup.stage,
+            stage=stage,
             admitted=admitted,
             reported={r.period for r in reports},
             today=timezone.localdate(),
@@ -111,7 +128,10 @@ def missing_reports(today: date | None = None) -> list[MissingReport]:
     """Startups in incubation, acceleration or funding with overdue monthly reports. Three
     queries whatever the number of startups and reports."""
     today = today or timezone.localdate()
-    startups = list(Startup.objects.filter(stage__in=REPORTING_STAGES).order_by("name"))
+    # A startup is not asked for reports before it is told of its admission.
+    startups = list(
+        Startup.objects.filter(stage__in=REPORTING_STAGES).exclude(admission_held()).order_by("name")
+    )
     ids = [s.pk for s in startups]
     admitted = admission_dates(ids)
     reported: dict[int, set[date]] = defaultdict(set)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pipeline.documents import validate_pdf
+from pipeline.models.applications import admission_held
 
 from ..models import (
     FundingRecord,
@@ -193,7 +194,10 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
     """Submit (or correct) the startup's report for the month starting ``period``."""
     if not startup.has_member(actor):
         raise PermissionDenied
-    if startup.stage not in REPORTING_STAGES:
+    if (
+        startup.stage not in REPORTING_STAGES
+        or Startup.objects.filter(admission_held(), pk=startup.pk).exists()
+    ):
         raise PortfolioError(_("Only startups in incubation, acceleration or funding report monthly."))
     period = month_start(period)
     if period > month_start(timezone.localdate()):

@@ -12,6 +12,7 @@ from incubator.selectors import report_due_date
 from notifications.rendering import render_title
 from notifications.selectors import notifications_of
 from pipeline import selectors as pipeline_selectors
+from pipeline.models.applications import admission_held
 from pipeline.selectors.reviews import is_overdue
 
 from ..access import role_required
@@ -45,9 +46,10 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
         {
             "queue": queue,
             "recent_notifications": _titled(notifications_of(user=request.user)[:5]),
-            "mentees": pipeline_selectors.startups_visible_to(request.user).filter(
-                mentor_assignments__mentor=request.user
-            ),
+            # A mentee whose admission managers have not released yet still shows as applying.
+            "mentees": pipeline_selectors.startups_visible_to(request.user)
+            .filter(mentor_assignments__mentor=request.user)
+            .annotate(admission_held=admission_held()),
         },
     )
 

@@ -230,7 +230,7 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
     startup = _portfolio_startup(request, pk)
     try:
         period = date(year, month, 1)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Http404 from exc
     existing = KpiReport.objects.filter(startup=startup, period=period).first()
     editable = startup.has_member(request.user)

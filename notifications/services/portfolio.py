@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from incubator.models import KpiReport, MentorAssignment, Milestone, Startup, User
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
-from pipeline.models import TransitionLog
+from pipeline.models import Application, ApplicationStatus, TransitionLog
+from pipeline.models.applications import HELD_DECISION, admission_held
 
 from ..kinds import Kind
 from .events import founders_by_startup
@@ -70,14 +72,18 @@ def milestone_reminders_create(*, now: datetime) -> int:
     """Founders are reminded of open milestones a week and a day before they are due."""
     today = timezone.localdate(now)
     notices: list[Notice] = []
+    # Not before the founders are told of the admission the milestones belong to.
+    held = Application.objects.filter(HELD_DECISION, status=ApplicationStatus.ACCEPTED)
     for days, lower, upper in due_windows(settings.NOTIFICATIONS["MILESTONE_REMINDER_DAYS"], now):
         rows = list(
-            Milestone.objects.filter(
+            Milestone.objects.exclude(Exists(held.filter(startup=OuterRef("startup"))))
+            .filter(
                 status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS],
                 due_on__gt=timezone.localdate(lower),
                 due_on__lte=timezone.localdate(upper),
                 due_on__gte=today,
-            ).values_list("pk", "startup_id", "startup__name", "title", "due_on")
+            )
+            .values_list("pk", "startup_id", "startup__name", "title", "due_on")
         )
         team = founders_by_startup(row[1] for row in rows)
         for pk, startup_id, startup, title, due_on in rows:
@@ -115,7 +121,9 @@ def kpi_reminders_create(*, now: datetime) -> tuple[int, int]:
     if today < due - timedelta(days=lead_days):
         return 0, 0
     overdue = today > due
-    startups = list(Startup.objects.filter(stage__in=REPORTING_STAGES).values_list("pk", "name"))
+    startups = list(
+        Startup.objects.filter(stage__in=REPORTING_STAGES).exclude(admission_held()).values_list("pk", "name")
+    )
     admitted = admission_dates([pk for pk, _name in startups])
     reported = set(
         KpiReport.objects.filter(startup_id__in=[pk for pk, _name in startups], period=period).values_list(

@@ -49,7 +49,7 @@ def sees_as_founder(application: Application, user: Any) -> bool:
 
 def decision_pending(application: Application) -> bool:
     """A decision managers have not released yet (the page refuses withdrawal meanwhile)."""
-    return application.is_decided and application.decision_released_at is None
+    return application.decision_held
 
 
 class CallRefSerializer(serializers.ModelSerializer):

@@ -28,6 +28,23 @@ class ApplicationStatus(models.TextChoices):
 
 DECIDED_STATUSES = [ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WAITLISTED]
 
+# A decision managers have not released yet: none was ever released, or the last release came
+# before this decision (a waitlisted application accepted later keeps its released waitlisting
+# visible, but not the acceptance).
+HELD_DECISION = models.Q(status__in=DECIDED_STATUSES) & (
+    models.Q(decision_released_at__isnull=True) | models.Q(decision_released_at__lt=models.F("decided_at"))
+)
+
+
+def admission_held() -> models.Exists:
+    """For a queryset of startups: whether the acceptance that admitted it is still held."""
+    return models.Exists(
+        Application.objects.filter(
+            HELD_DECISION, status=ApplicationStatus.ACCEPTED, startup=models.OuterRef("pk")
+        )
+    )
+
+
 # The answers a founder must give before submitting, in the order the form shows them.
 REQUIRED_ANSWERS = [
     "problem",
@@ -193,8 +210,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.status in DECIDED_STATUSES
 
     @property
+    def decision_held(self) -> bool:
+        """Decided, and the decision not yet released to the founders."""
+        if not self.is_decided:
+            return False
+        released = self.decision_released_at
+        return released is None or (self.decided_at is not None and released < self.decided_at)
+
+    @property
     def decision_visible_to_founders(self) -> bool:
-        return self.is_decided and self.decision_released_at is not None
+        return self.is_decided and not self.decision_held
 
     @transition(
         field="status",
@@ -227,7 +252,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def accept(self) -> None:
         self.decided_at = timezone.now()
-        self.decision_released_at = None
 
     @transition(
         field="status",
@@ -238,7 +262,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def reject(self) -> None:
         self.decided_at = timezone.now()
-        self.decision_released_at = None
 
     @transition(
         field="status",
@@ -250,7 +273,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def waitlist(self) -> None:
         self.decided_at = timezone.now()
-        self.decision_released_at = None
 
     @transition(
         field="status",

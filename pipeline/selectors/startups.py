@@ -63,7 +63,11 @@ class FounderView:
 
 
 def _hidden_log_ids(logs: list[TransitionLog]) -> set[int]:
+    """Decisions made after the last release, what followed from them, and every later stage
+    change of the startup (its "from" would tell the hidden stage: applying again after a
+    rejection nobody was told of)."""
     hidden: set[int] = set()
+    stage_hidden = False
     for log in sorted(logs, key=lambda row: (row.created_at, row.pk)):
         if log.caused_by_id in hidden:
             hidden.add(log.pk)
@@ -71,6 +75,10 @@ def _hidden_log_ids(logs: list[TransitionLog]) -> set[int]:
             released = log.application.decision_released_at
             if released is None or log.created_at > released:
                 hidden.add(log.pk)
+        elif log.machine == TransitionLog.Machine.STARTUP and stage_hidden:
+            hidden.add(log.pk)
+        if log.pk in hidden and log.machine == TransitionLog.Machine.STARTUP:
+            stage_hidden = True
     return hidden
 
 
@@ -170,7 +178,7 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
     ):
         applications_by_startup[application.startup_id].append(application)
     from incubator.models import KpiReport, Milestone
-    from incubator.selectors import missing_periods
+    from incubator.selectors import REPORTING_STAGES, missing_periods
 
     milestones_by_startup: dict[int, list[Milestone]] = {pk: [] for pk in ids}
     for milestone in Milestone.objects.filter(
@@ -192,7 +200,8 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
                 startup=startup,
                 view=view,
                 applications=[(a, view.status_of(a)) for a in applications_by_startup[startup.pk]],
-                open_milestones=milestones_by_startup[startup.pk],
+                # Nothing of an admission the founders have not been told of yet.
+                open_milestones=milestones_by_startup[startup.pk] if view.stage in REPORTING_STAGES else [],
                 missing_reports=missing_periods(
                     stage=view.stage,
                     admitted=admitted.get(startup.pk),

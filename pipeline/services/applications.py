@@ -44,7 +44,8 @@ def answers_locked_reason(application: Application) -> str | None:
     """Why the answers and the pitch deck can no longer be changed, or ``None`` if they can."""
     call = application.call
     if application.status != ApplicationStatus.DRAFT:
-        if application.submitted_at and application.status in AFTER_SUBMISSION:
+        # A held decision reads like any submitted application: the message must not tell it.
+        if application.submitted_at and (application.status in AFTER_SUBMISSION or application.decision_held):
             return _("This application was submitted on %(date)s; its answers can no longer be changed.") % {
                 "date": _local(application.submitted_at)
             }

@@ -15,6 +15,7 @@ from incubator.models import Call, Criterion, User
 
 from ..exceptions import TransitionError
 from ..models import Application, ApplicationStatus, Review, ReviewAssignment, ReviewScore
+from ..models.applications import HELD_DECISION
 from ..scoring import CriterionScore, weighted_score
 from .transitions import application_transition
 
@@ -205,13 +206,7 @@ def decisions_release(*, call: Call, actor: User) -> list[int]:
         raise PermissionDenied
     Call.objects.select_for_update().get(pk=call.pk)
     now = timezone.now()
-    ids = list(
-        Application.objects.filter(
-            call=call,
-            status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WAITLISTED],
-            decision_released_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
+    ids = list(Application.objects.filter(HELD_DECISION, call=call).values_list("pk", flat=True))
     if not ids:
         return []
     Application.objects.filter(pk__in=ids).update(decision_released_at=now)

@@ -54,7 +54,7 @@ def _readable_application(request: HttpRequest, pk: int) -> Application:
 
 
 def _decision_pending(application: Application) -> bool:
-    return application.is_decided and application.decision_released_at is None
+    return application.decision_held
 
 
 @login_required

@@ -15,6 +15,7 @@ from incubator.models import Call, TherapeuticArea
 from .. import selectors
 from ..forms import BulkAssignForm, CriterionForm, DecisionForm
 from ..models import Application, ApplicationStatus, ReviewAssignment
+from ..models.applications import HELD_DECISION
 from ..services.assignment import (
     AssignmentError,
     assignment_counts,
@@ -61,11 +62,7 @@ def call_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "call": call,
             "applications": [(a, counts.get(a.pk, {})) for a in applications],
             "assign_form": BulkAssignForm(call=call, reviewers=reviewers),
-            "undecided_released": Application.objects.filter(
-                call=call,
-                status__in=["accepted", "rejected", "waitlisted"],
-                decision_released_at__isnull=True,
-            ).count(),
+            "undecided_released": Application.objects.filter(HELD_DECISION, call=call).count(),
         },
     )
 
@@ -228,7 +225,7 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
         sort=sort,
         status=status,
         flagged_only=request.GET.get("flagged") == "1",
-        area_id=int(area) if area and area.isdigit() else None,
+        area_id=int(area) if area and area.isdigit() and len(area) < 10 else None,
     )
     return render(
         request,
@@ -242,11 +239,7 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             "flagged": request.GET.get("flagged") == "1",
             "statuses": [s for s in ApplicationStatus.choices if s[0] != "draft"],
             "areas": TherapeuticArea.objects.all(),
-            "unreleased": sum(
-                1
-                for row in rows
-                if row.application.is_decided and row.application.decision_released_at is None
-            ),
+            "unreleased": Application.objects.filter(HELD_DECISION, call=call).count(),
         },
     )
 

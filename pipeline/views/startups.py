@@ -32,9 +32,9 @@ def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "startup": startup,
             "stage": stage,
-            "portfolio": startup_portfolio(startup),
-            "can_steer": can_steer(startup, request.user),
-            "reports_expected": startup.stage in REPORTING_STAGES,
+            "portfolio": startup_portfolio(startup, stage),
+            "can_steer": can_steer(startup, request.user) and stage in REPORTING_STAGES,
+            "reports_expected": stage in REPORTING_STAGES,
             "this_month": timezone.localdate().replace(day=1),
             "is_team": startup.has_member(request.user),
             "options": transition_options(startup, request.user) if request.user.is_manager else [],

@@ -329,7 +329,7 @@ def test_ranking_query_count_is_fixed(client, django_assert_num_queries, size, c
                 assignment__application=application, assignment__reviewer=mentor, weighted_score=5
             )
     client.force_login(manager)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("manage-ranking", args=[call.slug]))
     assert len(response.context["rows"]) == size
 

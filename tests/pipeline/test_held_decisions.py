@@ -1,0 +1,136 @@
+"""A decision stays with the managers until they release it: nothing the founders (or their
+mentors) see may tell it before then, not a later stage change, a lock message, a reminder or a
+to-do."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from incubator.selectors import missing_reports
+from incubator.services.portfolio import PortfolioError, kpi_report_submit
+from notifications.models import OutboxMessage
+from notifications.services.portfolio import kpi_reminders_create, milestone_reminders_create
+from pipeline.models import Application
+from pipeline.services import application_transition
+from pipeline.services.reviews import decisions_release
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _reviewed(startup, call=None):
+    application = factories.ApplicationFactory(
+        startup=startup, status="in_review", submitted_at=timezone.now(), **({"call": call} if call else {})
+    )
+    for _ in range(2):
+        factories.ReviewFactory(assignment__application=application)
+    return application
+
+
+def _decide(application, name, manager):
+    return application_transition(application=application, name=name, actor=manager)
+
+
+def test_a_later_decision_stays_hidden_behind_the_released_one(client, founder, startup, manager):
+    application = _decide(_reviewed(startup), "waitlist", manager)
+    decisions_release(call=application.call, actor=manager)
+    _decide(application, "accept", manager)
+    client.force_login(founder)
+
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert "Waitlisted" in page
+    assert "Accepted" not in page
+    home = client.get(reverse("founder-home")).content.decode()
+    assert "Incubation" not in home
+
+    assert decisions_release(call=application.call, actor=manager) == [application.pk]
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert "Accepted" in page
+
+
+def test_applying_again_does_not_tell_a_held_rejection(client, founder, startup, manager):
+    _decide(_reviewed(startup), "reject", manager)
+    second = factories.ApplicationFactory(startup=startup)
+    application_transition(application=second, name="submit", actor=founder)
+    startup.refresh_from_db()
+    assert startup.stage == "application"
+    client.force_login(founder)
+
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert "Rejected" not in page
+
+
+def test_the_edit_lock_does_not_tell_a_held_acceptance(client, founder, startup, manager):
+    application = _decide(_reviewed(startup), "accept", manager)
+    client.force_login(founder)
+
+    page = client.get(reverse("application-edit", args=[application.pk]), follow=True).content.decode()
+    assert "can no longer be changed" in page
+    assert "Accepted" not in page
+
+
+@pytest.fixture
+def held_admission(startup, manager):
+    application = _decide(_reviewed(startup), "accept", manager)
+    # Admitted three months ago, so monthly reports are due.
+    startup.refresh_from_db()
+    type(startup).objects.filter(pk=startup.pk).update(admitted_at=timezone.now() - timedelta(days=95))
+    return application
+
+
+def _after_the_due_day() -> datetime:
+    today = timezone.localdate()
+    day = today.replace(day=settings.PIPELINE["KPI_DUE_DAY"] + 2)
+    return timezone.make_aware(datetime(day.year, day.month, day.day, 12))
+
+
+def test_no_report_is_asked_for_before_the_admission_is_released(founder, startup, manager, held_admission):
+    factories.MilestoneFactory(startup=startup, due_on=timezone.localdate() + timedelta(days=1))
+    now = timezone.now()
+
+    assert kpi_reminders_create(now=_after_the_due_day()) == (0, 0)
+    assert milestone_reminders_create(now=now) == 0
+    assert [row.startup for row in missing_reports()] == []
+    with pytest.raises(PortfolioError):
+        kpi_report_submit(startup=startup, actor=founder, period=timezone.localdate())
+
+    decisions_release(call=held_admission.call, actor=manager)
+    assert kpi_reminders_create(now=_after_the_due_day()) != (0, 0)
+    assert milestone_reminders_create(now=now) == 1
+    assert [row.startup for row in missing_reports()] == [startup]
+    assert OutboxMessage.objects.filter(to_email=founder.email).exists()
+
+
+def test_founder_and_mentor_pages_show_no_portfolio_of_a_held_admission(
+    client, founder, startup, manager, held_admission
+):
+    factories.MilestoneFactory(startup=startup, title="Lead compound in vivo")
+    mentor = factories.MentorAssignmentFactory(startup=startup).mentor
+    client.force_login(founder)
+    assert "Lead compound in vivo" not in client.get(reverse("founder-home")).content.decode()
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert "Lead compound in vivo" not in page
+    assert "Incubation" not in page
+    client.force_login(mentor)
+    assert "Incubation" not in client.get(reverse("mentor-home")).content.decode()
+
+    decisions_release(call=held_admission.call, actor=manager)
+    client.force_login(founder)
+    assert "Lead compound in vivo" in client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    client.force_login(mentor)
+    assert "Incubation" in client.get(reverse("mentor-home")).content.decode()
+
+
+def test_the_release_button_counts_every_held_decision_whatever_the_filter(client, manager):
+    call = factories.CallFactory()
+    for name in ("accept", "reject"):
+        _decide(_reviewed(factories.StartupFactory(), call=call), name, manager)
+    client.force_login(manager)
+    response = client.get(reverse("manage-ranking", args=[call.slug]), {"status": "accepted"})
+    assert response.context["unreleased"] == 2
+    assert Application.objects.filter(status="accepted").count() == 1
