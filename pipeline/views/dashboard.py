@@ -102,16 +102,27 @@ class _Echo:
         return value
 
 
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """Text that a spreadsheet would run as a formula, quoted so it is shown as typed."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
     """Stream rows as CSV, one line at a time. A byte-order mark first, so that spreadsheets open
-    Cyrillic names as UTF-8."""
+    Cyrillic names as UTF-8; text that would run as a formula is quoted."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff"
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([csv_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -228,6 +228,17 @@ def test_dashboard_export_streams_the_filtered_startups_with_cyrillic_intact(cli
     assert rows[1][3] == "Онкология"
 
 
+def test_export_quotes_text_a_spreadsheet_would_run_as_a_formula(client, manager):
+    factories.StartupFactory(name='=HYPERLINK("http://evil.example","Open")')
+    factories.StartupFactory(name="-1+2")
+    factories.StartupFactory(name="Plain Bio")
+    client.force_login(manager)
+
+    names = sorted(row[0] for row in _csv(client.get(reverse("dashboard-export")))[1:])
+
+    assert names == ["'-1+2", "'=HYPERLINK(\"http://evil.example\",\"Open\")", "Plain Bio"]
+
+
 def test_call_export_lists_applications_with_scores(client, manager):
     call = factories.CallFactory()
     application = factories.ApplicationFactory(call=call, status="in_review", startup__name="Кардио")
