@@ -13,3 +13,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 60
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# The site's URLs plus a bare view to measure the stack against (bench/urls.py).
+ROOT_URLCONF = "bench.urls"

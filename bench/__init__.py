@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench` (scripts/run-bench), and the URLconf their settings select."""
