@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -94,6 +96,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, TransitionError):
         exc = transition_refused(exc)
+    # Django raises these two while DRF reads the body; unhandled, they become its HTML 400 page.
+    elif isinstance(exc, RequestDataTooBig):
+        exc = exceptions.ParseError(
+            _("The request body is too large: at most %(size)d bytes, besides uploaded files.")
+            % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+            code="request_too_large",
+        )
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(_("The request has too many fields or files."), code="request_too_large")
     if not isinstance(exc, exceptions.APIException):
         return None
 

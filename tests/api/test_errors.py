@@ -1,0 +1,383 @@
+"""Every error of the API in one JSON shape::
+
+    {"error": {"status": 409, "code": "guard_failed", "message": "...", "details": {...}}}
+
+for invalid input (400), missing or dead credentials (401), refused operations (403), unknown or
+hidden objects and unknown addresses (404), wrong methods (405), refused state changes (409),
+unacceptable media types (406, 415) and throttling (429)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.api.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+V1 = "/api/v1"
+
+
+def error_of(response, status: int) -> dict[str, Any]:
+    """The error of a response in the API's error shape (and nothing else), with its status."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["error"]
+    error = body["error"]
+    assert sorted(error) == ["code", "details", "message", "status"]
+    assert error["status"] == status
+    assert isinstance(error["code"], str)
+    assert isinstance(error["message"], str)
+    assert error["message"].strip()
+    assert isinstance(error["details"], dict)
+    return error
+
+
+def _throttle_rates(settings, **rates: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "token": "1000/minute", **rates},
+    }
+
+
+# 400
+
+
+def test_invalid_fields_answer_400_with_each_fields_errors(world: World):
+    response = world.client("founder_a").post(f"{V1}/startups/", {"trl": "high"}, format="json")
+
+    error = error_of(response, 400)
+    assert error["code"] == "invalid"
+    assert sorted(error["details"]["fields"]) == ["name", "therapeutic_area", "trl"]
+    assert error["details"]["fields"]["name"] == ["This field is required."]
+
+
+def test_a_rule_across_fields_answers_400_under_the_field_it_concerns(world: World):
+    body = {
+        "name": "Delta Devices",
+        "therapeutic_area": world.startup_a.therapeutic_area_id,
+        "product_type": "device",
+        "development_phase": "phase_2",
+    }
+
+    response = world.client("founder_a").post(f"{V1}/startups/", body, format="json")
+
+    assert list(error_of(response, 400)["details"]["fields"]) == ["development_phase"]
+
+
+def test_a_body_that_is_not_an_object_answers_400_as_a_non_field_error(world: World):
+    response = world.client("founder_a").post(f"{V1}/startups/", [], format="json")
+
+    assert list(error_of(response, 400)["details"]["fields"]) == ["non_field_errors"]
+
+
+def test_malformed_json_answers_400(world: World):
+    response = world.client("founder_a").post(f"{V1}/startups/", "{not json", content_type="application/json")
+
+    assert error_of(response, 400)["code"] == "parse_error"
+
+
+def test_an_invalid_filter_answers_400_with_the_filters_error(world: World):
+    response = world.client("founder_a").get(f"{V1}/startups/", {"trl_min": "three"})
+
+    assert list(error_of(response, 400)["details"]["fields"]) == ["trl_min"]
+
+
+def test_an_invalid_page_size_answers_400(world: World):
+    response = world.client("founder_a").get(f"{V1}/startups/", {"page_size": "0"})
+
+    assert list(error_of(response, 400)["details"]["fields"]) == ["page_size"]
+
+
+def test_a_page_beyond_the_last_answers_404(world: World):
+    response = world.client("founder_a").get(f"{V1}/startups/", {"page": "999"})
+
+    assert error_of(response, 404)["code"] == "not_found"
+
+
+def test_a_body_beyond_the_size_limit_answers_400_in_the_error_shape(world: World, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = world.client("founder_a").post(
+        f"{V1}/startups/", json.dumps({"name": "x" * 2000}), content_type="application/json"
+    )
+
+    assert error_of(response, 400)["code"] == "request_too_large"
+
+
+def test_a_form_with_too_many_fields_answers_400_in_the_error_shape(world: World, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    fields = {f"field{number}": "x" for number in range(10)}
+
+    response = world.client("founder_b").put(
+        f"{V1}/applications/{world.application_b.pk}/pitch-deck/", fields, format="multipart"
+    )
+
+    assert error_of(response, 400)["code"] == "request_too_large"
+
+
+def test_an_unsupported_charset_answers_400(world: World):
+    response = world.client("founder_a").post(
+        f"{V1}/startups/", b"{}", content_type="application/json; charset=bz2_codec"
+    )
+
+    assert error_of(response, 400)["code"] == "parse_error"
+
+
+# 401
+
+
+def test_no_credentials_answer_401_with_a_challenge(world: World):
+    response = world.client("anonymous").get(f"{V1}/me/")
+
+    assert error_of(response, 401)["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_an_unknown_token_answers_401(world: World):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer cpl_this-token-was-never-issued")
+
+    response = client.get(f"{V1}/me/")
+
+    assert error_of(response, 401)["code"] == "authentication_failed"
+
+
+def test_a_token_with_spaces_answers_401_saying_how_to_send_it(world: World):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.tokens['founder_a']} extra")
+
+    response = client.get(f"{V1}/me/")
+
+    assert "Authorization: Bearer <token>" in error_of(response, 401)["message"]
+
+
+def test_a_token_that_is_not_ascii_answers_401(world: World):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer cpl_caf\u00e9")
+
+    response = client.get(f"{V1}/me/")
+
+    assert error_of(response, 401)["code"] == "authentication_failed"
+
+
+# 403
+
+
+def test_an_operation_of_another_role_answers_403_saying_who_may(world: World):
+    response = world.client("founder_a").get(f"{V1}/reviews/")
+
+    error = error_of(response, 403)
+    assert error["code"] == "permission_denied"
+    assert error["message"] == "Only reviewers and cluster managers may see reviews."
+
+
+def test_a_change_by_someone_outside_the_team_answers_403(world: World):
+    response = world.client("assigned_reviewer").patch(
+        f"{V1}/applications/{world.application_a.pk}/", {"problem": "Rewritten."}, format="json"
+    )
+
+    assert error_of(response, 403)["message"] == "Only the startup's team changes its application."
+
+
+# 404
+
+
+def test_someone_elses_object_answers_404(world: World):
+    response = world.client("founder_b").get(f"{V1}/applications/{world.application_a.pk}/")
+
+    assert error_of(response, 404)["code"] == "not_found"
+
+
+def test_someone_elses_object_answers_exactly_as_a_missing_one(world: World):
+    client = world.client("founder_b")
+
+    hidden = client.get(f"{V1}/applications/{world.application_a.pk}/")
+    missing = client.get(f"{V1}/applications/987654/")
+
+    assert hidden.json() == missing.json()
+
+
+def test_an_unknown_id_in_a_body_answers_404(world: World):
+    response = world.client("manager").post(
+        f"{V1}/review-assignments/",
+        {"application": 987654, "reviewer": world.users["unassigned_reviewer"].pk},
+        format="json",
+    )
+
+    assert error_of(response, 404)["code"] == "related_not_found"
+
+
+def test_a_missing_file_answers_404_in_json_even_to_a_pdf_client(world: World):
+    world.application_b.pitch_deck = ""
+    world.application_b.save(update_fields=["pitch_deck"])
+
+    response = world.client("founder_b").get(
+        f"{V1}/applications/{world.application_b.pk}/pitch-deck/", HTTP_ACCEPT="application/pdf"
+    )
+
+    assert error_of(response, 404)["message"] == "This application has no pitch deck yet."
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_an_unknown_address_under_the_api_answers_404(world: World, method: str):
+    response = getattr(world.client("founder_a"), method)(f"{V1}/no-such-thing/")
+
+    assert error_of(response, 404)["code"] == "not_found"
+
+
+def test_an_address_with_a_malformed_id_answers_404(world: World):
+    response = world.client("founder_a").get(f"{V1}/startups/first/")
+
+    assert error_of(response, 404)["code"] == "not_found"
+
+
+def test_an_unknown_address_answers_404_to_anonymous_posts_without_csrf(world: World):
+    response = world.client("anonymous").post(f"{V1}/no-such-thing/", {"a": 1}, format="json")
+
+    assert error_of(response, 404)["code"] == "not_found"
+
+
+def test_an_unknown_address_under_the_api_is_not_the_sites_html_page(world: World):
+    response = world.client("founder_a").get(f"{V1}/no-such-thing/", HTTP_ACCEPT="text/html")
+
+    error_of(response, 404)
+
+
+# 405
+
+
+def test_an_unsupported_method_answers_405_with_the_allowed_ones(world: World):
+    response = world.client("founder_a").delete(f"{V1}/me/")
+
+    assert error_of(response, 405)["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+# 406 and 415
+
+
+def test_an_unacceptable_response_type_answers_406_in_json(world: World):
+    response = world.client("founder_a").get(f"{V1}/me/", HTTP_ACCEPT="text/csv")
+
+    assert error_of(response, 406)["code"] == "not_acceptable"
+
+
+def test_an_unsupported_body_type_answers_415(world: World):
+    response = world.client("founder_a").post(f"{V1}/startups/", "name=Delta", content_type="text/plain")
+
+    assert error_of(response, 415)["code"] == "unsupported_media_type"
+
+
+# 409
+
+
+def test_a_transition_the_state_does_not_allow_answers_409_in_words(world: World):
+    # Application A is in review already.
+    path = f"{V1}/applications/{world.application_a.pk}/transitions/start_review/"
+
+    response = world.client("manager").post(path, {}, format="json")
+
+    error = error_of(response, 409)
+    assert error["code"] == "transition_not_available"
+    assert error["details"]["messages"] == [error["message"]]
+
+
+def test_a_stale_edit_answers_409(world: World):
+    path = f"{V1}/applications/{world.application_b.pk}/"
+
+    response = world.client("founder_b").patch(
+        path, {"problem": "New words.", "expected_version": "an-old-version"}, format="json"
+    )
+
+    assert error_of(response, 409)["code"] == "stale"
+
+
+def test_a_refused_assignment_answers_409_with_the_reason(world: World):
+    response = world.client("manager").post(
+        f"{V1}/review-assignments/",
+        {"application": world.application_a.pk, "reviewer": world.users["conflicted_reviewer"].pk},
+        format="json",
+    )
+
+    assert error_of(response, 409)["code"] == "assignment_refused"
+
+
+# 429
+
+
+def test_anonymous_clients_are_throttled_with_429(world: World, settings):
+    _throttle_rates(settings, anon="2/minute")
+    client = world.client("anonymous")
+    client.get(f"{V1}/calls/")
+    client.get(f"{V1}/calls/")
+
+    response = client.get(f"{V1}/calls/")
+
+    assert error_of(response, 429)["code"] == "throttled"
+
+
+def test_throttling_says_when_to_retry(world: World, settings):
+    _throttle_rates(settings, anon="1/minute")
+    client = world.client("anonymous")
+    client.get(f"{V1}/calls/")
+
+    response = client.get(f"{V1}/calls/")
+
+    retry_after = error_of(response, 429)["details"]["retry_after"]
+    assert 0 < retry_after <= 60
+    assert response["Retry-After"] == str(retry_after)
+
+
+def test_anonymous_clients_are_counted_by_address(world: World, settings):
+    _throttle_rates(settings, anon="1/minute")
+    APIClient(REMOTE_ADDR="192.0.2.1").get(f"{V1}/calls/")
+
+    response = APIClient(REMOTE_ADDR="192.0.2.2").get(f"{V1}/calls/")
+
+    assert response.status_code == 200
+
+
+def test_token_clients_are_throttled_with_429(world: World, settings):
+    _throttle_rates(settings, token="2/minute")
+    client = world.client("founder_a")
+    client.get(f"{V1}/me/")
+    client.get(f"{V1}/me/")
+
+    response = client.get(f"{V1}/me/")
+
+    assert error_of(response, 429)["code"] == "throttled"
+
+
+def test_token_clients_are_counted_by_token(world: World, settings):
+    _throttle_rates(settings, token="1/minute")
+    world.client("founder_a").get(f"{V1}/me/")
+
+    response = world.client("founder_b").get(f"{V1}/me/")
+
+    assert response.status_code == 200
+
+
+def test_token_clients_do_not_use_the_anonymous_allowance(world: World, settings):
+    _throttle_rates(settings, anon="1/minute")
+    client = world.client("founder_a")
+    client.get(f"{V1}/me/")
+
+    response = client.get(f"{V1}/me/")
+
+    assert response.status_code == 200
+
+
+def test_browser_sessions_are_not_throttled(world: World, settings):
+    _throttle_rates(settings, anon="1/minute", token="1/minute")
+    client = APIClient()
+    client.force_login(world.users["founder_a"])
+    client.get(f"{V1}/me/")
+
+    response = client.get(f"{V1}/me/")
+
+    assert response.status_code == 200
