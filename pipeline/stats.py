@@ -7,13 +7,24 @@ for bulk loads."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Floor, Least
+
+from incubator.models import Call
 
 from .models import Review, ReviewAssignment, ReviewerLoad, ScoreBin
 
 
+def _lock_call(call_id: int) -> None:
+    """Refreshes of one call's counters take turns (on PostgreSQL): each recounts after the
+    previous one committed, so none is lost and none inserts a row another just inserted."""
+    list(Call.objects.select_for_update().filter(pk=call_id).values_list("pk", flat=True))
+
+
+@transaction.atomic
 def reviewer_load_refresh(*, call_id: int, reviewer_id: int) -> None:
+    _lock_call(call_id)
     counts = ReviewAssignment.objects.filter(
         call_id=call_id, reviewer_id=reviewer_id, declined_at__isnull=True
     ).aggregate(assigned=Count("id"), done=Count("id", filter=Q(submitted_at__isnull=False)))
@@ -27,7 +38,9 @@ def score_bin(expression) -> Least:
     return Least(Floor(expression), Value(9), output_field=IntegerField())
 
 
+@transaction.atomic
 def score_bins_refresh(*, call_id: int) -> None:
+    _lock_call(call_id)
     rows = (
         Review.objects.filter(
             assignment__call_id=call_id, status=Review.Status.SUBMITTED, weighted_score__isnull=False

@@ -93,6 +93,8 @@ def assignment_create(
     """Assign one reviewer to one application after checking status, role, conflicts of
     interest and the reviewer's capacity in the call. The application moves into review."""
     _require_manager(actor)
+    # Assignments in one call take turns, so the capacity and duplicate checks below hold.
+    list(Call.objects.select_for_update().filter(pk=application.call_id).values_list("pk", flat=True))
     application = Application.objects.select_related("call", "startup").get(pk=application.pk)
     if application.status not in ASSIGNABLE:
         raise AssignmentError(

@@ -119,3 +119,87 @@ def test_two_managers_move_one_startup(db):
     assert sum(isinstance(o, TransitionConflict) for o in outcomes) == 1, outcomes
     assert TransitionLog.objects.filter(startup=startup).count() == 1
     assert Startup.objects.get(pk=startup.pk).stage == TransitionLog.objects.get().target
+
+
+def _slow_counters(monkeypatch):
+    """Each counter refresh waits a moment after recounting, so two of them overlap."""
+    from pipeline import stats
+
+    for name in ("reviewer_load_refresh", "score_bins_refresh"):
+        original = getattr(stats, name)
+
+        def slow(*args, _original=original, **kwargs):
+            result = _original(*args, **kwargs)
+            time.sleep(0.2)
+            return result
+
+        monkeypatch.setattr(stats, name, slow)
+
+
+def test_one_reviewer_assigned_twice_at_once_respects_capacity(db):
+    from incubator.models import ReviewerProfile
+    from pipeline.models import ReviewAssignment
+    from pipeline.services.assignment import AssignmentError, assignment_create
+
+    call = factories.CallFactory()
+    reviewer = factories.MentorFactory()
+    ReviewerProfile.objects.create(user=reviewer, capacity_per_call=1)
+    applications = [factories.ApplicationFactory(call=call, status="submitted") for _ in range(2)]
+    managers = [factories.ManagerFactory() for _ in range(2)]
+
+    outcomes = _race(
+        *(
+            lambda application=application, manager=manager: assignment_create(
+                application=application, reviewer=reviewer, actor=manager
+            )
+            for application, manager in zip(applications, managers, strict=True)
+        )
+    )
+
+    assert sum(isinstance(o, ReviewAssignment) for o in outcomes) == 1, outcomes
+    refused = [o for o in outcomes if isinstance(o, AssignmentError)]
+    assert len(refused) == 1, outcomes
+    assert "at most 1" in refused[0].message
+    assert ReviewAssignment.objects.filter(reviewer=reviewer).count() == 1
+
+
+def test_dashboard_counters_stay_exact_when_changes_overlap(db, monkeypatch):
+    from pipeline.models import ReviewAssignment, ReviewerLoad, ScoreBin
+    from pipeline.services.assignment import assignment_create
+    from pipeline.services.reviews import review_save
+
+    _slow_counters(monkeypatch)
+    call = factories.CallFactory()
+    criterion = factories.CriterionFactory(call=call, scale_min=1, scale_max=5)
+    reviewer = factories.MentorFactory()
+    applications = [factories.ApplicationFactory(call=call, status="submitted") for _ in range(2)]
+    managers = [factories.ManagerFactory() for _ in range(2)]
+
+    _race(
+        *(
+            lambda application=application, manager=manager: assignment_create(
+                application=application, reviewer=reviewer, actor=manager
+            )
+            for application, manager in zip(applications, managers, strict=True)
+        )
+    )
+    assert ReviewerLoad.objects.get(call=call, reviewer=reviewer).assigned == 2
+
+    def submit(assignment, score):
+        return review_save(
+            assignment=assignment,
+            actor=reviewer,
+            scores={criterion.pk: (score, "")},
+            comment_for_founders="",
+            confidential_note="",
+            recommendation="accept",
+            confidence=2,
+            submit=True,
+        )
+
+    assignments = list(ReviewAssignment.objects.filter(reviewer=reviewer).order_by("pk"))
+    _race(*(lambda a=a, s=s: submit(a, s) for a, s in zip(assignments, (4, 5), strict=True)))
+
+    load = ReviewerLoad.objects.get(call=call, reviewer=reviewer)
+    assert (load.assigned, load.done) == (2, 2)
+    assert sum(ScoreBin.objects.filter(call=call).values_list("reviews", flat=True)) == 2
