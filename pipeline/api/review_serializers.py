@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -32,6 +31,7 @@ from incubator.models import Criterion, User
 
 from ..models import Application, Review, ReviewAssignment, ReviewScore
 from ..selectors import other_reviews_for_reviewer
+from ..selectors.reviews import is_overdue
 from .application_serializers import CallRefSerializer
 
 MANAGER_ONLY = {"declined_at", "decline_reason", "declined_for_conflict"}
@@ -87,9 +87,7 @@ class ReviewAssignmentSerializer(OmittingModelSerializer):
         return None if review is None else ReviewStateSerializer(review).data
 
     def get_is_overdue(self, assignment: ReviewAssignment) -> bool:
-        review = getattr(assignment, "review", None)
-        done = review is not None and review.status == Review.Status.SUBMITTED
-        return not done and assignment.declined_at is None and assignment.due_at < timezone.now()
+        return is_overdue(assignment)
 
 
 class ScoreSerializer(serializers.ModelSerializer):

@@ -35,6 +35,7 @@ from incubator.selectors import REPORTING_STAGES
 from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
 from ..models import Application, Review, ReviewAssignment, ReviewerLoad, ScoreBin, TransitionLog
 from ..stats import score_bin
+from .reviews import REVIEWED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,10 @@ def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50
     the counts come from the precomputed loads and only the overdue ones are counted live (from
     an index of open assignments)."""
     open_overdue = ReviewAssignment.objects.filter(
-        submitted_at__isnull=True, declined_at__isnull=True, due_at__lt=now
+        submitted_at__isnull=True,
+        declined_at__isnull=True,
+        due_at__lt=now,
+        application__status__in=REVIEWED_STATUSES,
     )
     if filters.call_id:
         open_overdue = open_overdue.filter(call_id=filters.call_id)
@@ -285,7 +289,14 @@ def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50
             .annotate(
                 assigned=Count("id"),
                 done=Count("id", filter=Q(submitted_at__isnull=False)),
-                overdue=Count("id", filter=Q(submitted_at__isnull=True, due_at__lt=now)),
+                overdue=Count(
+                    "id",
+                    filter=Q(
+                        submitted_at__isnull=True,
+                        due_at__lt=now,
+                        application__status__in=REVIEWED_STATUSES,
+                    ),
+                ),
             )
         )
     else:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.access import manager_required
 from incubator.models import Call, TherapeuticArea
+from incubator.params import id_from
 
 from .. import selectors
 from ..forms import BulkAssignForm, CriterionForm, DecisionForm
@@ -225,7 +226,7 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
         sort=sort,
         status=status,
         flagged_only=request.GET.get("flagged") == "1",
-        area_id=int(area) if area and area.isdigit() and len(area) < 10 else None,
+        area_id=id_from(area),
     )
     return render(
         request,
@@ -267,7 +268,7 @@ def call_release(request: HttpRequest, slug: str) -> HttpResponse:
 @manager_required
 def application_review_summary(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.select_related("call", "startup"), pk=pk)
-    assignments = application.assignments.select_related("reviewer", "review").prefetch_related(
+    assignments = application.assignments.select_related("reviewer__organisation", "review").prefetch_related(
         "review__scores__criterion"
     )
     return render(

@@ -341,3 +341,35 @@ def test_call_overview_query_count_is_fixed(client, django_assert_num_queries, s
     client.force_login(manager)
     with django_assert_num_queries(10):
         client.get(reverse("manage-call", args=[call.slug]))
+
+
+def test_a_missing_review_is_overdue_only_while_the_application_waits_for_it(call):
+    from pipeline.selectors.reviews import is_overdue
+
+    past = timezone.now() - timedelta(days=1)
+    waiting = factories.ReviewAssignmentFactory(application__call=call, due_at=past)
+    decided = factories.ReviewAssignmentFactory(
+        application__call=call, application__status="rejected", due_at=past
+    )
+
+    assert is_overdue(waiting)
+    assert not is_overdue(decided)
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_application_review_summary_query_count_is_fixed(
+    client, django_assert_num_queries, size, call, manager
+):
+    criterion = factories.CriterionFactory(call=call)
+    application = factories.ApplicationFactory(call=call, status="in_review")
+    for _ in range(size):
+        review = factories.ReviewFactory(
+            assignment__application=application,
+            assignment__reviewer__organisation=factories.OrganisationFactory(),
+        )
+        factories.ReviewScoreFactory(review=review, criterion=criterion)
+    client.force_login(manager)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("manage-application", args=[application.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count("/ 10 ·") == size
