@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def validate_pdf(upload: UploadedFile) -> int:
             page.get_contents()
     except ValidationError:
         raise
-    except (PdfReadError, ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as exc:
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as exc:
         logger.info("unreadable PDF upload: %s", exc)
         raise ValidationError(
             _("This PDF could not be read; it may be damaged. Export it again and upload the new file."),

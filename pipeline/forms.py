@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from incubator.forms_base import BootstrapForm, BootstrapModelForm
@@ -148,7 +149,7 @@ class ReviewForm(BootstrapForm):
         for criterion in self.criteria:
             new_fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=_("%(name)s (weight %(weight)s)")
-                % {"name": criterion.name, "weight": criterion.weight.normalize()},
+                % {"name": criterion.name, "weight": floatformat(criterion.weight, "-2")},
                 required=False,
                 coerce=int,
                 empty_value=None,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.models import Call, Startup
+from incubator.params import id_from
 
 from .. import selectors
 from ..exceptions import TransitionConflict, TransitionError
@@ -61,7 +62,9 @@ def _decision_pending(application: Application) -> bool:
 @require_POST
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(Call, slug=slug)
-    startup = Startup.objects.filter(pk=request.POST.get("startup"), memberships__user=request.user).first()
+    startup = Startup.objects.filter(
+        pk=id_from(request.POST.get("startup")), memberships__user=request.user
+    ).first()
     if startup is None:
         messages.error(request, _("Choose one of your startups, or create one first."))
         return redirect("call-detail", slug=call.slug)

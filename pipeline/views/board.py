@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from incubator.access import manager_required
 from incubator.models import Startup
+from incubator.params import id_from
 
 from ..exceptions import TransitionError
 from ..machines import PIPELINE_STAGES, Stage
@@ -77,7 +78,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_POST
 def board_move(request: HttpRequest) -> HttpResponse:
     """Move one card, by its button (``transition``) or by dropping it on a column (``target``)."""
-    startup = get_object_or_404(Startup, pk=request.POST.get("startup"))
+    startup = get_object_or_404(Startup, pk=id_from(request.POST.get("startup")))
     name = request.POST.get("transition", "")
     target = request.POST.get("target", "")
     expected = request.POST.get("expected_state") or startup.stage
@@ -86,6 +87,14 @@ def board_move(request: HttpRequest) -> HttpResponse:
         matching = [o.name for o in permitted_transitions(startup, request.user) if o.target == target]
         if matching:
             name = matching[0]
+        elif startup.stage == Stage.APPLICATION and target == Stage.INCUBATION:
+            errors[startup.pk] = [
+                _(
+                    "%(startup)s enters incubation when its application is accepted: decide on it "
+                    "from the call's ranking."
+                )
+                % {"startup": startup.name}
+            ]
         elif target != startup.stage:
             errors[startup.pk] = [
                 _(

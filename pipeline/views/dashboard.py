@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from incubator.access import manager_required
 from incubator.models import Call
+from incubator.params import id_from
 
 from .. import selectors
 from ..machines import PIPELINE_STAGES, Stage
@@ -20,7 +21,7 @@ from ..selectors.dashboard import DashboardFilters, manager_dashboard
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return id_from(value)
 
 
 def _date(value: str | None) -> date | None:

@@ -236,7 +236,7 @@ def test_export_quotes_text_a_spreadsheet_would_run_as_a_formula(client, manager
 
     names = sorted(row[0] for row in _csv(client.get(reverse("dashboard-export")))[1:])
 
-    assert names == ["'-1+2", "'=HYPERLINK(\"http://evil.example\",\"Open\")", "Plain Bio"]
+    assert names == ["'-1+2", '\'=HYPERLINK("http://evil.example","Open")', "Plain Bio"]
 
 
 def test_call_export_lists_applications_with_scores(client, manager):
@@ -327,6 +327,31 @@ def test_dropping_two_columns_ahead_is_refused(client, manager, board_startups):
     )
     assert "cannot go from Incubation to Alumni on the board" in response.content.decode()
     assert Startup.objects.get(pk=ready.pk).stage == "incubation"
+
+
+def test_dropping_an_applicant_on_incubation_points_to_the_decision(client, manager):
+    applicant = factories.StartupFactory(name="Early Bio")
+    client.force_login(manager)
+    response = client.post(
+        reverse("manager-board-move"),
+        {"startup": applicant.pk, "target": "incubation", "expected_state": "application"},
+        follow=True,
+    )
+    assert "Early Bio enters incubation when its application is accepted" in response.content.decode()
+    assert Startup.objects.get(pk=applicant.pk).stage == "application"
+
+
+@pytest.mark.parametrize("value", ["abc", "1" * 30, "-1", "١"])
+def test_a_malformed_card_id_is_not_found(client, manager, value):
+    client.force_login(manager)
+    response = client.post(reverse("manager-board-move"), {"startup": value, "transition": "accelerate"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["x", "9" * 40])
+def test_malformed_dashboard_filters_mean_no_filter(client, manager, value):
+    client.force_login(manager)
+    assert client.get(reverse("manager-home"), {"call": value, "area": value}).status_code == 200
 
 
 def test_stale_board_gets_a_conflict(client, manager, board_startups):

@@ -121,7 +121,9 @@ def test_founder_and_mentor_pages_show_no_portfolio_of_a_held_admission(
 
     decisions_release(call=held_admission.call, actor=manager)
     client.force_login(founder)
-    assert "Lead compound in vivo" in client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert (
+        "Lead compound in vivo" in client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    )
     client.force_login(mentor)
     assert "Incubation" in client.get(reverse("mentor-home")).content.decode()
 
