@@ -342,6 +342,28 @@ def test_anonymous_clients_are_counted_by_address(world: World, settings):
     assert response.status_code == 200
 
 
+def test_anonymous_clients_cannot_escape_the_limit_with_a_forwarded_for_header(world: World, settings):
+    # Without a proxy in front, X-Forwarded-For is whatever the client writes.
+    _throttle_rates(settings, anon="1/minute")
+    APIClient(REMOTE_ADDR="192.0.2.1").get(f"{V1}/calls/", HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    response = APIClient(REMOTE_ADDR="192.0.2.1").get(f"{V1}/calls/", HTTP_X_FORWARDED_FOR="198.51.100.2")
+
+    assert error_of(response, 429)["code"] == "throttled"
+
+
+def test_behind_proxies_anonymous_clients_are_counted_by_the_address_they_forward(world: World, settings):
+    _throttle_rates(settings, anon="1/minute")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = APIClient(REMOTE_ADDR="10.0.0.2")
+    proxy.get(f"{V1}/calls/", HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    other_client = proxy.get(f"{V1}/calls/", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    same_client = proxy.get(f"{V1}/calls/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1")
+
+    assert (other_client.status_code, same_client.status_code) == (200, 429)
+
+
 def test_token_clients_are_throttled_with_429(world: World, settings):
     _throttle_rates(settings, token="2/minute")
     client = world.client("founder_a")
