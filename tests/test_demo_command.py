@@ -108,6 +108,7 @@ def test_make_demo_serves_the_logins_and_sends_reminders(tmp_path):
 
         _wait(lambda: "To: mentor@cluster.demo" in mail(), 120, "the mentor's reminder in var/mail")
         assert "Content-Type: text/plain" in mail()
+        assert base + "/" in mail(), "links in the e-mails point at the demo server"
         assert "Content-Type: text/html" in mail()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
