@@ -39,6 +39,7 @@ from .serializers import (
     StrictIntegerField,
     viewer,
 )
+from .startup_rows import startup_rows, startup_values
 from .transitions import (
     TransitionActionView,
     TransitionOptionDetailSerializer,
@@ -226,9 +227,9 @@ class StartupListView(generics.ListAPIView):
         return startups_for_api(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(), "founder_states": _states_for(request.user, page)}
-        return self.get_paginated_response(StartupSerializer(page, many=True, context=context).data)
+        # Rows as StartupSerializer gives them, read as plain values (see startup_rows).
+        page = self.paginate_queryset(startup_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(startup_rows(page, request.user))
 
     @extend_schema(
         request=StartupCreateInputSerializer,

@@ -20,10 +20,16 @@ def stage_counts() -> dict[str, int]:
     return {stage.value: counts.get(stage.value, 0) for stage in Stage}
 
 
+TEAM = TeamMembership.objects.select_related("user")
+
+
 def startups_visible_to(user: User) -> QuerySet[Startup]:
     """Managers see every startup; mentors their mentees; founders their own."""
     queryset = Startup.objects.select_related("therapeutic_area").prefetch_related(
-        Prefetch("memberships", queryset=TeamMembership.objects.select_related("user")), "mentor_assignments"
+        Prefetch(
+            "memberships", queryset=TeamMembership.objects.select_related("user").order_by("joined_at", "pk")
+        ),
+        "mentor_assignments",
     )
     if not user.is_authenticated:
         return queryset.none()
