@@ -55,6 +55,7 @@ class Gunicorn:
                 "-m",
                 "gunicorn",
                 "config.wsgi:application",
+                f"--config={BASE_DIR / 'config' / 'gunicorn.conf.py'}",
                 f"--bind=127.0.0.1:{port}",
                 f"--workers={workers}",
                 "--worker-class=sync",
