@@ -97,6 +97,7 @@ def _seed(now) -> None:
     assignments = (
         ReviewAssignment(
             application=applications[n // REVIEWERS],
+            call=call,
             reviewer=reviewers[n % REVIEWERS],
             # Spread over the next 20 hours: every one is inside the one-day reminder window.
             due_at=now + timedelta(hours=4, seconds=n % 57_600),

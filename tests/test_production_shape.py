@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def test_web_worker_and_beat_run_with_the_production_settings(compose, productio
         production_env,
         BIND=f"127.0.0.1:{port}",
         WEB_WORKERS="2",
+        API_THROTTLE_ANON="5/minute",
         PYTHON=str(BIN / "python"),
         GUNICORN=str(BIN / "gunicorn"),
     )
@@ -136,6 +138,16 @@ def test_web_worker_and_beat_run_with_the_production_settings(compose, productio
                 return False
 
         _wait(login_page, 90, "gunicorn to serve the login page")
+        # The API throttle counts in Redis, across both workers: five anonymous calls a minute.
+        statuses = []
+        for _ in range(12):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/calls/", timeout=5) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses.count(200) == 5, statuses
+        assert statuses[5:] == [429] * 7, statuses
         # The web service applied the schedules (idempotently) before serving.
         assert PeriodicTask.objects.filter(name__startswith="notifications:").count() >= 3
 

@@ -2,12 +2,22 @@
 Every secret comes from the environment."""
 
 from .base import *  # noqa: F403
-from .base import database, env
+from .base import REDIS_URL, database, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DATABASES = {"default": database()}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# Shared by every web process: the API's throttle counters (and anything else cached) count
+# across workers and machines.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "pipeline",
+    }
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
