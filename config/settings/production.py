@@ -19,6 +19,10 @@ CACHES = {
     }
 }
 
+# The proxies in front of the web processes (one by default): the API throttles anonymous
+# clients by the address the nearest proxy saw, not by a header anyone can send.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1)}  # noqa: F405
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
