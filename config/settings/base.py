@@ -198,6 +198,11 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "pipeline.models.applications.ApplicationStatus",
         "ReviewStatusEnum": "pipeline.models.reviews.Review.Status",
         "StageEnum": "pipeline.machines.Stage",
+        "MilestoneStatusEnum": "pipeline.machines.MilestoneStatus",
+        "MilestoneStageEnum": "incubator.api.portfolio.serializers.MILESTONE_STAGES",
+        "TrancheStatusEnum": "incubator.models.portfolio.FundingTranche.Status",
+        "FundingKindEnum": "incubator.models.portfolio.FundingRecord.Kind",
+        "DevelopmentPhaseEnum": "incubator.models.startups.DevelopmentPhase",
     },
 }
 

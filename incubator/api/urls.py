@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import calls, me, organisations, startups
+from .portfolio import funding, milestones, records
 
 urlpatterns = [
     path("me/", me.MeView.as_view(), name="me"),
@@ -31,4 +32,45 @@ urlpatterns = [
         startups.StartupTransitionView.as_view(),
         name="startup-transition",
     ),
+    path("milestones/", milestones.MilestoneListView.as_view(), name="milestone-list"),
+    path("milestones/<int:pk>/", milestones.MilestoneDetailView.as_view(), name="milestone-detail"),
+    path(
+        "milestones/<int:pk>/transitions/<str:name>/",
+        milestones.MilestoneTransitionView.as_view(),
+        name="milestone-transition",
+    ),
+    path(
+        "milestones/<int:pk>/evidence/",
+        milestones.MilestoneEvidenceListView.as_view(),
+        name="milestone-evidence-list",
+    ),
+    path(
+        "milestones/<int:pk>/evidence/<int:evidence_id>/file/",
+        milestones.MilestoneEvidenceFileView.as_view(),
+        name="milestone-evidence-file",
+    ),
+    path("readiness-changes/", records.ReadinessChangeListView.as_view(), name="readiness-change-list"),
+    path(
+        "readiness-changes/<int:pk>/decision/",
+        records.ReadinessDecisionView.as_view(),
+        name="readiness-change-decision",
+    ),
+    path(
+        "readiness-changes/<int:pk>/file/",
+        records.ReadinessFileView.as_view(),
+        name="readiness-change-file",
+    ),
+    path(
+        "investment-reviews/",
+        records.InvestmentReviewListView.as_view(),
+        name="investment-review-list",
+    ),
+    path("kpi-reports/", records.KpiReportListView.as_view(), name="kpi-report-list"),
+    path("funding-records/", funding.FundingRecordListView.as_view(), name="funding-record-list"),
+    path(
+        "funding-tranches/<int:pk>/mark-paid/",
+        funding.TranchePaidView.as_view(),
+        name="funding-tranche-mark-paid",
+    ),
+    path("funding/summary/", funding.FundingSummaryView.as_view(), name="funding-summary"),
 ]

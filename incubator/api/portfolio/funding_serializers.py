@@ -1,0 +1,152 @@
+"""Representations and request bodies of the funding ledger and the cluster's totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from incubator.models import FundingRecord, FundingTranche, Milestone, Organisation
+from incubator.models.portfolio import Currency
+
+from ..serializers import (
+    NamedRefSerializer,
+    PersonSerializer,
+    RelatedIdField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+)
+from .fields import LedgerAmountField, PortfolioStartupField, StrictDateField, TotalField
+
+
+class FundingTrancheSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=FundingTranche.Status.choices, read_only=True)
+
+    class Meta:
+        model = FundingTranche
+        fields = ["id", "amount", "milestone", "status", "paid_on"]
+        read_only_fields = fields
+        extra_kwargs = {"milestone": {"help_text": _("The milestone whose acceptance releases it, if any.")}}
+
+
+class FundingRecordSerializer(serializers.ModelSerializer):
+    """A grant, equity round or loan, in its own currency, with its tranches."""
+
+    startup = NamedRefSerializer(read_only=True)
+    currency = serializers.ChoiceField(choices=Currency.choices, read_only=True)
+    investor = NamedRefSerializer(read_only=True, allow_null=True, help_text=_("A member organisation."))
+    source = serializers.CharField(read_only=True, help_text=_("The investor or grantor, for display."))
+    recorded_by = PersonSerializer(read_only=True, allow_null=True)
+    tranches = FundingTrancheSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FundingRecord
+        fields = [
+            "id",
+            "startup",
+            "kind",
+            "title",
+            "date",
+            "amount",
+            "currency",
+            "investor",
+            "investor_name",
+            "source",
+            "from_programme",
+            "note",
+            "recorded_by",
+            "recorded_at",
+            "tranches",
+        ]
+        read_only_fields = fields
+
+
+class TrancheInputSerializer(serializers.Serializer):
+    amount = LedgerAmountField()
+    milestone = RelatedIdField(
+        queryset=Milestone.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A milestone of the same startup whose acceptance releases the tranche."),
+    )
+
+
+class FundingRecordInputSerializer(serializers.Serializer):
+    startup = PortfolioStartupField()
+    kind = StrictChoiceField(choices=FundingRecord.Kind.choices)
+    date = StrictDateField()
+    amount = LedgerAmountField()
+    currency = StrictChoiceField(choices=Currency.choices)
+    investor = RelatedIdField(
+        queryset=Organisation.objects.filter(is_member=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A member organisation; or name the source in investor_name."),
+    )
+    investor_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    title = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    from_programme = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=_("The programme's own grant or investment; not counted as follow-on funding."),
+    )
+    tranches = TrancheInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=20,
+        help_text=_("Parts paid out as milestones are reached; together at most the amount."),
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, Any] = {}
+        if data["investor"] is None and not data["investor_name"].strip():
+            errors["investor_name"] = [
+                _("Name the investor or grantor: a member organisation or another name.")
+            ]
+        tranches = data["tranches"]
+        if sum((tranche["amount"] for tranche in tranches), Decimal("0")) > data["amount"]:
+            errors["tranches"] = [_("The tranches add up to more than the amount.")]
+        elif any(
+            tranche["milestone"] is not None and tranche["milestone"].startup_id != data["startup"].pk
+            for tranche in tranches
+        ):
+            errors["tranches"] = [_("A tranche can only depend on a milestone of the same startup.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class TranchePaidInputSerializer(serializers.Serializer):
+    paid_on = StrictDateField(required=False, help_text=_("The day it was paid; today when left out."))
+
+
+class FundingTotalSerializer(serializers.Serializer):
+    currency = serializers.ChoiceField(choices=Currency.choices)
+    total = TotalField()
+
+
+class FundingRowSerializer(serializers.Serializer):
+    group = serializers.CharField(help_text=_("The call, field or year; “—” when unknown."))
+    currency = serializers.ChoiceField(choices=Currency.choices)
+    total = TotalField()
+    follow_on = TotalField(
+        help_text=_("Raised after admission to the programme, from others than the programme itself.")
+    )
+    records = serializers.IntegerField(help_text=_("How many ledger records make up the total."))
+
+
+class FundingSummarySerializer(serializers.Serializer):
+    """The cluster's funding totals, per currency as recorded: amounts in different currencies
+    are never added up or converted."""
+
+    totals = FundingTotalSerializer(many=True)
+    by_call = FundingRowSerializer(many=True, help_text=_("By the call each startup was admitted through."))
+    by_field = FundingRowSerializer(many=True, help_text=_("By therapeutic area."))
+    by_year = FundingRowSerializer(many=True, help_text=_("By the year of the funding."))
