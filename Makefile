@@ -52,6 +52,14 @@ lock: install-dev
 	cd requirements && for f in base dev; do ../$(BIN)/pip-compile -q --strip-extras --no-header \
 		--no-emit-index-url --no-emit-find-links --output-file $$f.txt $$f.in; done
 
+## Update the Russian translation: collect every marked string into locale/ru/LC_MESSAGES/django.po
+## (translate the new entries there), then compile it into django.mo; commit both files.
+I18N := DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=test-artifacts --ignore=var --ignore=bench --ignore=tests
+messages: install
+	$(I18N) makemessages -l ru $(I18N_IGNORE)
+	$(I18N) compilemessages -l ru $(I18N_IGNORE)
+
 ## Write both stage machines as Graphviz files into docs/.
 diagram: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py stage_diagram --output docs/
