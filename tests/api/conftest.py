@@ -1,23 +1,50 @@
 """A small pipeline for the API tests, seen by seven people: anonymous, founder A (whose
 application is in review), founder B (with a draft of their own), the reviewer assigned to A's
 application, a reviewer assigned elsewhere, a reviewer who declined A's application for a
-conflict of interest, and a manager."""
+conflict of interest, and a manager.
+
+Founder A also runs a second startup, already in incubation, with a portfolio: a milestone with
+evidence, a readiness change waiting for confirmation, an investment-readiness review, last
+month's report and a grant in two tranches. The assigned reviewer mentors it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from incubator.models import ReviewerConflict, User
+from incubator.models import (
+    FundingRecord,
+    InvestmentReadinessReview,
+    KpiReport,
+    Milestone,
+    MilestoneEvidence,
+    ReadinessChange,
+    ReviewerConflict,
+    Startup,
+    User,
+)
+from incubator.services.portfolio import (
+    funding_record_create,
+    investment_review_create,
+    kpi_report_submit,
+    milestone_create,
+    milestone_evidence_add,
+    readiness_change_record,
+)
 from incubator.services.tokens import api_token_create
 from notifications.models import Notification
 from pipeline.models import Application, ApplicationDocument, Review, ReviewAssignment
 from pipeline.services import application_transition
 from pipeline.services.assignment import assignment_create, assignment_decline
 from tests import factories
+from tests.pdf import make_pdf
 
 ROLES = [
     "anonymous",
@@ -39,6 +66,76 @@ def _fresh_throttle_counters():
 
 
 @dataclass
+class Portfolio:
+    """Founder A's incubating startup and its portfolio."""
+
+    startup: Startup
+    milestone: Milestone
+    evidence: MilestoneEvidence
+    readiness_change: ReadinessChange
+    investment_review: InvestmentReadinessReview
+    kpi_report: KpiReport
+    funding_record: FundingRecord
+
+
+def pdf_upload(name: str = "evidence.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, make_pdf(), content_type="application/pdf")
+
+
+def build_portfolio(*, founder: User, mentor: User, manager: User) -> Portfolio:
+    startup = factories.StartupFactory(name="Delta Cell", stage="incubation", founders=[founder], trl=3)
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    startup = Startup.objects.get(pk=startup.pk)
+    milestone = milestone_create(
+        startup=startup,
+        actor=manager,
+        stage="incubation",
+        title="GLP toxicology",
+        due_on=timezone.localdate() + timedelta(days=60),
+        required_evidence="The study report.",
+    )
+    evidence = milestone_evidence_add(
+        milestone=milestone, actor=founder, note="The report.", upload=pdf_upload("tox.pdf")
+    )
+    readiness_change = readiness_change_record(
+        startup=startup,
+        actor=founder,
+        trl=4,
+        phase="preclinical",
+        evidence_note="Efficacy in two animal models.",
+        evidence_file=pdf_upload("efficacy.pdf"),
+    )
+    investment_review = investment_review_create(
+        startup=startup, actor=mentor, verdict="not_ready", summary="The data room is not ready."
+    )
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    kpi_report = kpi_report_submit(startup=startup, actor=founder, period=last_month, team_size=4)
+    funding_record = funding_record_create(
+        startup=startup,
+        actor=manager,
+        kind="grant",
+        date=timezone.localdate(),
+        amount=Decimal("5000000.00"),
+        currency="RUB",
+        investor_name="Innovation Promotion Fund",
+        from_programme=True,
+        tranches=[
+            {"amount": Decimal("2000000.00"), "milestone": None},
+            {"amount": Decimal("3000000.00"), "milestone": milestone},
+        ],
+    )
+    return Portfolio(
+        startup=startup,
+        milestone=Milestone.objects.get(pk=milestone.pk),
+        evidence=evidence,
+        readiness_change=readiness_change,
+        investment_review=investment_review,
+        kpi_report=kpi_report,
+        funding_record=funding_record,
+    )
+
+
+@dataclass
 class World:
     users: dict[str, User | None]
     organisation: object
@@ -55,6 +152,7 @@ class World:
     document: ApplicationDocument
     notification_a: Notification
     notification_b: Notification
+    portfolio: Portfolio
     tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self, role: str) -> APIClient:
@@ -132,6 +230,7 @@ def build_world() -> World:
         document=document,
         notification_a=notification_a,
         notification_b=notification_b,
+        portfolio=build_portfolio(founder=founder_a, mentor=assigned, manager=manager),
     )
     for role, user in users.items():
         if user is not None:

@@ -1,7 +1,8 @@
 """The authorization matrix: every endpoint and method of the API against the seven people of the
 test pipeline, with the exact status each gets. The rules are the pages': founders reach only
-their own startups, applications and files; reviewers only their live assignments; managers
-everything; another person's object is 404, an operation of another role on a visible object 403.
+their own startups, applications and files; reviewers only their live assignments; mentors their
+mentees' portfolio; managers everything; another person's object is 404, an operation of another
+role on a visible object 403.
 
 Each request runs in a savepoint that is rolled back, so every person meets the same pipeline.
 """
@@ -15,9 +16,10 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from pipeline.models import TransitionLog
-from tests.api.conftest import ROLES, World
+from tests.api.conftest import ROLES, World, pdf_upload
 from tests.pdf import make_pdf
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +51,10 @@ def everyone(status: int, anonymous: int = 401) -> dict[str, int]:
 
 def only(allowed: dict[str, int], others: int, anonymous: int = 401) -> dict[str, int]:
     return {role: allowed.get(role, anonymous if role == A else others) for role in ROLES}
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
 
 
 def _submit_log(world: World) -> int:
@@ -228,6 +234,131 @@ ENDPOINTS = {
         ids=lambda w: {"id": w.notification_a.pk},
     ),
     "notifications read all": Endpoint("POST", f"{V1}/notifications/read-all/", everyone(200)),
+    # The portfolio of founder A's incubating startup, which the assigned reviewer mentors.
+    "milestone list": Endpoint("GET", f"{V1}/milestones/", everyone(200)),
+    # Managers and the startup's mentors set milestones; a mentor of others does not see it.
+    "milestone create": Endpoint(
+        "POST",
+        f"{V1}/milestones/",
+        only({AR: 201, M: 201, UR: 404, CR: 404}, 403),
+        body=lambda w: {
+            "startup": w.portfolio.startup.pk,
+            "stage": "incubation",
+            "title": "Pilot batch",
+            "due_on": "2030-01-31",
+        },
+    ),
+    "milestone detail": Endpoint(
+        "GET",
+        f"{V1}/milestones/{{id}}/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk},
+    ),
+    "milestone start": Endpoint(
+        "POST",
+        f"{V1}/milestones/{{id}}/transitions/{{name}}/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk, "name": "start"},
+        body=lambda w: {},
+    ),
+    # The team submits the evidence; the mentor and managers may never.
+    "milestone submit": Endpoint(
+        "POST",
+        f"{V1}/milestones/{{id}}/transitions/{{name}}/",
+        only({FA: 200, AR: 403, M: 403}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk, "name": "submit"},
+        body=lambda w: {"expected_state": "planned"},
+    ),
+    # Acceptance is theirs, but not before the evidence is submitted: 409.
+    "milestone accept": Endpoint(
+        "POST",
+        f"{V1}/milestones/{{id}}/transitions/{{name}}/",
+        only({FA: 403, AR: 409, M: 409}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk, "name": "accept"},
+        body=lambda w: {},
+    ),
+    "evidence list": Endpoint(
+        "GET",
+        f"{V1}/milestones/{{id}}/evidence/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk},
+    ),
+    "evidence upload": Endpoint(
+        "POST",
+        f"{V1}/milestones/{{id}}/evidence/",
+        only({FA: 201, AR: 403, M: 403}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk},
+        body=lambda w: {"note": "The final report.", "file": pdf_upload("final.pdf")},
+        multipart=True,
+    ),
+    "evidence download": Endpoint(
+        "GET",
+        f"{V1}/milestones/{{id}}/evidence/{{evidence_id}}/file/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk, "evidence_id": w.portfolio.evidence.pk},
+    ),
+    "readiness list": Endpoint("GET", f"{V1}/readiness-changes/", everyone(200)),
+    "readiness record": Endpoint(
+        "POST",
+        f"{V1}/readiness-changes/",
+        only({FA: 201, AR: 201, M: 201}, 404),
+        body=lambda w: {
+            "startup": w.portfolio.startup.pk,
+            "trl": 5,
+            "development_phase": "preclinical",
+            "evidence_note": "A GLP-compliant pilot study.",
+        },
+    ),
+    "readiness decision": Endpoint(
+        "POST",
+        f"{V1}/readiness-changes/{{id}}/decision/",
+        only({FA: 403, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.readiness_change.pk},
+        body=lambda w: {"decision": "confirm"},
+    ),
+    "readiness file": Endpoint(
+        "GET",
+        f"{V1}/readiness-changes/{{id}}/file/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.readiness_change.pk},
+    ),
+    "investment review list": Endpoint("GET", f"{V1}/investment-reviews/", everyone(200)),
+    "investment review create": Endpoint(
+        "POST",
+        f"{V1}/investment-reviews/",
+        only({AR: 201, M: 201, UR: 404, CR: 404}, 403),
+        body=lambda w: {"startup": w.portfolio.startup.pk, "verdict": "ready", "summary": "Ready."},
+    ),
+    "report list": Endpoint("GET", f"{V1}/kpi-reports/", everyone(200)),
+    # Founder B is on a team, but not on this one.
+    "report submit": Endpoint(
+        "POST",
+        f"{V1}/kpi-reports/",
+        only({FA: 201, FB: 404}, 403),
+        body=lambda w: {"startup": w.portfolio.startup.pk, "period": _today(), "team_size": 5},
+    ),
+    "funding list": Endpoint("GET", f"{V1}/funding-records/", everyone(200)),
+    "funding record": Endpoint(
+        "POST",
+        f"{V1}/funding-records/",
+        only({M: 201}, 403),
+        body=lambda w: {
+            "startup": w.portfolio.startup.pk,
+            "kind": "equity",
+            "date": _today(),
+            "amount": "1000000.00",
+            "currency": "USD",
+            "investor": w.organisation.pk,
+        },
+    ),
+    "tranche paid": Endpoint(
+        "POST",
+        f"{V1}/funding-tranches/{{id}}/mark-paid/",
+        only({FA: 403, AR: 403, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.funding_record.tranches.first().pk},
+        body=lambda w: {},
+    ),
+    "funding summary": Endpoint("GET", f"{V1}/funding/summary/", only({M: 200}, 403)),
     "schema": Endpoint("GET", f"{V1}/schema/", everyone(200, anonymous=200)),
     "swagger ui": Endpoint("GET", f"{V1}/docs/", everyone(200, anonymous=200)),
     "redoc": Endpoint("GET", f"{V1}/redoc/", everyone(200, anonymous=200)),

@@ -1,17 +1,31 @@
 """Every list and detail of the API runs a fixed number of SQL queries, whatever the number of
 rows: each is measured with one startup in the pipeline and with four, as the person whose view
 costs the most (the founders' view computes held decisions; the reviewer's assignment shows the
-other reviews)."""
+other reviews). Beside the applicants, as many startups of another founder are in incubation,
+each with a portfolio (milestones with evidence, readiness changes, reviews, reports, funding in
+tranches) and the same mentor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
 
-from incubator.models import Startup, TeamMembership
+from incubator.models import (
+    FundingRecord,
+    FundingTranche,
+    InvestmentReadinessReview,
+    KpiReport,
+    Milestone,
+    MilestoneEvidence,
+    ReadinessChange,
+    Startup,
+    TeamMembership,
+)
 from notifications.models import Notification
 from pipeline.models import Application, Review, ReviewAssignment, TransitionLog
 from pipeline.services import application_transition
@@ -32,7 +46,46 @@ class Pipeline:
     review: Review
     log: TransitionLog
     notification: Notification
+    portfolio_founder: object
+    mentor: object
+    milestone: Milestone
     size: int
+
+
+def build_portfolios(size: int, manager) -> tuple[object, object, Milestone]:
+    """``size`` incubating startups of one founder (each with a co-founder), all mentored by one
+    mentor, each with a portfolio; the first milestone has ``size`` pieces of evidence."""
+    founder, mentor = factories.FounderFactory(), factories.MentorFactory()
+    milestones = []
+    for n in range(size):
+        startup = factories.StartupFactory(stage="incubation", founders=[founder])
+        TeamMembership.objects.create(startup=startup, user=factories.FounderFactory(), role="cofounder")
+        factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+        milestone = factories.MilestoneFactory(startup=startup, created_by=manager)
+        milestones.append(milestone)
+        ReadinessChange.objects.create(
+            startup=startup, trl_from=3, trl_to=4, phase_to="preclinical", recorded_by=founder
+        )
+        InvestmentReadinessReview.objects.create(
+            startup=startup, reviewer=mentor, verdict="ready", summary="Ready."
+        )
+        KpiReport.objects.create(startup=startup, period=date(2026, 1, 1), team_size=3, submitted_by=founder)
+        record = FundingRecord.objects.create(
+            startup=startup,
+            kind="grant",
+            date=date(2026, 2, 1),
+            amount=Decimal("100.00"),
+            currency=["RUB", "USD"][n % 2],
+            investor=factories.OrganisationFactory(),
+            recorded_by=manager,
+        )
+        FundingTranche.objects.create(record=record, amount=Decimal("40.00"))
+        FundingTranche.objects.create(record=record, amount=Decimal("60.00"), milestone=milestone)
+    for n in range(size):
+        MilestoneEvidence.objects.create(
+            milestone=milestones[0], startup=milestones[0].startup, note=f"Note {n}", uploaded_by=founder
+        )
+    return founder, mentor, milestones[0]
 
 
 def build_pipeline(size: int) -> Pipeline:
@@ -62,6 +115,7 @@ def build_pipeline(size: int) -> Pipeline:
     first = applications[0]
     application_transition(application=first, name="accept", actor=manager)
     assignment = ReviewAssignment.objects.get(application=first, reviewer=reviewer)
+    portfolio_founder, mentor, milestone = build_portfolios(size, manager)
     return Pipeline(
         manager=manager,
         founder=founder,
@@ -72,6 +126,9 @@ def build_pipeline(size: int) -> Pipeline:
         review=assignment.review,
         log=TransitionLog.objects.filter(application=first, transition="submit").get(),
         notification=Notification.objects.filter(recipient=founder).first(),
+        portfolio_founder=portfolio_founder,
+        mentor=mentor,
+        milestone=milestone,
         size=size,
     )
 
@@ -88,7 +145,7 @@ LISTS = {
     "therapeutic areas": Case("manager", lambda p: "/api/v1/therapeutic-areas/", 2),
     "calls (manager)": Case("manager", lambda p: "/api/v1/calls/", 4),
     "calls (anyone)": Case("founder", lambda p: "/api/v1/calls/", 3),
-    "startups (manager)": Case("manager", lambda p: "/api/v1/startups/", 5),
+    "startups (manager)": Case("manager", lambda p: "/api/v1/startups/", 4),
     "startups (founder)": Case("founder", lambda p: "/api/v1/startups/", 6),
     "applications (manager)": Case("manager", lambda p: "/api/v1/applications/", 4),
     "applications (founder)": Case("founder", lambda p: "/api/v1/applications/", 5),
@@ -100,6 +157,18 @@ LISTS = {
     "audit trail (manager)": Case("manager", lambda p: "/api/v1/transition-logs/", 2),
     "audit trail (founder)": Case("founder", lambda p: "/api/v1/transition-logs/", 4),
     "notifications": Case("founder", lambda p: "/api/v1/notifications/", 2),
+    "milestones (manager)": Case("manager", lambda p: "/api/v1/milestones/", 4),
+    "milestones (founder)": Case("portfolio_founder", lambda p: "/api/v1/milestones/", 4),
+    "milestones (mentor)": Case("mentor", lambda p: "/api/v1/milestones/", 4),
+    "milestone evidence": Case(
+        "portfolio_founder", lambda p: f"/api/v1/milestones/{p.milestone.pk}/evidence/", 3
+    ),
+    "readiness changes (manager)": Case("manager", lambda p: "/api/v1/readiness-changes/", 2),
+    "readiness changes (founder)": Case("portfolio_founder", lambda p: "/api/v1/readiness-changes/", 2),
+    "investment reviews (mentor)": Case("mentor", lambda p: "/api/v1/investment-reviews/", 2),
+    "monthly reports (founder)": Case("portfolio_founder", lambda p: "/api/v1/kpi-reports/", 2),
+    "funding records (manager)": Case("manager", lambda p: "/api/v1/funding-records/", 3),
+    "funding records (founder)": Case("portfolio_founder", lambda p: "/api/v1/funding-records/", 3),
 }
 
 DETAILS = {
@@ -123,6 +192,9 @@ DETAILS = {
     "review": Case("reviewer", lambda p: f"/api/v1/reviews/{p.review.pk}/", 2),
     "audit record (founder)": Case("founder", lambda p: f"/api/v1/transition-logs/{p.log.pk}/", 3),
     "notification": Case("founder", lambda p: f"/api/v1/notifications/{p.notification.pk}/", 1),
+    "milestone (founder)": Case("portfolio_founder", lambda p: f"/api/v1/milestones/{p.milestone.pk}/", 4),
+    "milestone (manager)": Case("manager", lambda p: f"/api/v1/milestones/{p.milestone.pk}/", 3),
+    "funding summary": Case("manager", lambda p: "/api/v1/funding/summary/", 4),
 }
 
 
@@ -161,6 +233,11 @@ def test_lists_grow_with_the_pipeline():
         assert client.get("/api/v1/startups/").json()["count"] == expected
         client.force_authenticate(pipeline.reviewer)
         assert client.get("/api/v1/review-assignments/").json()["count"] == expected
+        client.force_authenticate(pipeline.portfolio_founder)
+        assert client.get("/api/v1/milestones/").json()["count"] == expected
+        assert client.get("/api/v1/funding-records/").json()["count"] == expected
+        evidence = client.get(f"/api/v1/milestones/{pipeline.milestone.pk}/evidence/").json()
+        assert evidence["count"] == expected
 
 
 def test_a_token_costs_one_query_once_its_use_is_recorded(world, django_assert_num_queries):

@@ -37,13 +37,18 @@ PEERS = ["founder_a", "founder_b", "unassigned_reviewer"]
 AUTH_CHECKS = {"ignored_auth", "object_level_authorization"}
 
 # Operations whose rules go beyond what a schema can say (a development phase must fit the
-# product type; scores must name the call's own criteria; an upload must be a readable PDF): for
-# them, a schema-valid request may also be refused with 400.
+# product type; scores must name the call's own criteria; an upload must be a readable PDF; a
+# month is reported on once it has begun; funding names its source and its tranches fit the
+# amount): for them, a schema-valid request may also be refused with 400.
 BUSINESS_RULES = [
     ("POST", "/api/v1/startups/"),
     ("PATCH", "/api/v1/startups/{id}/"),
     ("PUT", "/api/v1/review-assignments/{id}/review/"),
     ("PUT", "/api/v1/applications/{id}/pitch-deck/"),
+    ("POST", "/api/v1/milestones/{id}/evidence/"),
+    ("POST", "/api/v1/readiness-changes/"),
+    ("POST", "/api/v1/kpi-reports/"),
+    ("POST", "/api/v1/funding-records/"),
 ]
 
 
