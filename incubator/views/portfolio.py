@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pipeline.exceptions import TransitionError
+from pipeline.models.applications import admission_held
 from pipeline.services import milestone_transition, permitted_transitions
 
 from .. import selectors
@@ -41,10 +42,18 @@ from ..services.portfolio import (
 )
 
 
-def _portfolio_startup(request: HttpRequest, pk: int) -> Startup:
-    """A startup whose portfolio the user may see (team, mentors, managers); 404 otherwise."""
-    startup = Startup.objects.prefetch_related("memberships", "mentor_assignments").filter(pk=pk).first()
+def _portfolio_startup(request: HttpRequest, pk: int, *, readiness: bool = False) -> Startup:
+    """A startup whose portfolio the user may see (team, mentors, managers); 404 otherwise.
+    While its admission is held, founders and mentors see only its readiness history."""
+    startup = (
+        Startup.objects.prefetch_related("memberships", "mentor_assignments")
+        .annotate(admission_held=admission_held())
+        .filter(pk=pk)
+        .first()
+    )
     if startup is None or not can_see_portfolio(startup, request.user):
+        raise Http404
+    if startup.admission_held and not readiness and not request.user.is_manager:
         raise Http404
     return startup
 
@@ -155,7 +164,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
-    startup = _portfolio_startup(request, pk)
+    startup = _portfolio_startup(request, pk, readiness=True)
     if not (startup.has_member(request.user) or can_steer(startup, request.user)):
         raise PermissionDenied
     form = ReadinessForm(
@@ -191,7 +200,7 @@ def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ReadinessChange, pk=pk)
-    _portfolio_startup(request, change.startup_id)
+    _portfolio_startup(request, change.startup_id, readiness=True)
     try:
         readiness_change_confirm(
             change=change, actor=request.user, accept=request.POST.get("decision") == "confirm"
@@ -204,7 +213,7 @@ def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def readiness_file(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ReadinessChange, pk=pk)
-    _portfolio_startup(request, change.startup_id)
+    _portfolio_startup(request, change.startup_id, readiness=True)
     if not change.evidence_file:
         raise Http404
     return _pdf(change.evidence_file, change.evidence_file_name)

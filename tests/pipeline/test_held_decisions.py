@@ -136,3 +136,25 @@ def test_the_release_button_counts_every_held_decision_whatever_the_filter(clien
     response = client.get(reverse("manage-ranking", args=[call.slug]), {"status": "accepted"})
     assert response.context["unreleased"] == 2
     assert Application.objects.filter(status="accepted").count() == 1
+
+
+def test_portfolio_pages_of_a_held_admission_are_not_found_for_founders_and_mentors(
+    client, founder, startup, manager, held_admission
+):
+    milestone = factories.MilestoneFactory(startup=startup)
+    mentor = factories.MentorAssignmentFactory(startup=startup).mentor
+    period = timezone.localdate().replace(day=1)
+    pages = [
+        reverse("milestone-detail", args=[milestone.pk]),
+        reverse("milestone-new", args=[startup.pk]),
+        reverse("kpi-report", args=[startup.pk, period.year, period.month]),
+    ]
+    for person in (founder, mentor):
+        client.force_login(person)
+        assert [client.get(page).status_code for page in pages] == [404, 404, 404], person
+    client.force_login(manager)
+    assert client.get(pages[0]).status_code == 200
+
+    decisions_release(call=held_admission.call, actor=manager)
+    client.force_login(founder)
+    assert client.get(pages[0]).status_code == 200
