@@ -62,6 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "labels": [row.label for row in data.stage_times],
             "median": [row.median_days for row in data.stage_times],
             "p90": [row.p90_days for row in data.stage_times],
+            "median_label": _("median"),
+            "p90_label": _("90th percentile"),
         },
         "trl": {"labels": [str(level) for level in data.trl_mix], "values": list(data.trl_mix.values())},
         "scores": {

@@ -27,8 +27,8 @@
     "chart-times",
     data.stage_times.labels,
     [
-      { label: "median", data: data.stage_times.median, backgroundColor: palette[1] },
-      { label: "p90", data: data.stage_times.p90, backgroundColor: palette[2] },
+      { label: data.stage_times.median_label, data: data.stage_times.median, backgroundColor: palette[1] },
+      { label: data.stage_times.p90_label, data: data.stage_times.p90, backgroundColor: palette[2] },
     ],
     { plugins: { legend: { display: true } } }
   );
