@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from incubator.api import pages as token_pages
 
+handler500 = "incubator.api.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

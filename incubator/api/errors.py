@@ -131,3 +131,18 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """A JSON 404 for any address under the API that names no endpoint."""
     body = error_body(status_code=404, code="not_found", message=str(exceptions.NotFound.default_detail))
     return JsonResponse(body, status=404)
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any):
+    """``handler500``: under the API an unexpected failure answers in the error shape too; the
+    pages keep Django's error page."""
+    if request.path.startswith("/api/"):
+        body = error_body(
+            status_code=500,
+            code="server_error",
+            message=str(_("Something went wrong on our side; the team has been told. Try again later.")),
+        )
+        return JsonResponse(body, status=500)
+    from django.views.defaults import server_error as page_error
+
+    return page_error(request)

@@ -403,3 +403,20 @@ def test_browser_sessions_are_not_throttled(world: World, settings):
     response = client.get(f"{V1}/me/")
 
     assert response.status_code == 200
+
+
+def test_an_unexpected_failure_answers_500_in_the_error_shape(monkeypatch, client, founder):
+    from incubator.api import me
+
+    def boom(self, request):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(me.MeView, "get", boom)
+    client.raise_request_exception = False
+    client.force_login(founder)
+
+    response = client.get("/api/v1/me/")
+
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    assert "unexpected" not in response.content.decode()
