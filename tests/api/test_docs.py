@@ -141,3 +141,9 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path, capsys):
 
     assert capsys.readouterr().err == ""
     assert yaml.safe_load((tmp_path / "schema.yaml").read_text())["openapi"].startswith("3.")
+
+
+def test_swagger_ui_sends_the_schema_to_no_outside_validator():
+    html = APIClient().get("/api/v1/docs/").content.decode()
+
+    assert '"validatorUrl": null' in html
