@@ -7,6 +7,7 @@ mean is taken. Multiplying every weight by the same constant changes nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,9 @@ class ScoredReview:
     score: float
 
 
+SPREAD_TOLERANCE = 1e-9
+
+
 def normalise(reviews: Iterable[ScoredReview]) -> dict[tuple[int, int], float]:
     """z-score of every review within its reviewer's reviews of the call:
     ``z = (score - reviewer's mean) / reviewer's standard deviation`` (population).
@@ -58,10 +62,13 @@ def normalise(reviews: Iterable[ScoredReview]) -> dict[tuple[int, int], float]:
     result: dict[tuple[int, int], float] = {}
     for reviewer_id, own in by_reviewer.items():
         scores = [r.score for r in own]
-        mean = sum(scores) / len(scores)
+        mean = math.fsum(scores) / len(scores)
         spread = population_sd(scores)
+        # Equal scores can leave a rounding residue of about 1e-17 as their spread; weighted
+        # scores are stored to four decimals, so a real spread is far above this tolerance.
+        constant = spread <= SPREAD_TOLERANCE
         for review in own:
-            z = 0.0 if len(own) < 2 or spread == 0 else (review.score - mean) / spread
+            z = 0.0 if len(own) < 2 or constant else (review.score - mean) / spread
             result[(reviewer_id, review.application_id)] = z
     return result
 
@@ -69,8 +76,8 @@ def normalise(reviews: Iterable[ScoredReview]) -> dict[tuple[int, int], float]:
 def population_sd(values: list[float]) -> float:
     if not values:
         return 0.0
-    mean = sum(values) / len(values)
-    return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    mean = math.fsum(values) / len(values)
+    return (math.fsum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
 
 
 @dataclass

@@ -1,6 +1,15 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from . import factories
+
+# Property tests draw the same examples on every run, so make test passes or fails alike each
+# time; HYPOTHESIS_PROFILE=explore draws new ones (and remembers failures) when hunting for bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)

@@ -137,3 +137,9 @@ def test_weights_scale_as_expected(pairs, factor):
 def test_population_sd_is_never_negative_and_zero_for_constants(values):
     assert population_sd(values) >= 0
     assert population_sd([values[0]] * len(values)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_equal_scores_with_a_rounding_residue_count_as_constant():
+    # 0.188 three times: the float mean is not exactly 0.188, so the spread is about 1e-17.
+    reviews = [ScoredReview(1, application, 0.188) for application in (1, 2, 3)]
+    assert set(normalise(reviews).values()) == {0.0}
