@@ -18,11 +18,8 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -264,6 +261,25 @@ def _quantile(values: list[float], fraction: float) -> float:
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
+def _loads_with_overdue(loads: QuerySet, overdue: QuerySet) -> list[dict]:
+    """The reviewers' loads, each with its count of overdue reviews, in one query: the overdue
+    ones are counted once, grouped by reviewer, and joined to the loads (a count per reviewer
+    as a correlated subquery would join each reviewer's assignments to their applications
+    anew)."""
+    loads_sql, loads_params = loads.query.sql_with_params()
+    overdue_sql, overdue_params = overdue.query.sql_with_params()
+    sql = (
+        'SELECT l.reviewer_id, l."reviewer__full_name", l.assigned, l.done, COALESCE(o.n, 0) '
+        f"FROM ({loads_sql}) l LEFT JOIN ({overdue_sql}) o ON o.reviewer_id = l.reviewer_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*loads_params, *overdue_params))
+        return [
+            {"reviewer_id": pk, "reviewer__full_name": name, "assigned": assigned, "done": done, "overdue": n}
+            for pk, name, assigned, done, n in cursor.fetchall()
+        ]
+
+
 def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50) -> tuple[list[dict], int]:
     """Per reviewer: live assignments, done, overdue; most overdue first, at most ``limit`` rows,
     and how many reviewers there are in all. Unless startups are filtered by more than the call,
@@ -303,18 +319,11 @@ def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50
         loads = ReviewerLoad.objects.all()
         if filters.call_id:
             loads = loads.filter(call_id=filters.call_id)
-        overdue = open_overdue.filter(reviewer_id=OuterRef("reviewer_id")).order_by().values("reviewer_id")
-        rows = (
+        rows = _loads_with_overdue(
             loads.order_by()
             .values("reviewer_id", "reviewer__full_name")
-            .annotate(
-                assigned=Sum("assigned"),
-                done=Sum("done"),
-                overdue=Coalesce(
-                    Subquery(overdue.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()),
-                    Value(0),
-                ),
-            )
+            .annotate(assigned=Sum("assigned"), done=Sum("done")),
+            open_overdue.order_by().values("reviewer_id").annotate(n=Count("id")),
         )
     rows = sorted(rows, key=lambda row: (-row["overdue"], -row["assigned"], row["reviewer__full_name"]))
     return [

@@ -102,6 +102,13 @@ def test_reviewer_progress_scores_funding_and_attention(pipeline_data, manager):
     factories.ReviewAssignmentFactory(
         application__call=call, reviewer=reviewer, due_at=timezone.now() - timedelta(days=1)
     )
+    # Past due, but the application was decided meanwhile: no longer overdue.
+    factories.ReviewAssignmentFactory(
+        application__call=call,
+        application__status="rejected",
+        reviewer=reviewer,
+        due_at=timezone.now() - timedelta(days=1),
+    )
     startup = pipeline_data["startups"][0]
     FundingRecord.objects.create(
         startup=startup,
@@ -127,7 +134,7 @@ def test_reviewer_progress_scores_funding_and_attention(pipeline_data, manager):
 
     data = manager_dashboard(DashboardFilters())
 
-    assert data.reviewer_progress == [{"reviewer": "Olga Reviewer", "assigned": 2, "done": 1, "overdue": 1}]
+    assert data.reviewer_progress == [{"reviewer": "Olga Reviewer", "assigned": 3, "done": 1, "overdue": 1}]
     [scores] = [row for row in data.score_distribution if row["title"] == "Cohort A"]
     assert scores["bins"][7] == 1
     assert sum(scores["bins"]) == 1
