@@ -11,7 +11,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import FilterSet
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 
 TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
@@ -135,3 +135,17 @@ class ApiFilterSet(FilterSet):
                 self.form.add_error(name, _("Give a value, or leave the parameter out."))
                 valid = False
         return valid
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds and validates a form of every filter on each request;
+    when the request names none of the view's filters there is nothing to validate or apply,
+    and the list is served without it."""
+
+    def filter_queryset(self, request: Any, queryset: models.QuerySet, view: Any) -> models.QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -420,3 +420,15 @@ def test_an_unexpected_failure_answers_500_in_the_error_shape(monkeypatch, clien
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
     assert "unexpected" not in response.content.decode()
+
+
+def test_a_list_without_filters_skips_the_filter_form_but_a_bad_filter_is_still_refused(founder):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(founder)
+
+    assert client.get("/api/v1/startups/", {"page_size": 5}).status_code == 200
+    refused = client.get("/api/v1/startups/", {"page_size": 5, "trl_min": "high"})
+    assert refused.status_code == 400
+    assert "trl_min" in refused.json()["error"]["details"]["fields"]
