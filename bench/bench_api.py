@@ -29,13 +29,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import environ
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
-from bench import http_load  # noqa: E402  (needs BASE_DIR on the path when run as a script)
+from bench import databases, http_load  # noqa: E402  (needs BASE_DIR on the path when run as a script)
 
 STARTUPS = int(os.environ.get("BENCH_API_STARTUPS", "200"))
 CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "4"))
@@ -49,21 +47,6 @@ TARGET_RATIO = 0.25
 LIST_PATH = f"/api/v1/startups/?page_size={PAGE_SIZE}"
 BARE_PATH = "/bench/bare/"
 RESULTS = BASE_DIR / "bench" / "results" / "api.json"
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    config = environ.Env.db_url_config(url)
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config.get("PASSWORD") or None,
-        dbname=config["NAME"],
-        autocommit=True,
-    ) as connection:
-        connection.execute(sql)
 
 
 def seed() -> str:
@@ -244,12 +227,7 @@ def main() -> int:
     # `make bench` may be interrupted: turn SIGTERM into an exception so gunicorn is stopped and
     # the database dropped on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    admin_url = os.environ["DATABASE_URL"]
-    name = f"bench_api_{os.getpid()}"
-    bench_url = admin_url.rsplit("/", 1)[0] + "/" + name
-    _admin(admin_url, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = bench_url
-    try:
+    with databases.throwaway_database("bench_api") as bench_url:
         import django
         from django.core.management import call_command
 
@@ -258,12 +236,6 @@ def main() -> int:
         print(f"  seeding {STARTUPS} startups with teams, affiliations and mentors")
         key = seed()
         result = measure(key, bench_url)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not os.environ.get("BENCH_KEEP_DATABASE"):
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     all_answered = all(set(result[name]["statuses"]) == {"200"} for name in ("bare", "list"))
     result["met"] = all_answered and result["ratio"] >= TARGET_RATIO
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -24,11 +24,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import environ
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+from bench import databases  # noqa: E402  (needs BASE_DIR on the path when run as a script)
 
 STARTUPS = int(os.environ.get("BENCH_STARTUPS", "20000"))
 REVIEWS = int(os.environ.get("BENCH_REVIEWS", "200000"))
@@ -38,26 +38,6 @@ TARGET_MS = 150.0
 TARGET_RATIO = 3.0
 RESULTS = BASE_DIR / "bench" / "results" / "dashboard.json"
 BATCH = 5000
-
-
-def _database_urls() -> tuple[str, str]:
-    url = os.environ["DATABASE_URL"]
-    return url, url.rsplit("/", 1)[0] + f"/bench_dashboard_{os.getpid()}"
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    config = environ.Env.db_url_config(url)
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config.get("PASSWORD") or None,
-        dbname=config["NAME"],
-        autocommit=True,
-    ) as connection:
-        connection.execute(sql)
 
 
 def seed() -> None:
@@ -330,11 +310,7 @@ def measure() -> dict:
 
 
 def main() -> int:
-    admin_url, bench_url = _database_urls()
-    name = bench_url.rsplit("/", 1)[1]
-    _admin(admin_url, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = bench_url
-    try:
+    with databases.throwaway_database("bench_dashboard"):
         import django
         from django.core.management import call_command
 
@@ -345,12 +321,6 @@ def main() -> int:
 
         result = measure()
         result["reviews"] = Review.objects.count()
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        if not os.environ.get("BENCH_KEEP_DATABASE"):
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     ok = (
         result["queries"] <= TARGET_QUERIES
         and result["page_median_ms"] < TARGET_MS

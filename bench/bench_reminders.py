@@ -24,51 +24,16 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-import environ
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+from bench import databases  # noqa: E402  (needs BASE_DIR on the path when run as a script)
 
 REMINDERS = int(os.environ.get("BENCH_REMINDERS", "100000"))
 REVIEWERS = 1000
 TARGET_SECONDS = 60.0
 RESULTS = BASE_DIR / "bench" / "results" / "reminders.json"
-
-
-def _create_database() -> tuple[str, str]:
-    """A fresh database next to the one in DATABASE_URL; returns (admin URL, bench URL)."""
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    config = environ.Env.db_url_config(url)
-    name = f"bench_reminders_{os.getpid()}"
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config.get("PASSWORD") or None,
-        dbname=config["NAME"],
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url, url.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_database(admin_url: str, bench_url: str) -> None:
-    import psycopg
-
-    config = environ.Env.db_url_config(admin_url)
-    name = bench_url.rsplit("/", 1)[1]
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config.get("PASSWORD") or None,
-        dbname=config["NAME"],
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _seed(now) -> None:
@@ -133,15 +98,8 @@ def _deliver(args: tuple[list[int], int]) -> list[int]:
 
 
 def main() -> int:
-    admin_url, bench_url = _create_database()
-    os.environ["DATABASE_URL"] = bench_url
-    try:
+    with databases.throwaway_database("bench_reminders"):
         return _run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _drop_database(admin_url, bench_url)
 
 
 def _run() -> int:
