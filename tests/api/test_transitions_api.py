@@ -6,27 +6,25 @@ may not see, 403 for a transition they may never fire, 409 for the state), and e
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from incubator.api.transitions import firable_transition_names
 from incubator.models import Startup
 from incubator.services.tokens import api_token_create
-from pipeline import events
 from pipeline.exceptions import GuardFailed, TransitionForbidden, TransitionNotAvailable
 from pipeline.models import Application, Review, TransitionLog
 from pipeline.services import application_transition, startup_transition
 from pipeline.services.reviews import decisions_release
 from tests import factories
 from tests.api.conftest import ROLES, World
+from tests.concurrency import race
 
 V1 = "/api/v1"
 PEOPLE = [role for role in ROLES if role != "anonymous"]
@@ -463,33 +461,10 @@ class _Racer:
 
 
 def _race(resource: str, pk: int, racers: list[_Racer]) -> list[Any]:
-    """Send each racer's request from its own thread (its own database connection), all released
-    together. The first to write holds its row locks a moment longer, so the other really waits."""
-    barrier = threading.Barrier(len(racers))
-    responses: list[Any] = [None] * len(racers)
-
-    def hold_locks(sender, log, **kwargs):
-        time.sleep(0.3)
-
-    def run(index: int, racer: _Racer) -> None:
-        try:
-            barrier.wait()
-            responses[index] = _fire(racer.client, resource, pk, racer.name, racer.body)
-        except Exception as exc:
-            responses[index] = exc
-        finally:
-            connections.close_all()
-
-    events.transition_recorded.connect(hold_locks)
-    try:
-        threads = [threading.Thread(target=run, args=(i, racer)) for i, racer in enumerate(racers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-    finally:
-        events.transition_recorded.disconnect(hold_locks)
-    return responses
+    """Send each racer's request from its own thread and connection, all released together."""
+    return race(
+        *(lambda racer=racer: _fire(racer.client, resource, pk, racer.name, racer.body) for racer in racers)
+    )
 
 
 def _manager_client() -> APIClient:

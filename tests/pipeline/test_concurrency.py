@@ -1,50 +1,19 @@
 """Two people firing conflicting transitions at the same moment, on PostgreSQL with two real
 connections: exactly one wins, the other gets a conflict, and the audit log has one record."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from incubator.models import Startup
-from pipeline import events
 from pipeline.exceptions import TransitionConflict, TransitionError
 from pipeline.models import Application, TransitionLog
 from pipeline.services import application_transition, startup_transition
 from tests import factories
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls):
-    """Run each callable in its own thread (own database connection), all released together.
-    The first to write holds its row locks a moment longer, so the others really wait on them."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def hold_locks(sender, log, **kwargs):
-        time.sleep(0.3)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    events.transition_recorded.connect(hold_locks)
-    try:
-        threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-    finally:
-        events.transition_recorded.disconnect(hold_locks)
-    return outcomes
 
 
 def test_runs_on_postgresql():
@@ -58,7 +27,7 @@ def test_accept_and_reject_at_once(db):
     for _ in range(2):
         factories.ReviewFactory(assignment__application=application)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: application_transition(
             application=application.pk, name="accept", actor=manager_a, expected_status="in_review"
         ),
@@ -89,7 +58,7 @@ def test_two_managers_take_the_last_place_of_a_call(db):
             factories.ReviewFactory(assignment__application=application)
     manager_a, manager_b = factories.ManagerFactory(), factories.ManagerFactory()
 
-    outcomes = _race(
+    outcomes = race(
         lambda: application_transition(application=first.pk, name="accept", actor=manager_a),
         lambda: application_transition(application=second.pk, name="accept", actor=manager_b),
     )
@@ -106,7 +75,7 @@ def test_two_managers_move_one_startup(db):
     startup = factories.StartupFactory(stage="funding")
     manager_a, manager_b = factories.ManagerFactory(), factories.ManagerFactory()
 
-    outcomes = _race(
+    outcomes = race(
         lambda: startup_transition(
             startup=startup.pk, name="graduate", actor=manager_a, expected_stage="funding"
         ),
@@ -147,7 +116,7 @@ def test_one_reviewer_assigned_twice_at_once_respects_capacity(db):
     applications = [factories.ApplicationFactory(call=call, status="submitted") for _ in range(2)]
     managers = [factories.ManagerFactory() for _ in range(2)]
 
-    outcomes = _race(
+    outcomes = race(
         *(
             lambda application=application, manager=manager: assignment_create(
                 application=application, reviewer=reviewer, actor=manager
@@ -175,7 +144,7 @@ def test_dashboard_counters_stay_exact_when_changes_overlap(db, monkeypatch):
     applications = [factories.ApplicationFactory(call=call, status="submitted") for _ in range(2)]
     managers = [factories.ManagerFactory() for _ in range(2)]
 
-    _race(
+    race(
         *(
             lambda application=application, manager=manager: assignment_create(
                 application=application, reviewer=reviewer, actor=manager
@@ -198,7 +167,7 @@ def test_dashboard_counters_stay_exact_when_changes_overlap(db, monkeypatch):
         )
 
     assignments = list(ReviewAssignment.objects.filter(reviewer=reviewer).order_by("pk"))
-    _race(*(lambda a=a, s=s: submit(a, s) for a, s in zip(assignments, (4, 5), strict=True)))
+    race(*(lambda a=a, s=s: submit(a, s) for a, s in zip(assignments, (4, 5), strict=True)))
 
     load = ReviewerLoad.objects.get(call=call, reviewer=reviewer)
     assert (load.assigned, load.done) == (2, 2)
