@@ -12,7 +12,7 @@ from django.db import connections
 from pipeline import events
 
 
-def race(*calls: Callable[[], Any]) -> list[Any]:
+def race(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
     """Run each callable in its own thread (its own database connection), all released
     together; each outcome is its result or the exception it raised. The first transition to
     write holds its row locks a moment longer, so the others really wait on them."""
@@ -37,7 +37,7 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(timeout=timeout)
     finally:
         events.transition_recorded.disconnect(hold_locks)
     return outcomes

@@ -2,43 +2,20 @@
 sweeps at once create each notice once, and the same send task delivered twice at the same
 moment sends each e-mail once."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connections
 from django.utils import timezone
 
 from notifications.models import Notification, OutboxMessage
 from notifications.services import outbox_messages_send, reminders_sweep
 from notifications.tasks import send_outbox_message
 from tests import factories
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _together(*calls):
-    """Run each callable in its own thread and connection, released at the same moment."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
@@ -62,7 +39,7 @@ def test_two_sweeps_at_once_create_each_reminder_once(due_reviews, monkeypatch):
     )
     now = timezone.now()
 
-    outcomes = _together(lambda: reminders_sweep(now=now), lambda: reminders_sweep(now=now))
+    outcomes = race(lambda: reminders_sweep(now=now), lambda: reminders_sweep(now=now))
 
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     keys = list(OutboxMessage.objects.values_list("dedup_key", flat=True))
@@ -72,7 +49,7 @@ def test_two_sweeps_at_once_create_each_reminder_once(due_reviews, monkeypatch):
     # Both "workers" get the whole batch at the same moment: each e-mail goes out once.
     ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
     mail.outbox = []
-    outcomes = _together(
+    outcomes = race(
         lambda: outbox_messages_send(message_ids=ids), lambda: outbox_messages_send(message_ids=ids)
     )
 
@@ -88,7 +65,7 @@ def test_the_same_task_delivered_twice_at_once_sends_once():
     mail.outbox = []
 
     for message in messages:
-        _together(
+        race(
             lambda pk=message.pk: send_outbox_message.apply(args=[pk]),
             lambda pk=message.pk: send_outbox_message.apply(args=[pk]),
             lambda pk=message.pk: send_outbox_message.apply(args=[pk]),
