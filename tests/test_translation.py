@@ -380,6 +380,14 @@ def test_login_page_stays_in_english_by_default(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("places", "words"), [(1, "1 место"), (3, "3 места"), (11, "11 мест")])
+def test_counts_take_the_russian_plural_form(client, places, words):
+    factories.CallFactory(title="Биотех-2026", capacity=places)
+    response = client.get(reverse("call-list"), HTTP_ACCEPT_LANGUAGE="ru")
+    assert words in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_open_calls_page_in_russian(client, english_strings):
     factories.CallFactory(title="Биотех-2026", capacity=8)
     response = client.get(reverse("call-list"), HTTP_ACCEPT_LANGUAGE="ru")
@@ -390,7 +398,7 @@ def test_open_calls_page_in_russian(client, english_strings):
             "Открытые отборы",
             "Правила, критерии и порядок подачи заявки",
             "по московскому времени",
-            "мест: 8",
+            "8 мест",
         ],
         english=["Open calls", "Rules, criteria and how to apply", "Moscow time", " places"],
     )

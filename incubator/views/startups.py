@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import InvitationForm, StartupEditForm, StartupForm
@@ -84,8 +86,12 @@ def startup_team(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("We sent an invitation to %(email)s. The link works for %(days)d days.")
-                % {"email": invitation.email, "days": 7},
+                ngettext(
+                    "We sent an invitation to %(email)s. The link works for %(days)d day.",
+                    "We sent an invitation to %(email)s. The link works for %(days)d days.",
+                    settings.INVITATION_MAX_AGE_DAYS,
+                )
+                % {"email": invitation.email, "days": settings.INVITATION_MAX_AGE_DAYS},
             )
             return redirect("startup-team", pk=startup.pk)
     return render(

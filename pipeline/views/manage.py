@@ -86,7 +86,11 @@ def call_auto_assign(request: HttpRequest, slug: str) -> HttpResponse:
         reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(unfilled.reasons.items()))
         messages.warning(
             request,
-            _("%(startup)s still needs %(missing)d reviewer(s); no eligible reviewer is left (%(reasons)s).")
+            ngettext(
+                "%(startup)s still needs %(missing)d reviewer; no eligible reviewer is left (%(reasons)s).",
+                "%(startup)s still needs %(missing)d reviewers; no eligible reviewer is left (%(reasons)s).",
+                unfilled.missing,
+            )
             % {
                 "startup": unfilled.application.startup.name,
                 "missing": unfilled.missing,
