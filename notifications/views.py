@@ -40,7 +40,10 @@ def centre(request: HttpRequest) -> HttpResponse:
     )
     for notification in page.object_list:
         notification.title = render_title(kind=notification.kind, context=notification.context)
-    return render(request, "notifications/centre.html", {"page": page})
+    # A number, not the context processor's lazy one: the plural form of the count is chosen
+    # with arithmetic on it (Russian's formula uses %).
+    unread = selectors.unread_count(user=request.user)
+    return render(request, "notifications/centre.html", {"page": page, "unread_notifications": unread})
 
 
 @login_required
