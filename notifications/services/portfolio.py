@@ -99,7 +99,7 @@ def milestone_reminders_create(*, now: datetime) -> int:
                             "startup": startup,
                             "milestone": title,
                             "due_on": due_on.isoformat(),
-                            "days": days,
+                            "days": max(1, (due_on - today).days),
                         },
                     )
                 )

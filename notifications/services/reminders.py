@@ -9,6 +9,7 @@ reminders again.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +55,12 @@ class SweepResult:
         )
 
 
+def days_left(moment: datetime, now: datetime) -> int:
+    """Whole days until ``moment``, rounded up (a review due in 40 hours is due in 2 days), at
+    least 1: what a reminder tells, whichever of its offsets' windows found it."""
+    return max(1, math.ceil((moment - now) / timedelta(days=1)))
+
+
 def due_windows(offsets: list[int], now: datetime) -> list[tuple[int, datetime, datetime]]:
     """For offsets in days (say 3 and 1): the due-date windows (now+1d, now+3d] for the 3-day
     reminder and (now, now+1d] for the 1-day one. Each date falls in one window, so after a
@@ -96,16 +103,22 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
             "due_at",
             "application__startup__name",
             "application__call__title",
+            "application_id",
         ):
-            pk, reviewer_id, email, due_at, startup, call = row
+            pk, reviewer_id, email, due_at, startup, call, application_id = row
             soon.append(
                 Notice(
                     kind=Kind.REVIEW_DUE_SOON,
                     recipient_id=reviewer_id,
                     email=email,
                     dedup_key=f"review-due:{pk}:{stamp(due_at)}:{days}d",
-                    path=path,
-                    context={"startup": startup, "call": call, "due_at": iso(due_at), "days": days},
+                    path=reverse("review-form", args=[application_id]),
+                    context={
+                        "startup": startup,
+                        "call": call,
+                        "due_at": iso(due_at),
+                        "days": days_left(due_at, now),
+                    },
                 )
             )
     overdue: list[Notice] = []
@@ -180,7 +193,12 @@ def draft_reminders_create(*, now: datetime) -> int:
                         email=email,
                         dedup_key=f"draft:{pk}:{stamp(closes_at)}:{days}d:u{user_id}",
                         path=path,
-                        context={"startup": startup, "call": call, "closes_at": iso(closes_at), "days": days},
+                        context={
+                            "startup": startup,
+                            "call": call,
+                            "closes_at": iso(closes_at),
+                            "days": days_left(closes_at, now),
+                        },
                     )
                 )
     return create_in_chunks(notices, now)

@@ -27,6 +27,8 @@ class ApplicationStatus(models.TextChoices):
 
 
 DECIDED_STATUSES = [ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WAITLISTED]
+# Reviewers may still write or change their review (a waitlisted application may be reconsidered).
+OPEN_FOR_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.WAITLISTED)
 
 # A decision managers have not released yet: none was ever released, or the last release came
 # before this decision (a waitlisted application accepted later keeps its released waitlisting
@@ -208,6 +210,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in DECIDED_STATUSES
+
+    @property
+    def reviews_open(self) -> bool:
+        return self.status in OPEN_FOR_REVIEW
 
     @property
     def decision_held(self) -> bool:

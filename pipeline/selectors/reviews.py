@@ -102,7 +102,8 @@ def call_ranking(
     queries whatever the number of applications and reviews."""
     applications = list(
         Application.objects.filter(call=call)
-        .exclude(status__in=["draft"])
+        # Withdrawn applications are out of the running: their scores would only mislead.
+        .exclude(status__in=["draft", "withdrawn"])
         .select_related("startup__therapeutic_area", "call")
         .annotate(
             n_assigned=Count("assignments", filter=Q(assignments__declined_at__isnull=True)),

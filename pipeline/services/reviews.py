@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from incubator.models import Call, Criterion, User
 
 from ..exceptions import TransitionError
-from ..models import Application, ApplicationStatus, Review, ReviewAssignment, ReviewScore
+from ..models import Application, Review, ReviewAssignment, ReviewScore
 from ..models.applications import HELD_DECISION
 from ..scoring import CriterionScore, weighted_score
 from .transitions import application_transition
@@ -110,11 +110,7 @@ def review_save(
             _("The review deadline passed on %(date)s; the review can no longer be changed.")
             % {"date": formats.date_format(timezone.localtime(call.review_deadline), "DATETIME_FORMAT")}
         )
-    if locked.application.status not in (
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.IN_REVIEW,
-        ApplicationStatus.WAITLISTED,
-    ):
+    if not locked.application.reviews_open:
         raise ReviewError(
             _("The application is “%(status)s”; reviews are closed.")
             % {"status": locked.application.get_status_display()}

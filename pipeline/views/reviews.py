@@ -70,6 +70,7 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
             "team": [] if call.hide_founder_names else application.startup.memberships.select_related("user"),
             "others": selectors.other_reviews_for_reviewer(assignment),
             "closed": review_deadline_passed(assignment),
+            "reviews_open": application.reviews_open,
         },
     )
 

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from notifications.models import Notification, OutboxMessage
+from notifications.rendering import render_title
 from notifications.services import reminders_sweep, weekly_digest_create
 from pipeline.models import Review
 from tests import factories
@@ -50,6 +51,17 @@ def test_reviewer_is_reminded_three_days_and_one_day_before_due(assignment):
         assignment.reviewer
     )
     assert _keys("review_overdue") == []
+
+
+def test_a_reminder_tells_the_days_really_left_and_links_to_the_review(assignment):
+    # Found by the three-day window, but due in 40 hours: "in 2 days".
+    _sweep_at(assignment.due_at - timedelta(hours=40))
+
+    message = OutboxMessage.objects.get(kind="review_due_soon")
+    assert message.dedup_key.endswith(":3d")
+    assert message.context["days"] == 2
+    assert "due in 2 days" in render_title(kind=message.kind, context=message.context)
+    assert message.context["path"] == f"/reviews/{assignment.application_id}/"
 
 
 def test_after_missed_sweeps_only_the_most_urgent_reminder_goes_out(assignment):

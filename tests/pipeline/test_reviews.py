@@ -373,3 +373,19 @@ def test_application_review_summary_query_count_is_fixed(
         response = client.get(reverse("manage-application", args=[application.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("/ 10 ·") == size
+
+
+def test_a_withdrawn_application_is_closed_to_its_reviewers_and_out_of_the_ranking(client, call, manager):
+    assignment = factories.ReviewAssignmentFactory(
+        application__call=call, application__status="withdrawn", application__startup__name="Gone Bio"
+    )
+    client.force_login(assignment.reviewer)
+
+    form_page = client.get(reverse("review-form", args=[assignment.application_id])).content.decode()
+    assert "reviews are closed" in form_page
+    assert 'name="submit"' not in form_page
+    assert "closed: Withdrawn" in client.get(reverse("mentor-home")).content.decode()
+
+    client.force_login(manager)
+    ranking = client.get(reverse("manage-ranking", args=[call.slug]))
+    assert [row.application.startup.name for row in ranking.context["rows"]] == []
