@@ -183,7 +183,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Incubation pipeline API",
     "DESCRIPTION": (
         "Startups, calls, applications, reviews and their transitions. Authenticate with a "
-        "personal API token (Authorization: Bearer <token>, created on the account's token page) "
+        "personal API token (`Authorization: Bearer &lt;token&gt;`, created on the account's token page) "
         "or, from the browser, with the session. Errors share one shape: "
         '{"error": {"status", "code", "message", "details"}}.'
     ),

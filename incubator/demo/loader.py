@@ -33,7 +33,7 @@ from ..models import (
 )
 from . import data
 from .history import History, write_reviews
-from .portfolio import seed_portfolio
+from .portfolio import demo_pdf, seed_portfolio
 
 ACTIVE = {"incubation", "acceleration", "funding", "alumni"}
 
@@ -233,6 +233,11 @@ class DemoLoader:
             created_at=created_at + timedelta(days=1),
             **self._answers(startup, complete=status != "draft" or index % 2 == 0),
         )
+        if status != "draft":
+            # Submitted applications came with their pitch deck.
+            application.pitch_deck.save("pitch-deck.pdf", demo_pdf(f"{startup.name}: pitch deck"), save=False)
+            application.pitch_deck_name = f"{slugify(startup.name)}-pitch-deck.pdf"
+            application.save(update_fields=["pitch_deck", "pitch_deck_name"])
         history = History(startup=startup, application=application)
         manager = self.managers[index % len(self.managers)]
 

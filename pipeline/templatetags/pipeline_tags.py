@@ -52,3 +52,11 @@ def index(container, key):
         return container[key]
     except (IndexError, KeyError, TypeError):
         return ""
+
+
+@register.filter
+def phase_label(phase: str) -> str:
+    """A development phase's name (``preclinical`` → “Preclinical”), in the page's language."""
+    from incubator.models import DevelopmentPhase
+
+    return str(dict(DevelopmentPhase.choices).get(phase, phase))

@@ -76,7 +76,7 @@ def test_each_role_lands_on_its_home(client, factory, home):
 
 
 def test_anonymous_home_lists_open_calls_only(client):
-    factories.CallFactory(title="Open call")
+    open_call = factories.CallFactory(title="Open call")
     closed = factories.CallFactory(title="Closed call")
     closed.closes_at = closed.opens_at
     closed.opens_at = closed.opens_at.replace(year=2020)
@@ -85,6 +85,9 @@ def test_anonymous_home_lists_open_calls_only(client):
     body = client.get(reverse("home")).content.decode()
     assert "Open call" in body
     assert "Closed call" not in body
+    # A newcomer is shown the way in: sign up, and each open call's page.
+    assert f'href="{reverse("signup")}"' in body
+    assert f'href="{reverse("call-detail", args=[open_call.slug])}"' in body
 
 
 @pytest.mark.parametrize("url_name", ["manager-home", "mentor-home", "founder-home"])

@@ -195,6 +195,7 @@ def test_founder_proposes_readiness_mentor_confirms(client, founder, mentor, inc
     assert (startup.trl, startup.development_phase) == (4, "preclinical")
     page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
     assert "3 → 4" in page
+    assert "→ Preclinical" in page  # the phase by its name, not its code
     assert reverse("readiness-file", args=[change.pk]) in page
 
 

@@ -230,7 +230,9 @@ def test_undelivered_email_page_is_for_managers_only(client, founder):
     assert client.get(reverse("notifications:outbox-problems")).status_code == 403
 
 
-@pytest.mark.parametrize(("language", "unread", "words"), [("en", 1, "1 unread"), ("ru", 3, "3 непрочитанных")])
+@pytest.mark.parametrize(
+    ("language", "unread", "words"), [("en", 1, "1 unread"), ("ru", 3, "3 непрочитанных")]
+)
 def test_centre_counts_unread_notices_in_each_language(client, founder, language, unread, words):
     for n in range(unread):
         factories.NotificationFactory(recipient=founder, dedup_key=f"unread-{n}")
