@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Playwright, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django refuses database access from a
 # thread with a running loop unless told that this is intended. scripts/run-tests exports it too.
@@ -101,6 +101,10 @@ def shot(request: pytest.FixtureRequest) -> Screenshots:
     return Screenshots(folder)
 
 
+def accept_dialog(dialog: Dialog) -> None:
+    dialog.accept()
+
+
 @pytest.fixture
 def new_page(
     browser: Browser, live_server, shot: Screenshots, request: pytest.FixtureRequest
@@ -119,7 +123,10 @@ def new_page(
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # The people in these tests answer yes when a page asks for confirmation.
+        page.on("dialog", accept_dialog)
+        return page
 
     yield open_page
 

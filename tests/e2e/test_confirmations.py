@@ -1,0 +1,40 @@
+"""Actions that cannot be undone ask first: saying no leaves everything as it was."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from incubator.models import ApiToken
+from incubator.services.tokens import api_token_create
+from tests import factories
+
+from .conftest import accept_dialog
+from .helpers import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_revoking_a_token_asks_first(page: Page):
+    founder = factories.FounderFactory(email="ask@example.org")
+    token, _key = api_token_create(user=founder, name="laptop")
+    log_in(page, founder.email)
+    page.goto("/account/tokens/")
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool):
+        questions.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.remove_listener("dialog", accept_dialog)
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("button", name="Revoke")).to_be_visible()
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    assert questions == ["Revoke this token? Programs using it stop working at once."] * 2
