@@ -1,7 +1,18 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .admin_actions import application_actions
-from .models import Application, ApplicationDocument, Review, ReviewAssignment, ReviewScore, TransitionLog
+from .models import (
+    Application,
+    ApplicationDocument,
+    Review,
+    ReviewAssignment,
+    ReviewerLoad,
+    ReviewScore,
+    ScoreBin,
+    TransitionLog,
+)
+from .stats import dashboard_counters_rebuild
 
 
 class ApplicationDocumentInline(admin.TabularInline):
@@ -86,3 +97,35 @@ class ReviewAdmin(admin.ModelAdmin):
     ]
     inlines = [ReviewScoreInline]
     readonly_fields = ["status", "weighted_score", "submitted_at"]
+
+
+class CounterAdmin(admin.ModelAdmin):
+    """The dashboard's derived counters: read only (the receivers keep them), with an action
+    that recounts every one from the assignments and reviews."""
+
+    actions = ["recount"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Recount every dashboard counter from the reviews"))
+    def recount(self, request, queryset) -> None:
+        dashboard_counters_rebuild()
+        self.message_user(request, _("Every dashboard counter was recounted."))
+
+
+@admin.register(ReviewerLoad)
+class ReviewerLoadAdmin(CounterAdmin):
+    list_display = ["reviewer", "call", "assigned", "done"]
+    list_filter = ["call"]
+    list_select_related = ["reviewer", "call"]
+
+
+@admin.register(ScoreBin)
+class ScoreBinAdmin(CounterAdmin):
+    list_display = ["call", "bin", "reviews"]
+    list_filter = ["call"]
+    list_select_related = ["call"]

@@ -1,4 +1,6 @@
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
@@ -15,21 +17,32 @@ def admin_client_(client):
     return client
 
 
-ADMIN_PAGES = [
-    "incubator_organisation",
-    "incubator_therapeuticarea",
-    "incubator_user",
-    "incubator_startup",
-    "incubator_call",
-    "incubator_criterion",
-    "incubator_milestone",
-    "incubator_teammembership",
-    "incubator_mentorassignment",
-    "pipeline_application",
-    "pipeline_transitionlog",
-    "pipeline_reviewassignment",
-    "pipeline_review",
-]
+APPS = ("incubator", "pipeline", "notifications")
+
+
+def _registered() -> dict:
+    return dict(admin.site._registry)
+
+
+def _inlined() -> set:
+    return {inline.model for model_admin in _registered().values() for inline in model_admin.inlines}
+
+
+ADMIN_PAGES = sorted(
+    f"{model._meta.app_label}_{model._meta.model_name}"
+    for model in admin.site._registry
+    if model._meta.app_label in APPS
+)
+
+
+def test_every_model_is_in_the_admin_on_its_own_or_inline():
+    missing = [
+        model.__name__
+        for app in APPS
+        for model in apps.get_app_config(app).get_models()
+        if model not in _registered() and model not in _inlined()
+    ]
+    assert missing == []
 
 
 @pytest.mark.parametrize("name", ADMIN_PAGES)
@@ -37,6 +50,22 @@ def test_every_model_has_an_admin_list(admin_client_, name):
     factories.ReviewScoreFactory()
     factories.MilestoneFactory()
     assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_dashboard_counters_are_recounted_from_the_admin(admin_client_):
+    from pipeline.models import ReviewerLoad
+
+    review = factories.ReviewFactory()
+    load = ReviewerLoad.objects.get(reviewer=review.assignment.reviewer)
+    ReviewerLoad.objects.filter(pk=load.pk).update(assigned=99, done=0)  # gone astray
+    response = admin_client_.post(
+        reverse("admin:pipeline_reviewerload_changelist"),
+        {"action": "recount", ACTION_CHECKBOX_NAME: [load.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    load = ReviewerLoad.objects.get(reviewer=review.assignment.reviewer)
+    assert (load.assigned, load.done) == (1, 1)
 
 
 def test_startup_stage_is_read_only_in_the_admin(admin_client_):
