@@ -14,12 +14,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from incubator.models import Call, Startup, User
 from pipeline.machines import ACTIVE_STAGES
 from pipeline.models import Application, ReviewAssignment, TransitionLog
+from pipeline.models.applications import AWAITING_REVIEWS
 
 from .kinds import SPECS, Audience, KindSpec
 from .models import Notification, NotificationPreference, OutboxMessage
-
-# Applications whose reviews are still wanted.
-REVIEWABLE_STATUSES = ["submitted", "in_review"]
 
 
 def notifications_of(*, user: User) -> QuerySet[Notification]:
@@ -82,7 +80,7 @@ def open_review_assignments() -> QuerySet[ReviewAssignment]:
     return ReviewAssignment.objects.filter(
         declined_at__isnull=True,
         reviewer__is_active=True,
-        application__status__in=REVIEWABLE_STATUSES,
+        application__status__in=AWAITING_REVIEWS,
     ).exclude(review__status="submitted")
 
 

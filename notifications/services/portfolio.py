@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from incubator.models import KpiReport, MentorAssignment, Milestone, Startup, User
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
-from pipeline.models import Application, ApplicationStatus, TransitionLog
-from pipeline.models.applications import HELD_DECISION, admission_held
+from pipeline.models import TransitionLog
+from pipeline.models.applications import admission_held
 
 from ..kinds import Kind
 from .events import founders_by_startup
@@ -72,11 +71,10 @@ def milestone_reminders_create(*, now: datetime) -> int:
     """Founders are reminded of open milestones a week and a day before they are due."""
     today = timezone.localdate(now)
     notices: list[Notice] = []
-    # Not before the founders are told of the admission the milestones belong to.
-    held = Application.objects.filter(HELD_DECISION, status=ApplicationStatus.ACCEPTED)
     for days, lower, upper in due_windows(settings.NOTIFICATIONS["MILESTONE_REMINDER_DAYS"], now):
+        # Not before the founders are told of the admission the milestones belong to.
         rows = list(
-            Milestone.objects.exclude(Exists(held.filter(startup=OuterRef("startup"))))
+            Milestone.objects.exclude(admission_held("startup"))
             .filter(
                 status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS],
                 due_on__gt=timezone.localdate(lower),

@@ -47,11 +47,6 @@ def sees_as_founder(application: Application, user: Any) -> bool:
     return not user.is_manager and is_team(application, user)
 
 
-def decision_pending(application: Application) -> bool:
-    """A decision managers have not released yet (the page refuses withdrawal meanwhile)."""
-    return application.decision_held
-
-
 class CallRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
@@ -140,7 +135,7 @@ class ApplicationSerializer(OmittingModelSerializer):
 
     def _may_list_transitions(self, application: Application) -> bool:
         # While a decision is held, founders can do nothing with the application (as on the page).
-        return not (sees_as_founder(application, viewer(self)) and decision_pending(application))
+        return not (sees_as_founder(application, viewer(self)) and application.decision_held)
 
     @extend_schema_field(TransitionOptionSerializer(many=True))
     def get_transitions(self, application: Application) -> list[dict[str, Any]]:

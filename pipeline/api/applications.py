@@ -39,7 +39,6 @@ from .application_serializers import (
     ApplicationSerializer,
     ApplicationUpdateInputSerializer,
     PitchDeckInputSerializer,
-    decision_pending,
     sees_as_founder,
 )
 from .selectors import FounderState, applications_visible_to, founder_states
@@ -250,7 +249,7 @@ class ApplicationTransitionView(TransitionActionView):
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     def refuse(self, instance: Application, name: str) -> None:
-        if sees_as_founder(instance, self.request.user) and decision_pending(instance):
+        if sees_as_founder(instance, self.request.user) and instance.decision_held:
             raise Conflict(
                 _(
                     "A decision on this application is being finalised; it can no longer be "

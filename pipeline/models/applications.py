@@ -27,6 +27,8 @@ class ApplicationStatus(models.TextChoices):
 
 
 DECIDED_STATUSES = [ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WAITLISTED]
+# Still waiting for its reviews: a missing one is overdue, and reminders chase it.
+AWAITING_REVIEWS = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 # Reviewers may still write or change their review (a waitlisted application may be reconsidered).
 OPEN_FOR_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.WAITLISTED)
 
@@ -38,11 +40,12 @@ HELD_DECISION = models.Q(status__in=DECIDED_STATUSES) & (
 )
 
 
-def admission_held() -> models.Exists:
-    """For a queryset of startups: whether the acceptance that admitted it is still held."""
+def admission_held(startup: str = "pk") -> models.Exists:
+    """Whether the acceptance that admitted a startup is still held: for a queryset of startups,
+    or of rows naming their startup in the field ``startup`` (such as milestones)."""
     return models.Exists(
         Application.objects.filter(
-            HELD_DECISION, status=ApplicationStatus.ACCEPTED, startup=models.OuterRef("pk")
+            HELD_DECISION, status=ApplicationStatus.ACCEPTED, startup=models.OuterRef(startup)
         )
     )
 

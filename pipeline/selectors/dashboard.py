@@ -31,8 +31,8 @@ from incubator.selectors import REPORTING_STAGES
 
 from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
 from ..models import Application, Review, ReviewAssignment, ReviewerLoad, ScoreBin, TransitionLog
+from ..models.applications import AWAITING_REVIEWS
 from ..stats import score_bin
-from .reviews import REVIEWED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -289,7 +289,7 @@ def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50
         submitted_at__isnull=True,
         declined_at__isnull=True,
         due_at__lt=now,
-        application__status__in=REVIEWED_STATUSES,
+        application__status__in=AWAITING_REVIEWS,
     )
     if filters.call_id:
         open_overdue = open_overdue.filter(call_id=filters.call_id)
@@ -310,7 +310,7 @@ def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50
                     filter=Q(
                         submitted_at__isnull=True,
                         due_at__lt=now,
-                        application__status__in=REVIEWED_STATUSES,
+                        application__status__in=AWAITING_REVIEWS,
                     ),
                 ),
             )

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from incubator.models import Call, User
 
-from ..models import Application, ApplicationStatus, Review, ReviewAssignment
+from ..models import Application, Review, ReviewAssignment
+from ..models.applications import AWAITING_REVIEWS
 from ..scoring import ScoredReview, application_scores
 
 
@@ -149,17 +150,12 @@ def call_ranking(
     return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["normalised"]))
 
 
-# An application in these still waits for its reviews; after a decision or a withdrawal a
-# missing review is no longer overdue.
-REVIEWED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
-
-
 def is_overdue(assignment: ReviewAssignment) -> bool:
     review = getattr(assignment, "review", None)
     done = review is not None and review.status == Review.Status.SUBMITTED
     return (
         not done
         and assignment.declined_at is None
-        and assignment.application.status in REVIEWED_STATUSES
+        and assignment.application.status in AWAITING_REVIEWS
         and assignment.due_at < timezone.now()
     )

@@ -54,10 +54,6 @@ def _readable_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _decision_pending(application: Application) -> bool:
-    return application.decision_held
-
-
 @login_required
 @require_POST
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
@@ -89,7 +85,7 @@ def _detail_context(application: Application, document_form: DocumentForm) -> di
         "answers_locked": answers_locked_reason(application),
         "documents_locked": documents_locked_reason(application),
         "can_withdraw": status in ("draft", "submitted", "in_review", "waitlisted")
-        and not _decision_pending(application),
+        and not application.decision_held,
     }
 
 
@@ -187,7 +183,7 @@ def _render_edit(request: HttpRequest, application: Application, form: Applicati
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _team_application(request, pk)
-    if _decision_pending(application):
+    if application.decision_held:
         messages.error(
             request,
             _(

@@ -20,10 +20,6 @@ from ..machines import PIPELINE_STAGES, Stage
 from ..selectors.dashboard import DashboardFilters, manager_dashboard
 
 
-def _int(value: str | None) -> int | None:
-    return id_from(value)
-
-
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -34,9 +30,9 @@ def _date(value: str | None) -> date | None:
 def filters_from(request: HttpRequest) -> DashboardFilters:
     """The dashboard filters from the query string; anything malformed is ignored."""
     return DashboardFilters(
-        call_id=_int(request.GET.get("call")),
-        area_id=_int(request.GET.get("area")),
-        organisation_id=_int(request.GET.get("org")),
+        call_id=id_from(request.GET.get("call")),
+        area_id=id_from(request.GET.get("area")),
+        organisation_id=id_from(request.GET.get("org")),
         date_from=_date(request.GET.get("from")),
         date_to=_date(request.GET.get("to")),
     )
