@@ -1,9 +1,13 @@
 """The account page where a person creates, sees and revokes their personal API tokens.
 
 A new token is shown once, on the page that answers the creation (not after a redirect: the
-secret must never travel through the session or a URL)."""
+secret must never travel through the session or a URL). Because that page answers a POST, the
+browser offers to send the form again when it is refreshed; each form therefore carries a
+one-time id, and a form whose id has already created a token creates no second one."""
 
 from __future__ import annotations
+
+import secrets
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +32,11 @@ class TokenForm(BootstrapForm):
     )
 
 
+# The session remembers the ids of the last forms that created a token (never the secrets).
+USED_FORMS = "api_token_forms"
+USED_FORMS_KEPT = 20
+
+
 def _page(
     request: HttpRequest, form: TokenForm, new_key: str | None = None, status: int = 200
 ) -> HttpResponse:
@@ -35,7 +44,7 @@ def _page(
     return render(
         request,
         "incubator/tokens.html",
-        {"form": form, "tokens": tokens, "new_key": new_key},
+        {"form": form, "tokens": tokens, "new_key": new_key, "form_id": secrets.token_urlsafe(16)},
         status=status,
     )
 
@@ -47,9 +56,23 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, TokenForm())
     form = TokenForm(request.POST)
+    form_id = request.POST.get("form_id", "")
+    used = request.session.get(USED_FORMS, [])
+    if form_id in used:
+        messages.info(
+            request,
+            _(
+                "That form has already created its token, so no second one was made. Its secret "
+                "was shown once; if you did not copy it, revoke the token and create another."
+            ),
+        )
+        return redirect("api-tokens")
+    if not form_id or len(form_id) > 64:
+        form.add_error(None, _("The form was out of date. Check the name and create the token again."))
     if not form.is_valid():
         return _page(request, form, status=400)
     token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    request.session[USED_FORMS] = [*used, form_id][-USED_FORMS_KEPT:]
     messages.success(
         request,
         _("The token “%(name)s” is created. Copy it now: it will not be shown again.") % {"name": token.name},

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/account/tokens/"
 NEW_KEY = re.compile(r'id="new-token"[^>]*value="([^"]+)"')
+FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
 MOMENT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
@@ -34,8 +35,16 @@ def _browser(user) -> Client:
     return client
 
 
+def _form_id(client: Client) -> str:
+    """The one-time id of the token form, as the page hands it out."""
+    return FORM_ID.search(client.get(PAGE).content.decode()).group(1)
+
+
 def _post(client: Client, path: str, data: dict | None = None):
-    return client.post(path, {**(data or {}), "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    data = dict(data or {})
+    if path == PAGE:
+        data.setdefault("form_id", _form_id(client))
+    return client.post(path, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
 
 def _create(client: Client, name: str = "reporting script") -> str:
@@ -113,6 +122,52 @@ def test_the_token_page_lists_only_the_persons_own_tokens(founder_browser):
     api_token_create(user=factories.FounderFactory(), name="Somebody else's script")
 
     assert "Somebody else's script" not in founder_browser.get(PAGE).content.decode()
+
+
+def test_sending_the_same_form_again_creates_no_second_token(founder, founder_browser):
+    # What a browser does when the page that shows the new secret is refreshed.
+    form = {"name": "laptop", "form_id": _form_id(founder_browser)}
+    _post(founder_browser, PAGE, form)
+
+    again = _post(founder_browser, PAGE, form)
+
+    assert list(ApiToken.objects.filter(user=founder).values_list("name", flat=True)) == ["laptop"]
+    assert again.status_code == 302 and again["Location"] == PAGE
+    page = founder_browser.get(PAGE).content.decode()
+    assert "That form has already created its token" in page
+    assert NEW_KEY.search(page) is None
+
+
+def test_each_showing_of_the_form_creates_one_token(founder, founder_browser):
+    _post(founder_browser, PAGE, {"name": "laptop"})
+    _post(founder_browser, PAGE, {"name": "laptop"})
+
+    assert ApiToken.objects.filter(user=founder, name="laptop").count() == 2
+
+
+def test_the_page_with_a_new_secret_hands_out_a_new_form(founder_browser):
+    form_id = _form_id(founder_browser)
+
+    response = _post(founder_browser, PAGE, {"name": "laptop", "form_id": form_id})
+
+    assert FORM_ID.search(response.content.decode()).group(1) != form_id
+
+
+def test_a_form_without_its_id_keeps_the_name_and_asks_again(founder, founder_browser):
+    response = founder_browser.post(
+        PAGE, {"name": "laptop", "csrfmiddlewaretoken": founder_browser.cookies["csrftoken"].value}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The form was out of date" in page
+    assert 'value="laptop"' in page
+    assert not ApiToken.objects.filter(user=founder).exists()
+    # The page answering it carries a fresh id: sending it again works.
+    assert (
+        _post(founder_browser, PAGE, {"name": "laptop", "form_id": FORM_ID.search(page).group(1)}).status_code
+        == 200
+    )
 
 
 def test_a_token_needs_a_name(founder, founder_browser):

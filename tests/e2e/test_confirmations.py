@@ -38,3 +38,18 @@ def test_revoking_a_token_asks_first(page: Page):
     expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert questions == ["Revoke this token? Programs using it stop working at once."] * 2
+
+
+def test_refreshing_the_page_with_a_new_token_creates_no_second_one(page: Page):
+    founder = factories.FounderFactory(email="refresh@example.org")
+    log_in(page, founder.email)
+    page.goto("/account/tokens/")
+    page.get_by_label("Name").fill("laptop")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_label("New token")).to_be_visible()
+
+    page.reload()
+
+    expect(page.get_by_text("That form has already created its token")).to_be_visible()
+    expect(page.get_by_label("New token")).to_have_count(0)
+    assert list(ApiToken.objects.filter(user=founder).values_list("name", flat=True)) == ["laptop"]
