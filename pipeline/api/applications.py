@@ -98,6 +98,15 @@ def _team_application(view: generics.GenericAPIView) -> Application:
 
 
 def _refused(error: ApplicationError) -> Conflict:
+    if error.code == "stale":
+        # The service's message speaks of a page and its form; a client is told what to send.
+        return Conflict(
+            _(
+                "The application changed since the version you sent as expected_version. Nothing "
+                "was saved. Fetch the application again and send its current version."
+            ),
+            code="stale",
+        )
     return Conflict(error.message, code=error.code)
 
 

@@ -294,7 +294,12 @@ def test_a_stale_edit_answers_409(world: World):
         path, {"problem": "New words.", "expected_version": "an-old-version"}, format="json"
     )
 
-    assert error_of(response, 409)["code"] == "stale"
+    error = error_of(response, 409)
+    assert error["code"] == "stale"
+    assert "expected_version" in error["message"]
+    assert "page" not in error["message"]
+    world.application_b.refresh_from_db()
+    assert world.application_b.problem != "New words."
 
 
 def test_a_refused_assignment_answers_409_with_the_reason(world: World):
