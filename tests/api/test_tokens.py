@@ -132,7 +132,8 @@ def test_sending_the_same_form_again_creates_no_second_token(founder, founder_br
     again = _post(founder_browser, PAGE, form)
 
     assert list(ApiToken.objects.filter(user=founder).values_list("name", flat=True)) == ["laptop"]
-    assert again.status_code == 302 and again["Location"] == PAGE
+    assert again.status_code == 302
+    assert again["Location"] == PAGE
     page = founder_browser.get(PAGE).content.decode()
     assert "That form has already created its token" in page
     assert NEW_KEY.search(page) is None

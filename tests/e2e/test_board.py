@@ -109,7 +109,9 @@ def test_manager_moves_a_startup_to_acceleration_and_the_founder_is_told(
     expect(column(office, "incubation").get_by_role("heading", level=2)).to_have_text(
         re.compile(r"Incubation\s*1")
     )
-    expect(office.locator("#board").get_by_role("alert")).to_contain_text("NeuroRegen is now in Acceleration.")
+    expect(office.locator("#board").get_by_role("alert")).to_contain_text(
+        "NeuroRegen is now in Acceleration."
+    )
     expect(office.locator("#board").get_by_role("alert")).to_be_visible()
     assert_no_page_load(office)
     shot(office, "board-after")

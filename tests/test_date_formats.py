@@ -1,0 +1,51 @@
+"""Dates read the same way on every page: in English day, month name and year with the 24-hour
+clock (never the American 3/4/2026), in Russian Django's Russian formats."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from django.utils import formats, translation
+
+from incubator.models import ApiToken
+from incubator.services.tokens import api_token_create
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# 09:05 UTC is 12:05 in Moscow, the cluster's time zone.
+MOMENT = datetime(2026, 3, 4, 9, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def token_page():
+    founder = factories.FounderFactory()
+    token, _key = api_token_create(user=founder, name="laptop")
+    ApiToken.objects.filter(pk=token.pk).update(created_at=MOMENT)
+    client = Client()
+    client.force_login(founder)
+
+    def page(language: str) -> str:
+        return client.get("/account/tokens/", headers={"accept-language": language}).content.decode()
+
+    return page
+
+
+def test_english_pages_show_day_month_name_year_and_24_hour_time(token_page):
+    page = token_page("en")
+
+    assert "4 Mar 2026, 12:05" in page
+    assert "3/4/2026" not in page
+    assert "p.m." not in page
+
+
+def test_russian_pages_show_russian_dates(token_page):
+    page = token_page("ru")
+
+    assert "04.03.2026 12:05" in page
+
+
+def test_long_english_dates_spell_the_month():
+    with translation.override("en"):
+        assert formats.date_format(MOMENT.date(), "DATE_FORMAT") == "4 March 2026"
+        assert formats.date_format(MOMENT, "DATETIME_FORMAT") == "4 March 2026, 09:05"
