@@ -75,6 +75,9 @@ class ApplicationSerializer(OmittingModelSerializer):
         required=False,
         help_text=_("Absent for reviewers when the call hides the founders' names."),
     )
+    updated_at = serializers.SerializerMethodField(
+        help_text=_("For the startup's team, a decision not yet released does not move it.")
+    )
     pitch_deck_name = serializers.CharField(read_only=True)
     has_pitch_deck = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True, read_only=True)
@@ -127,10 +130,24 @@ class ApplicationSerializer(OmittingModelSerializer):
             return state.status_of(application)
         return application.status
 
+    def _updated_at(self, application: Application):
+        state = self._founder_state(application)
+        if state is not None and sees_as_founder(application, viewer(self)):
+            return state.updated_at_of(application)
+        return application.updated_at
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_updated_at(self, application: Application) -> str:
+        return serializers.DateTimeField().to_representation(self._updated_at(application))
+
     def get_has_pitch_deck(self, application: Application) -> bool:
         return bool(application.pitch_deck)
 
     def get_version(self, application: Application) -> str:
+        moment = self._updated_at(application)
+        if moment != application.updated_at:
+            # Held from the team like updated_at; the application takes no edits meanwhile.
+            return moment.isoformat()
         return application_version(application)
 
     def _may_list_transitions(self, application: Application) -> bool:

@@ -7,6 +7,7 @@ pages show it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -326,6 +327,40 @@ def test_a_held_decisions_dates_are_absent_from_the_founders_list(world: World):
     rows = world.client("founder_a").get(f"{V1}/applications/").json()["results"]
 
     assert [row["id"] for row in rows if {"decided_at", "decision_released_at"} & set(row)] == []
+
+
+def test_a_held_decision_does_not_move_the_founders_updated_at_or_version(world: World):
+    _decide(world)
+    stored = Application.objects.get(pk=world.application_a.pk)
+    client = world.client("founder_a")
+
+    detail = client.get(f"{V1}/applications/{stored.pk}/").json()
+    [row] = [row for row in client.get(f"{V1}/applications/").json()["results"] if row["id"] == stored.pk]
+
+    shown = datetime.fromisoformat(detail["updated_at"])
+    assert shown < stored.decided_at
+    assert stored.updated_at.isoformat() not in {detail["version"], row["version"]}
+    assert (row["updated_at"], row["version"]) == (detail["updated_at"], detail["version"])
+
+
+def test_managers_see_a_held_decisions_updated_at_as_stored(world: World):
+    _decide(world)
+    stored = Application.objects.get(pk=world.application_a.pk)
+
+    data = world.client("manager").get(f"{V1}/applications/{stored.pk}/").json()
+
+    assert datetime.fromisoformat(data["updated_at"]) == stored.updated_at
+    assert data["version"] == stored.updated_at.isoformat()
+
+
+def test_a_released_decision_shows_founders_the_stored_updated_at(world: World):
+    _decide(world)
+    decisions_release(call=world.call, actor=world.users["manager"])
+    stored = Application.objects.get(pk=world.application_a.pk)
+
+    data = world.client("founder_a").get(f"{V1}/applications/{stored.pk}/").json()
+
+    assert datetime.fromisoformat(data["updated_at"]) == stored.updated_at
 
 
 def test_managers_see_a_held_decision_as_it_is(world: World):
