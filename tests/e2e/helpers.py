@@ -17,7 +17,7 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_label("Password").press("Enter")
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").locator(".nav-account")).to_be_visible()
 
 
 def success_message(page: Page, text: str | re.Pattern) -> None:
