@@ -131,9 +131,8 @@ class ApplicationSerializer(OmittingModelSerializer):
         return application.status
 
     def _updated_at(self, application: Application):
-        state = self._founder_state(application)
-        if state is not None and sees_as_founder(application, viewer(self)):
-            return state.updated_at_of(application)
+        if sees_as_founder(application, viewer(self)):
+            return application.updated_at_for_founders
         return application.updated_at
 
     @extend_schema_field(serializers.DateTimeField())
@@ -146,7 +145,8 @@ class ApplicationSerializer(OmittingModelSerializer):
     def get_version(self, application: Application) -> str:
         moment = self._updated_at(application)
         if moment != application.updated_at:
-            # Held from the team like updated_at; the application takes no edits meanwhile.
+            # While a decision is held, the team's version stays what it was before it (the
+            # application takes no edits meanwhile).
             return moment.isoformat()
         return application_version(application)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -23,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.api.errors import Conflict, Forbidden
-from incubator.api.filters import ApiFilterSet, DateTimeFilter
+from incubator.api.filters import ApiFilterSet, DateTimeFilter, FilterBackend
 from incubator.api.transitions import (
     TransitionActionView,
     transition_input_serializer,
@@ -32,6 +33,7 @@ from incubator.api.transitions import (
 from incubator.models import Startup, TeamMembership
 
 from ..models import Application, ApplicationStatus
+from ..models.applications import SHOWN_UPDATED_AT
 from ..services import ApplicationError, application_create, application_transition, application_update
 from .application_serializers import (
     ApplicationCreateInputSerializer,
@@ -110,11 +112,29 @@ def _refused(error: ApplicationError) -> Conflict:
     return Conflict(error.message, code=error.code)
 
 
+class ApplicationOrdering(OrderingFilter):
+    """Ordering, where the team's own applications sort by the ``updated_at`` it is shown: a held
+    decision must not move an application up the founders' list."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        if not request.user.is_manager and any(term.lstrip("-") == "updated_at" for term in ordering):
+            own = Exists(TeamMembership.objects.filter(startup=OuterRef("startup"), user=request.user))
+            queryset = queryset.annotate(
+                shown_updated_at=Case(When(own, then=SHOWN_UPDATED_AT), default=F("updated_at"))
+            )
+            ordering = [term.replace("updated_at", "shown_updated_at") for term in ordering]
+        return queryset.order_by(*ordering)
+
+
 class ApplicationListView(generics.ListAPIView):
     """The applications the user may see; founders start a draft here."""
 
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
+    filter_backends = [FilterBackend, ApplicationOrdering]
     ordering_fields = ["created_at", "updated_at", "submitted_at", "id"]
     ordering = ["-created_at", "-id"]
 

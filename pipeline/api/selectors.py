@@ -27,19 +27,9 @@ class FounderState:
     stage_entered_at: datetime
     statuses: dict[int, str] = field(default_factory=dict)
     hidden_log_ids: set[int] = field(default_factory=set)
-    # Per application, when the last change its founders may see happened.
-    changed_at: dict[int, datetime] = field(default_factory=dict)
 
     def status_of(self, application: Application) -> str:
         return self.statuses.get(application.pk, application.status)
-
-    def updated_at_of(self, application: Application) -> datetime:
-        """When the application last changed as far as its founders may know: while a decision
-        is held, its last visible change (or its submission), not the unreleased decision."""
-        if not application.decision_held:
-            return application.updated_at
-        moments = [application.submitted_at, self.changed_at.get(application.pk)]
-        return max((moment for moment in moments if moment is not None), default=application.created_at)
 
 
 def founder_states(startups: Iterable[Startup]) -> dict[int, FounderState]:
@@ -64,19 +54,11 @@ def founder_states(startups: Iterable[Startup]) -> dict[int, FounderState]:
         if hidden_stage_changes:
             # The stage shown is the one the first hidden change left; so is its start.
             entered = hidden_stage_changes[0].source_entered_at or startup.created_at
-        changed_at: dict[int, datetime] = {}
-        for log in view.logs:
-            if log.application_id is not None:
-                previous = changed_at.get(log.application_id)
-                changed_at[log.application_id] = (
-                    log.created_at if previous is None else max(previous, log.created_at)
-                )
         states[startup.pk] = FounderState(
             stage=view.stage,
             stage_entered_at=entered,
             statuses=view.statuses,
             hidden_log_ids={log.pk for log in hidden},
-            changed_at=changed_at,
         )
     return states
 

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,16 @@ OPEN_FOR_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, App
 # visible, but not the acceptance).
 HELD_DECISION = models.Q(status__in=DECIDED_STATUSES) & (
     models.Q(decision_released_at__isnull=True) | models.Q(decision_released_at__lt=models.F("decided_at"))
+)
+
+
+# ``Application.updated_at_for_founders`` as an expression.
+SHOWN_UPDATED_AT = models.Case(
+    models.When(
+        HELD_DECISION,
+        then=Coalesce(models.F("updated_before_decision"), models.F("submitted_at"), models.F("created_at")),
+    ),
+    default=models.F("updated_at"),
 )
 
 
@@ -193,6 +204,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # Decisions stay with the managers until they release them; then founders see them at once.
     decision_released_at = models.DateTimeField(_("decision released at"), null=True, blank=True)
+    # While a decision is held, its founders see the application as it was before it: this is
+    # the time of its last change then (``updated_at`` moved with the decision).
+    updated_before_decision = models.DateTimeField(
+        _("updated before the decision"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -230,6 +246,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def decision_visible_to_founders(self) -> bool:
         return self.is_decided and not self.decision_held
 
+    def _record_decision(self) -> None:
+        # Runs in the transition, before the status changes: a decision that follows one still
+        # held (waitlisted, then accepted) keeps the time the founders saw before the first.
+        if not self.decision_held:
+            self.updated_before_decision = self.updated_at
+        self.decided_at = timezone.now()
+
+    @property
+    def updated_at_for_founders(self):
+        """``updated_at`` as the founders may know it: while a decision is held, the time of the
+        last change before it (``SHOWN_UPDATED_AT`` is the same in SQL)."""
+        if not self.decision_held:
+            return self.updated_at
+        return self.updated_before_decision or self.submitted_at or self.created_at
+
     @transition(
         field="status",
         source=ApplicationStatus.DRAFT,
@@ -260,7 +291,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Accept")},
     )
     def accept(self) -> None:
-        self.decided_at = timezone.now()
+        self._record_decision()
 
     @transition(
         field="status",
@@ -270,7 +301,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Reject")},
     )
     def reject(self) -> None:
-        self.decided_at = timezone.now()
+        self._record_decision()
 
     @transition(
         field="status",
@@ -281,7 +312,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Waitlist")},
     )
     def waitlist(self) -> None:
-        self.decided_at = timezone.now()
+        self._record_decision()
 
     @transition(
         field="status",

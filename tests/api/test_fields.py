@@ -329,18 +329,47 @@ def test_a_held_decisions_dates_are_absent_from_the_founders_list(world: World):
     assert [row["id"] for row in rows if {"decided_at", "decision_released_at"} & set(row)] == []
 
 
-def test_a_held_decision_does_not_move_the_founders_updated_at_or_version(world: World):
-    _decide(world)
-    stored = Application.objects.get(pk=world.application_a.pk)
+def _founders_copy(world: World) -> tuple[dict, dict]:
+    """Application A as founder A reads it: the detail, and its row of the list."""
     client = world.client("founder_a")
+    detail = client.get(f"{V1}/applications/{world.application_a.pk}/").json()
+    rows = client.get(f"{V1}/applications/").json()["results"]
+    [row] = [row for row in rows if row["id"] == world.application_a.pk]
+    return detail, row
 
-    detail = client.get(f"{V1}/applications/{stored.pk}/").json()
-    [row] = [row for row in client.get(f"{V1}/applications/").json()["results"] if row["id"] == stored.pk]
 
-    shown = datetime.fromisoformat(detail["updated_at"])
-    assert shown < stored.decided_at
-    assert stored.updated_at.isoformat() not in {detail["version"], row["version"]}
-    assert (row["updated_at"], row["version"]) == (detail["updated_at"], detail["version"])
+@pytest.mark.parametrize("decisions", [["accept"], ["reject"], ["waitlist"], ["waitlist", "accept"]])
+def test_a_held_decision_leaves_the_founders_updated_at_and_version_as_they_were(
+    world: World, decisions: list[str]
+):
+    before, _row = _founders_copy(world)
+
+    for name in decisions:
+        _decide(world, name)
+    detail, row = _founders_copy(world)
+
+    shown = {key: detail[key] for key in ("updated_at", "version")}
+    assert shown == {key: before[key] for key in ("updated_at", "version")}
+    assert {key: row[key] for key in ("updated_at", "version")} == shown
+    assert Application.objects.get(pk=world.application_a.pk).updated_at > datetime.fromisoformat(
+        shown["updated_at"]
+    )
+
+
+def test_a_held_decision_does_not_move_the_application_up_the_founders_list(world: World):
+    later = factories.ApplicationFactory(startup=world.startup_a)
+    _decide(world)
+    newest_first = {"ordering": "-updated_at"}
+
+    founders = world.client("founder_a").get(f"{V1}/applications/", newest_first).json()["results"]
+    managers = (
+        world.client("manager")
+        .get(f"{V1}/applications/", {**newest_first, "startup": world.startup_a.pk})
+        .json()["results"]
+    )
+
+    assert [row["id"] for row in founders] == [later.pk, world.application_a.pk]
+    assert [row["id"] for row in managers] == [world.application_a.pk, later.pk]
 
 
 def test_managers_see_a_held_decisions_updated_at_as_stored(world: World):
