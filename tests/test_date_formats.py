@@ -35,7 +35,7 @@ def test_english_pages_show_day_month_name_year_and_24_hour_time(token_page):
     page = token_page("en")
 
     assert "4 Mar 2026, 12:05" in page
-    assert "3/4/2026" not in page
+    assert "03/04/2026" not in page
     assert "p.m." not in page
 
 

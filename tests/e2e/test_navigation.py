@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests import factories
 
+from .conftest import VIEWPORT
 from .helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -99,3 +100,20 @@ def test_the_managers_pages_do_not_scroll_sideways_at_1200_px(new_page, language
             wide[path] = width
 
     assert wide == {}
+
+
+def test_without_javascript_the_bar_still_offers_tokens_and_logging_out(browser, live_server):
+    founder = factories.FounderFactory(full_name="Anna Founder")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        log_in(page, founder.email)
+        bar = page.get_by_role("navigation", name="Main")
+
+        bar.get_by_role("link", name="API tokens").click()
+        expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
+        bar.get_by_role("button", name="Log out").click()
+
+        expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    finally:
+        context.close()

@@ -309,6 +309,20 @@ def test_board_button_move_goes_through_the_service(client, manager, board_start
     assert (log.transition, log.actor) == ("accelerate", manager)
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_move_is_confirmed_once(client, manager, board_startups, htmx: bool):
+    ready, _blocked = board_startups
+    client.force_login(manager)
+    move = {"startup": ready.pk, "transition": "accelerate", "expected_state": "incubation"}
+
+    if htmx:
+        body = client.post(reverse("manager-board-move"), move, HTTP_HX_REQUEST="true").content.decode()
+    else:
+        body = client.post(reverse("manager-board-move"), move, follow=True).content.decode()
+
+    assert body.count(f"{ready.name} is now in Acceleration.") == 1
+
+
 def test_refused_move_shows_the_guard_and_leaves_the_card(client, manager, board_startups):
     _ready, blocked = board_startups
     client.force_login(manager)
