@@ -3,7 +3,8 @@
 A new token is shown once, on the page that answers the creation (not after a redirect: the
 secret must never travel through the session or a URL). Because that page answers a POST, the
 browser offers to send the form again when it is refreshed; each form therefore carries a
-one-time id, and a form whose id has already created a token creates no second one."""
+one-time id, and a form whose id has already created a token creates no second one (the
+database holds one token per form, so two clicks at once make one token too)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.forms_base import BootstrapForm
 from incubator.models import ApiToken
-from incubator.services.tokens import api_token_create, api_token_revoke
+from incubator.services.tokens import TokenFormUsed, api_token_create, api_token_revoke
 
 
 class TokenForm(BootstrapForm):
@@ -30,11 +31,6 @@ class TokenForm(BootstrapForm):
         max_length=100,
         help_text=gettext_lazy("What the token is for, such as “reporting script” or “laptop”."),
     )
-
-
-# The session remembers the ids of the last forms that created a token (never the secrets).
-USED_FORMS = "api_token_forms"
-USED_FORMS_KEPT = 20
 
 
 def _page(
@@ -57,8 +53,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
         return _page(request, TokenForm())
     form = TokenForm(request.POST)
     form_id = request.POST.get("form_id", "")
-    used = request.session.get(USED_FORMS, [])
-    if form_id in used:
+    if not form_id or len(form_id) > 64:
+        form.add_error(None, _("The form was out of date. Check the name and create the token again."))
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    try:
+        token, key = api_token_create(user=request.user, name=form.cleaned_data["name"], form_id=form_id)
+    except TokenFormUsed:
         messages.info(
             request,
             _(
@@ -67,12 +68,6 @@ def token_list(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("api-tokens")
-    if not form_id or len(form_id) > 64:
-        form.add_error(None, _("The form was out of date. Check the name and create the token again."))
-    if not form.is_valid():
-        return _page(request, form, status=400)
-    token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
-    request.session[USED_FORMS] = [*used, form_id][-USED_FORMS_KEPT:]
     messages.success(
         request,
         _("The token “%(name)s” is created. Copy it now: it will not be shown again.") % {"name": token.name},

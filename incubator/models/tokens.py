@@ -16,11 +16,19 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The one-time id of the form that created the token: a form sent twice (a refresh, a
+    # double click) creates one token only.
+    form_id = models.CharField(_("form id"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "form_id"], condition=~models.Q(form_id=""), name="one_token_per_form"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,17 +32,28 @@ def api_token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+class TokenFormUsed(Exception):
+    """The form has already created its token."""
+
+
+def api_token_create(*, user: User, name: str, form_id: str = "") -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with its secret, which is never stored and
-    cannot be shown again."""
+    cannot be shown again. With ``form_id`` (the creating form's one-time id), a second request
+    from the same form, even at the same moment, raises ``TokenFormUsed`` and creates nothing."""
     key = TOKEN_MARKER + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name.strip()[:100],
-        prefix=key[:PREFIX_LENGTH],
-        key_hash=api_token_hash(key),
-    )
+    try:
+        with transaction.atomic():
+            token = ApiToken.objects.create(
+                user=user,
+                name=name.strip()[:100],
+                prefix=key[:PREFIX_LENGTH],
+                key_hash=api_token_hash(key),
+                form_id=form_id,
+            )
+    except IntegrityError:
+        if form_id and ApiToken.objects.filter(user=user, form_id=form_id).exists():
+            raise TokenFormUsed from None
+        raise
     return token, key
 
 
