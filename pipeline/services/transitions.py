@@ -48,6 +48,8 @@ class TransitionOption:
     needs_reason: bool = False
     overridable: bool = False
     blocked_by: list[str] = field(default_factory=list)
+    # The target has no way out: pages ask before firing it.
+    final: bool = False
 
     @property
     def is_blocked(self) -> bool:
@@ -337,7 +339,8 @@ def permitted_transitions(instance: Startup | Application, user: Any) -> list[Tr
     only ever follow from another one (admitting on acceptance, ...) are left out."""
     state = getattr(instance, _state_field(instance))
     options = []
-    for name in _all_transition_names(type(instance)):
+    names = _all_transition_names(type(instance))
+    for name in names:
         meta = getattr(type(instance), name)._django_fsm
         transition_ = meta.get_transition(state) if meta.has_transition(state) else None
         if transition_ is None or transition_.custom.get("auto"):
@@ -351,6 +354,10 @@ def permitted_transitions(instance: Startup | Application, user: Any) -> list[Tr
                 target=transition_.target,
                 needs_reason=bool(transition_.custom.get("needs_reason")),
                 overridable=any(isinstance(g, Guard) and g.overridable for g in transition_.conditions),
+                final=not any(
+                    getattr(type(instance), other)._django_fsm.has_transition(transition_.target)
+                    for other in names
+                ),
             )
         )
     return options
@@ -381,6 +388,7 @@ def transition_options(instance: Startup | Application, user: Any) -> list[Trans
                 needs_reason=option.needs_reason,
                 overridable=option.overridable,
                 blocked_by=blocked,
+                final=option.final,
             )
         )
     return options

@@ -38,6 +38,8 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
     startups = filters.startups().filter(stage__in=PIPELINE_STAGES)
     counts = dict(startups.order_by().values_list("stage").annotate(n=Count("id")))
     labels = dict(Stage.choices)
+    transitions = Startup._meta.get_field("stage").get_all_transitions(Startup)
+    exits = {transition_.source for transition_ in transitions}
     columns = []
     for stage in PIPELINE_STAGES:
         cards = list(
@@ -49,6 +51,8 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
             {
                 "stage": stage,
                 "label": labels[stage],
+                # No transition leaves it: dropping a card there asks first.
+                "final": stage not in exits,
                 "count": counts.get(stage, 0),
                 "hidden": max(counts.get(stage, 0) - len(cards), 0),
                 "cards": [

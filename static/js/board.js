@@ -24,6 +24,12 @@
             return;
           }
           const card = event.item;
+          // A stage without a way out (alumni) asks first; "no" puts the card back.
+          const question = event.to.closest(".kanban-column").dataset.confirm;
+          if (question && !window.confirm(question)) {
+            event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+            return;
+          }
           htmx.ajax("POST", board.dataset.moveUrl, {
             source: card,
             target: "#board",

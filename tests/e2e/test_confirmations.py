@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from incubator.models import ApiToken
+from incubator.models import ApiToken, Startup
 from incubator.services.tokens import api_token_create
 from tests import factories
 
@@ -53,3 +53,36 @@ def test_refreshing_the_page_with_a_new_token_creates_no_second_one(page: Page):
     expect(page.get_by_text("That form has already created its token")).to_be_visible()
     expect(page.get_by_label("New token")).to_have_count(0)
     assert list(ApiToken.objects.filter(user=founder).values_list("name", flat=True)) == ["laptop"]
+
+
+def test_graduating_on_the_board_asks_first(page: Page):
+    manager = factories.ManagerFactory()
+    startup = factories.StartupFactory(name="GlucoLoop", stage="funding")
+    log_in(page, manager.email)
+    page.goto("/manage/board/")
+    funding = page.locator("section.kanban-column[data-stage='funding']")
+    alumni = page.locator("section.kanban-column[data-stage='alumni']")
+    questions: list[str] = []
+
+    def say_no(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.remove_listener("dialog", accept_dialog)
+    page.on("dialog", say_no)
+    funding.get_by_role("button", name="Graduate to alumni").click()
+    funding.locator(f"#card-{startup.pk} p").first.drag_to(alumni.locator(".kanban-cards"))
+
+    expect(funding.locator(f"#card-{startup.pk}")).to_be_visible()
+    expect(alumni.locator(f"#card-{startup.pk}")).to_have_count(0)
+    assert Startup.objects.get(pk=startup.pk).stage == "funding"
+    assert questions == [
+        "Graduate to alumni: GlucoLoop cannot be moved on from there. Continue?",
+        "Move this startup to Alumni? It cannot be moved on from there.",
+    ]
+
+    page.remove_listener("dialog", say_no)
+    page.on("dialog", accept_dialog)
+    funding.get_by_role("button", name="Graduate to alumni").click()
+    expect(alumni.locator(f"#card-{startup.pk}")).to_be_visible()
+    assert Startup.objects.get(pk=startup.pk).stage == "alumni"

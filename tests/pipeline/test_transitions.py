@@ -13,7 +13,7 @@ from pipeline.exceptions import (
 )
 from pipeline.machines import Stage
 from pipeline.models import Application, ApplicationStatus, TransitionLog
-from pipeline.services import application_transition, startup_transition
+from pipeline.services import application_transition, permitted_transitions, startup_transition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -464,3 +464,28 @@ def test_committed_event_is_published_after_commit(manager, founder, django_capt
         events.transition_committed.disconnect(on_committed)
 
     assert committed == recorded == [TransitionLog.objects.get().pk]
+
+
+@pytest.mark.parametrize(
+    ("stage", "finals"),
+    [
+        ("incubation", {"accelerate": False, "exit": True}),
+        ("funding", {"graduate": True, "exit": True}),
+    ],
+)
+def test_a_transition_into_a_stage_with_no_way_out_is_final(db, stage, finals):
+    manager = factories.ManagerFactory()
+    startup = factories.StartupFactory(stage=stage)
+
+    options = {option.name: option.final for option in permitted_transitions(startup, manager)}
+
+    assert {name: options[name] for name in finals} == finals
+
+
+def test_decisions_that_end_an_application_are_final(db):
+    manager = factories.ManagerFactory()
+    application = factories.ApplicationFactory(status="in_review")
+
+    options = {option.name: option.final for option in permitted_transitions(application, manager)}
+
+    assert (options["accept"], options["reject"], options["waitlist"]) == (True, True, False)
