@@ -185,8 +185,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Incubation pipeline API",
     "DESCRIPTION": (
         "Startups, calls, applications, reviews and their transitions. Authenticate with a "
-        "personal API token (`Authorization: Bearer &lt;token&gt;`, created on the account's token page) "
-        "or, from the browser, with the session. Errors share one shape: "
+        "personal API token, created on the account's token page and sent in the header "
+        "`Authorization: Bearer` followed by the token, or, from the browser, with the session. "
+        "Errors share one shape: "
         '{"error": {"status", "code", "message", "details"}}.'
     ),
     "VERSION": "1.0.0",

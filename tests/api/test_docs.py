@@ -65,6 +65,13 @@ def test_the_json_and_yaml_schemas_say_the_same():
     assert as_json == as_yaml
 
 
+def test_the_schema_description_is_plain_markdown_without_html_entities():
+    schema = json.loads(APIClient().get("/api/v1/schema/", {"format": "json"}).content)
+
+    assert "`Authorization: Bearer`" in schema["info"]["description"]
+    assert re.findall(r"&\w+;", schema["info"]["description"]) == []
+
+
 def test_the_schema_describes_the_api_under_v1_only():
     schema = json.loads(APIClient().get("/api/v1/schema/", {"format": "json"}).content)
 
@@ -108,7 +115,8 @@ def test_documentation_page_loads_only_our_static_files_and_schema(path):
 
     assets = [address for address in addresses if address != "/api/v1/schema/" and "?script" not in address]
     assert assets
-    assert [a for a in assets if not a.startswith(f"{settings.STATIC_URL}drf_spectacular_sidecar/")] == []
+    ours = (f"{settings.STATIC_URL}drf_spectacular_sidecar/", f"{settings.STATIC_URL}favicon.svg")
+    assert [a for a in assets if not a.startswith(ours)] == []
 
 
 @pytest.mark.parametrize("path", DOC_PAGES)
