@@ -271,12 +271,19 @@ def call_release(request: HttpRequest, slug: str) -> HttpResponse:
 
 @manager_required
 def application_review_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(Application.objects.select_related("call", "startup"), pk=pk)
+    application = get_object_or_404(
+        Application.objects.select_related("call", "startup__therapeutic_area"), pk=pk
+    )
     assignments = application.assignments.select_related("reviewer__organisation", "review").prefetch_related(
         "review__scores__criterion"
     )
     return render(
         request,
         "pipeline/manage/application.html",
-        {"application": application, "assignments": assignments, "criteria": application.call.criteria.all()},
+        {
+            "application": application,
+            "assignments": assignments,
+            "criteria": application.call.criteria.all(),
+            "documents": application.documents.order_by("uploaded_at", "pk"),
+        },
     )

@@ -386,3 +386,20 @@ def test_application_page_query_count_is_fixed(client, django_assert_num_queries
     client.force_login(founder)
     with django_assert_num_queries(5):
         client.get(reverse("application-detail", args=[application.pk]))
+
+
+def test_the_timeline_runs_newest_first_down_to_the_draft(client, founder, startup, manager):
+    from pipeline.services import application_transition
+
+    application = factories.ApplicationFactory(startup=startup, status="submitted")
+    application_transition(application=application, name="start_review", actor=manager)
+    client.force_login(founder)
+
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    timeline = page[
+        page.index('<ol class="timeline">') : page.index("</ol>", page.index('<ol class="timeline">'))
+    ]
+
+    assert timeline.index("In review") < timeline.index("Draft started")
+    assert timeline.rstrip().endswith("</li>")
+    assert timeline.count("<li>") == 2

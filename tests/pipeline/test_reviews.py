@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline.models import Application, Review, ReviewAssignment, TransitionLog
+from pipeline.models import Application, ApplicationDocument, Review, ReviewAssignment, TransitionLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -368,11 +368,31 @@ def test_application_review_summary_query_count_is_fixed(
             assignment__reviewer__organisation=factories.OrganisationFactory(),
         )
         factories.ReviewScoreFactory(review=review, criterion=criterion)
+    for n in range(size):
+        ApplicationDocument.objects.create(application=application, title=f"Lab report {n}", file="x.pdf")
     client.force_login(manager)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("manage-application", args=[application.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("/ 10 ·") == size
+    assert response.content.decode().count("Lab report") == size
+
+
+def test_managers_read_the_answers_and_documents_next_to_the_reviews(client, call, manager):
+    application = factories.ApplicationFactory(
+        call=call, status="in_review", problem="Sepsis is found too late.", use_of_funds="A pilot study."
+    )
+    document = ApplicationDocument.objects.create(
+        application=application, title="Patent filing", file="x.pdf"
+    )
+    client.force_login(manager)
+
+    page = client.get(reverse("manage-application", args=[application.pk])).content.decode()
+
+    assert "Sepsis is found too late." in page
+    assert "A pilot study." in page
+    assert reverse("document-download", args=[document.pk]) in page
+    assert reverse("application-deck", args=[application.pk]) in page
 
 
 def test_a_withdrawn_application_is_closed_to_its_reviewers_and_out_of_the_ranking(client, call, manager):
