@@ -7,7 +7,7 @@ transition: it declares its sources, target, guards and permission, and it is fi
 """
 
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -122,7 +122,10 @@ def _investment_ready_message(startup) -> str:
     return gettext(
         "The latest investment-readiness review of %(startup)s (%(date)s) found it not ready yet. "
         "A manager may override this gate with a written reason."
-    ) % {"startup": startup.name, "date": timezone.localdate(latest.created_at).isoformat()}
+    ) % {
+        "startup": startup.name,
+        "date": formats.date_format(timezone.localdate(latest.created_at), "DATE_FORMAT"),
+    }
 
 
 INVESTMENT_READY = Guard(

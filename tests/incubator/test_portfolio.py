@@ -1,7 +1,7 @@
 """The life-sciences portfolio: milestones with evidence, stage gates, readiness history,
 investment-readiness reviews, monthly reports and the funding ledger."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -152,9 +152,16 @@ def test_funding_gate_needs_an_investment_ready_review(manager, founder):
     assert info.value.codes == ["investment_ready"]
     assert "has had no investment-readiness review yet" in info.value.message
 
-    InvestmentReadinessReview.objects.create(startup=startup, verdict="not_ready", summary="Cap table.")
-    with pytest.raises(GuardFailed, match="found it not ready yet"):
+    review = InvestmentReadinessReview.objects.create(
+        startup=startup, verdict="not_ready", summary="Cap table."
+    )
+    InvestmentReadinessReview.objects.filter(pk=review.pk).update(
+        created_at=datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    )
+    with pytest.raises(GuardFailed, match="found it not ready yet") as info:
         startup_transition(startup=startup, name="fund", actor=manager)
+    # The date as pages show dates, not as 2026-03-04.
+    assert "(4 March 2026)" in info.value.message
 
     startup_transition(
         startup=startup, name="fund", actor=manager, override=True, reason="Investor term sheet signed."
