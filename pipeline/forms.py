@@ -204,10 +204,18 @@ class DeclineForm(BootstrapForm):
 
 class BulkAssignForm(BootstrapForm):
     applications = forms.ModelMultipleChoiceField(
-        queryset=Application.objects.none(), widget=forms.MultipleHiddenInput
+        queryset=Application.objects.none(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "required": _("Tick at least one application."),
+            "invalid_choice": _("An application you ticked no longer takes reviewers; reload the page."),
+        },
     )
     reviewers = forms.ModelMultipleChoiceField(
-        label=_("Reviewers"), queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+        label=_("Reviewers"),
+        queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={"required": _("Choose at least one reviewer.")},
     )
     due_at = forms.DateTimeField(
         label=_("Due"),

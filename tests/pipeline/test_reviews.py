@@ -409,3 +409,30 @@ def test_a_withdrawn_application_is_closed_to_its_reviewers_and_out_of_the_ranki
     client.force_login(manager)
     ranking = client.get(reverse("manage-ranking", args=[call.slug]))
     assert [row.application.startup.name for row in ranking.context["rows"]] == []
+
+
+def test_assigning_by_hand_makes_the_assignments(client, call, manager):
+    application = factories.ApplicationFactory(call=call, status="submitted")
+    reviewer = factories.MentorFactory()
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("manage-assign", args=[call.slug]),
+        {"applications": [application.pk], "reviewers": [reviewer.pk]},
+        follow=True,
+    )
+
+    assert "1 assignment made." in response.content.decode()
+    assert ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists()
+
+
+def test_assigning_by_hand_with_nothing_chosen_says_what_is_missing(client, call, manager):
+    client.force_login(manager)
+
+    response = client.post(reverse("manage-assign", args=[call.slug]), {}, follow=True)
+
+    page = response.content.decode()
+    assert page.count("Tick at least one application.") == 1
+    assert page.count("Choose at least one reviewer.") == 1
+    assert "This field is required." not in page
+    assert not ReviewAssignment.objects.exists()
