@@ -2,7 +2,9 @@
 
 The context is plain JSON written when the notice was created; datetimes travel as ISO strings
 in keys ending in ``_at`` and are turned back into datetimes here, so templates format them in
-the reader's language and the project's time zone.
+the reader's language and the project's time zone. Likewise the names of stages and statuses are
+looked up here from their codes, in the reader's language: the labels stored with the notice are
+in whatever language was active when it was created (the person who made the change, say).
 """
 
 from __future__ import annotations
@@ -37,8 +39,29 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _parsed(context: dict[str, Any]) -> dict[str, Any]:
+def _state_labels() -> dict[str, tuple[Any, list[tuple[str, str]]]]:
+    """Per kind: the choices its codes come from, and which context key names which code."""
+    from pipeline.machines import MilestoneStatus, Stage
+    from pipeline.models import ApplicationStatus
+
+    moved = [("source", "source_label"), ("target", "target_label")]
+    return {
+        "stage_changed": (Stage, moved),
+        "application_status": (ApplicationStatus, moved),
+        "decision_released": (ApplicationStatus, [("status", "status_label")]),
+        "milestone_decided": (MilestoneStatus, moved),
+        "milestone_submitted": (MilestoneStatus, moved),
+        "startup_stalled": (Stage, [("stage", "stage_label")]),
+    }
+
+
+def _parsed(kind: str, context: dict[str, Any]) -> dict[str, Any]:
     parsed = dict(context)
+    choices, keys = _state_labels().get(kind, (None, []))
+    for code_key, label_key in keys:
+        code = context.get(code_key)
+        if code in choices.values:
+            parsed[label_key] = choices(code).label
     for key, value in context.items():
         if key.endswith("_at") and isinstance(value, str):
             parsed[key] = parse_datetime(value) or value
@@ -53,7 +76,7 @@ def _single_line(text: str) -> str:
 
 def render_title(*, kind: str, context: dict[str, Any]) -> str:
     """The one-line title of a notice in the current language (the e-mail's subject)."""
-    return _single_line(render_to_string(f"{_TEMPLATE_DIR}/{kind}_subject.txt", _parsed(context)))
+    return _single_line(render_to_string(f"{_TEMPLATE_DIR}/{kind}_subject.txt", _parsed(kind, context)))
 
 
 def render_email(*, kind: str, context: dict[str, Any], recipient: Any) -> RenderedEmail:
@@ -61,7 +84,7 @@ def render_email(*, kind: str, context: dict[str, Any], recipient: Any) -> Rende
     link to the page concerned and, for optional kinds, a signed one-click unsubscribe link."""
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
-        template_context = _parsed(context)
+        template_context = _parsed(kind, context)
         template_context.update(
             recipient=recipient,
             kind_label=spec_for(kind).label,

@@ -71,7 +71,8 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
     if log.machine == TransitionLog.Machine.STARTUP:
         kind, prefix, path = Kind.STAGE_CHANGED, "stage", reverse("startup-detail", args=[startup.pk])
     else:
-        kind, prefix, path = Kind.APPLICATION_STATUS, "application", reverse("founder-home")
+        kind, prefix = Kind.APPLICATION_STATUS, "application"
+        path = reverse("application-detail", args=[log.application_id])
         context["call"] = log.application.call.title
     notices = [
         Notice(
@@ -98,9 +99,9 @@ def notify_decisions_released(*, application_ids: list[int]) -> list[int]:
         ).select_related("startup", "call")
     )
     team = founders_by_startup(application.startup_id for application in applications)
-    path = reverse("founder-home")
     notices = []
     for application in applications:
+        path = reverse("application-detail", args=[application.pk])
         decided = application.decided_at or application.decision_released_at
         context = {
             "startup": application.startup.name,

@@ -171,7 +171,6 @@ def draft_reminders_create(*, now: datetime) -> int:
     """Reminders to the founders of a draft application as its call closes. Returns the number
     of notices."""
     notices: list[Notice] = []
-    path = reverse("founder-home")
     for days, lower, upper in due_windows(settings.NOTIFICATIONS["DRAFT_REMINDER_DAYS"], now):
         rows = list(
             Application.objects.filter(
@@ -192,7 +191,7 @@ def draft_reminders_create(*, now: datetime) -> int:
                         recipient_id=user_id,
                         email=email,
                         dedup_key=f"draft:{pk}:{stamp(closes_at)}:{days}d:u{user_id}",
-                        path=path,
+                        path=reverse("application-edit", args=[pk]),
                         context={
                             "startup": startup,
                             "call": call,

@@ -85,7 +85,8 @@ def test_decisions_are_held_until_released(manager):
     message = OutboxMessage.objects.get()
     assert (message.kind, message.to_email) == ("decision_released", founder.email)
     assert message.context["status"] == "accepted"
-    assert Notification.objects.get().recipient == founder
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.url) == (founder, f"/applications/{application.pk}/")
 
 
 def test_rejection_of_the_last_application_is_held_too(manager):
@@ -139,6 +140,7 @@ def test_application_status_changes_are_told_to_founders(founder, startup):
     message = OutboxMessage.objects.get()
     assert (message.kind, message.to_email) == ("application_status", founder.email)
     assert message.context["target"] == "submitted"
+    assert Notification.objects.get().url == f"/applications/{application.pk}/"
 
 
 def test_review_assignment_is_told_to_the_reviewer_once():

@@ -141,6 +141,10 @@ def test_founders_with_a_draft_are_reminded_seven_days_and_one_day_before_the_ca
     assert sorted(messages.values_list("recipient_id", flat=True)) == sorted([f.pk for f in founders] * 2)
     assert {key.split(":")[3] for key in _keys("draft_closing")} == {"7d", "1d"}
     assert all(key.startswith(f"draft:{draft.pk}:") for key in _keys("draft_closing"))
+    # The reminder opens the draft itself.
+    assert set(Notification.objects.filter(kind="draft_closing").values_list("url", flat=True)) == {
+        f"/applications/{draft.pk}/edit/"
+    }
 
 
 def test_a_stalled_startup_is_reported_once_per_stage_entry(settings):

@@ -96,3 +96,28 @@ def test_email_is_written_in_the_recipients_language(monkeypatch):
 
     assert seen == {"ru"}
     assert translation.get_language() != "ru"
+
+
+@pytest.mark.parametrize(
+    ("kind", "source", "target", "language", "words"),
+    [
+        ("stage_changed", "incubation", "acceleration", "en", "is now in Acceleration"),
+        ("stage_changed", "incubation", "acceleration", "ru", "Акселерация"),
+        ("application_status", "in_review", "accepted", "en", "Accepted"),
+        ("decision_released", "in_review", "accepted", "ru", "Принято"),
+    ],
+)
+def test_stage_and_status_names_are_in_the_readers_language_whoever_made_the_change(
+    kind, source, target, language, words
+):
+    # The labels stored with the notice are in the language of whoever made the change.
+    stored = {**CONTEXT, "source": source, "target": target, "status": target}
+    stored.update(
+        source_label="(other language)", target_label="(other language)", status_label="(other language)"
+    )
+    recipient = factories.UserFactory(language=language)
+
+    email = render_email(kind=kind, context=stored, recipient=recipient)
+
+    assert words in email.subject + email.text
+    assert "(other language)" not in email.subject + email.text
