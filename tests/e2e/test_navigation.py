@@ -24,16 +24,22 @@ def _in_russian(page: Page) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "ru")
 
 
-@pytest.mark.parametrize("width", [1200, 1280, 1366, 1400, 1920])
-@pytest.mark.parametrize("language", ["en", "ru"])
-def test_the_managers_bar_fits_on_one_line(new_page, width: int, language: str):
+def _managers_page(new_page, width: int, language: str) -> Page:
+    """A manager (and admin) with a long name, signed in, in a window ``width`` wide."""
     manager = factories.ManagerFactory(full_name=LONG_NAME, is_staff=True)
     page = new_page()
-    page.set_viewport_size({"width": width, "height": 600})
+    page.set_viewport_size({"width": width, "height": 700})
     log_in(page, manager.email)
     page.goto("/calls/")
     if language == "ru":
         _in_russian(page)
+    return page
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1366, 1400, 1920])
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_managers_bar_fits_on_one_line(new_page, width: int, language: str):
+    page = _managers_page(new_page, width, language)
     bar = page.get_by_role("navigation", name=re.compile("Main|Основная"))
 
     items = bar.locator(".nav-link, .navbar-brand, #language-select")
@@ -87,12 +93,7 @@ def test_a_narrow_window_folds_the_bar_behind_the_toggler(page: Page):
 @pytest.mark.parametrize("width", [1200, 1280])
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_managers_pages_do_not_scroll_sideways(new_page, language: str, width: int):
-    manager = factories.ManagerFactory(full_name=LONG_NAME, is_staff=True)
-    page = new_page()
-    page.set_viewport_size({"width": width, "height": 700})
-    log_in(page, manager.email)
-    if language == "ru":
-        _in_russian(page)
+    page = _managers_page(new_page, width, language)
     wide = {}
     pages = ["/manage/", "/manage/?from=2026-01-01&to=2026-12-31", "/manage/board/", "/manage/calls/"]
     for path in [*pages, "/portfolio/", "/calls/", "/notifications/", "/account/tokens/"]:
