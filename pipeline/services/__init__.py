@@ -11,6 +11,7 @@ from .applications import (
 from .transitions import (
     TransitionOption,
     application_transition,
+    is_final,
     milestone_transition,
     permitted_transitions,
     startup_transition,
@@ -28,6 +29,7 @@ __all__ = [
     "document_add",
     "document_delete",
     "documents_locked_reason",
+    "is_final",
     "milestone_transition",
     "permitted_transitions",
     "startup_transition",

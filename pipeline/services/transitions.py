@@ -100,6 +100,14 @@ def _all_transition_names(model: type[models.Model]) -> list[str]:
     return seen
 
 
+def is_final(model: type[models.Model], state: str) -> bool:
+    """Whether no transition of ``model``'s machine leaves ``state`` (pages ask before entering
+    such a state)."""
+    return not any(
+        getattr(model, name)._django_fsm.has_transition(state) for name in _all_transition_names(model)
+    )
+
+
 def _fire(
     *,
     instance: models.Model,
@@ -339,8 +347,7 @@ def permitted_transitions(instance: Startup | Application, user: Any) -> list[Tr
     only ever follow from another one (admitting on acceptance, ...) are left out."""
     state = getattr(instance, _state_field(instance))
     options = []
-    names = _all_transition_names(type(instance))
-    for name in names:
+    for name in _all_transition_names(type(instance)):
         meta = getattr(type(instance), name)._django_fsm
         transition_ = meta.get_transition(state) if meta.has_transition(state) else None
         if transition_ is None or transition_.custom.get("auto"):
@@ -354,10 +361,7 @@ def permitted_transitions(instance: Startup | Application, user: Any) -> list[Tr
                 target=transition_.target,
                 needs_reason=bool(transition_.custom.get("needs_reason")),
                 overridable=any(isinstance(g, Guard) and g.overridable for g in transition_.conditions),
-                final=not any(
-                    getattr(type(instance), other)._django_fsm.has_transition(transition_.target)
-                    for other in names
-                ),
+                final=is_final(type(instance), transition_.target),
             )
         )
     return options
@@ -398,6 +402,7 @@ __all__ = [
     "ApplicationStatus",
     "TransitionOption",
     "application_transition",
+    "is_final",
     "milestone_transition",
     "permitted_transitions",
     "startup_transition",

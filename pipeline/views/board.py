@@ -18,7 +18,7 @@ from incubator.params import id_from
 from ..exceptions import TransitionError
 from ..machines import PIPELINE_STAGES, Stage
 from ..selectors.dashboard import filter_options
-from ..services import permitted_transitions, startup_transition
+from ..services import is_final, permitted_transitions, startup_transition
 from .dashboard import filters_from
 
 CARDS_PER_COLUMN = 50
@@ -38,8 +38,6 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
     startups = filters.startups().filter(stage__in=PIPELINE_STAGES)
     counts = dict(startups.order_by().values_list("stage").annotate(n=Count("id")))
     labels = dict(Stage.choices)
-    transitions = Startup._meta.get_field("stage").get_all_transitions(Startup)
-    exits = {transition_.source for transition_ in transitions}
     columns = []
     for stage in PIPELINE_STAGES:
         cards = list(
@@ -52,7 +50,7 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
                 "stage": stage,
                 "label": labels[stage],
                 # No transition leaves it: dropping a card there asks first.
-                "final": stage not in exits,
+                "final": is_final(Startup, stage),
                 "count": counts.get(stage, 0),
                 "hidden": max(counts.get(stage, 0) - len(cards), 0),
                 "cards": [
