@@ -62,7 +62,13 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from error
     if request.htmx:
         notification.title = render_title(kind=notification.kind, context=notification.context)
-        response = render(request, "notifications/_notification.html", {"notification": notification})
+        # The row, and the centre's "N unread" beside the heading (swapped out of band).
+        context = {
+            "notification": notification,
+            "oob_unread": True,
+            "unread_count": selectors.unread_count(user=request.user),
+        }
+        response = render(request, "notifications/_notification.html", context)
         # The header's badge listens for this event and fetches the new count.
         response["HX-Trigger"] = "notifications-read"
         return response

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .applications import Application
 
@@ -64,7 +65,8 @@ class ReviewAssignment(models.Model):
 class Review(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        # Not an application's "Submitted": languages mark the gender of the noun.
+        SUBMITTED = "submitted", pgettext_lazy("review status", "Submitted")
 
     class Recommendation(models.TextChoices):
         ACCEPT = "accept", _("Accept")

@@ -163,10 +163,8 @@ def _submit(request: HttpRequest, application: Application) -> HttpResponse:
             messages.error(request, message)
         messages.info(request, _("Your draft is saved; it is not submitted yet."))
         return _render_edit(request, application, form, status=400)
-    messages.success(
-        request,
-        _("Submitted. The cluster managers will assign reviewers; you will see every change of status here."),
-    )
+    # The page shows what comes next; the message only confirms what just happened.
+    messages.success(request, _("The application is submitted."))
     return redirect("application-detail", pk=application.pk)
 
 

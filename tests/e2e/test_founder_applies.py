@@ -78,7 +78,9 @@ def test_founder_signs_up_applies_with_a_pdf_and_submits(page, shot, tmp_path):
     shot(page, "application-filled")
     page.get_by_role("button", name="Save and submit").click()
 
-    success_message(page, "Submitted.")
+    success_message(page, "The application is submitted.")
+    # Said once: the flash confirms, the status box says what comes next.
+    expect(page.get_by_text("The cluster managers will assign reviewers")).to_have_count(1)
     expect(page.get_by_role("heading", name="Neuro Seed 2026")).to_contain_text("Submitted")
     expect(page.get_by_role("status")).to_contain_text(
         "Submitted. The cluster managers will assign reviewers."

@@ -120,3 +120,21 @@ def test_without_javascript_the_bar_still_offers_tokens_and_logging_out(browser,
         expect(page.get_by_role("link", name="Log in")).to_be_visible()
     finally:
         context.close()
+
+
+def test_mark_as_read_updates_the_centres_count_and_the_bell(page: Page):
+    founder = factories.FounderFactory()
+    factories.NotificationFactory.create_batch(2, recipient=founder)
+    log_in(page, founder.email)
+    page.goto("/notifications/")
+    heading = page.get_by_role("heading", name=re.compile("Notifications"))
+    expect(heading).to_contain_text("2 unread")
+    expect(page.locator("#unread-count")).to_contain_text("2")
+
+    page.get_by_role("button", name=re.compile("Mark as read")).first.click()
+
+    expect(heading).to_contain_text("1 unread")
+    expect(page.locator("#unread-count")).to_contain_text("1")
+    page.get_by_role("button", name=re.compile("Mark as read")).first.click()
+    expect(heading).not_to_contain_text("unread")
+    expect(page.locator("#unread-count")).to_have_count(0)

@@ -110,18 +110,36 @@ def test_review_can_be_edited_until_the_deadline(client, call):
 def test_blind_review_hides_other_reviews_until_submitting(client, call):
     first = assigned(call)
     second = factories.ReviewAssignmentFactory(application=first.application)
-    factories.ReviewFactory(
+    other = factories.ReviewFactory(
         assignment=second, comment_for_founders="View of the second reviewer.", confidential_note="SECRET"
     )
+    factories.ReviewScoreFactory(review=other, criterion=call.criteria.get(name="Science"), score=4)
     client.force_login(first.reviewer)
     url = reverse("review-form", args=[first.application_id])
 
-    assert "View of the second reviewer." not in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "View of the second reviewer." not in page
+    assert "other reviews appear after you submit yours" in page
     client.post(url, review_data(call, submit="1"))
     page = client.get(url).content.decode()
     assert "View of the second reviewer." in page
     assert "SECRET" not in page
     assert second.reviewer.full_name not in page
+    assert "after you submit yours" not in page
+    assert "blind review: you see the other submitted reviews" in page
+    # A criterion's score is read against its own scale (1 to 5 here), the total against 10.
+    assert "Science: 4 of 5" in page
+
+
+def test_a_submitted_review_is_labelled_as_a_review_in_russian(client, call):
+    assignment = assigned(call)
+    factories.ReviewFactory(assignment=assignment)
+    client.force_login(assignment.reviewer)
+    client.cookies["django_language"] = "ru"
+
+    page = client.get(reverse("review-form", args=[assignment.application_id])).content.decode()
+
+    assert '<span class="badge text-bg-success">Отправлена</span>' in page
 
 
 def test_open_review_shows_others_at_once(client):
