@@ -211,6 +211,9 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
             )
     except IntegrityError as exc:  # two co-founders at once: the second one updates
         raise PortfolioError(_("The report was just submitted by someone else; reload the page.")) from exc
+    from notifications.services import kpi_reminders_settle
+
+    kpi_reminders_settle(startup_id=startup.pk, period=period)
     return report
 
 

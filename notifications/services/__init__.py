@@ -12,10 +12,19 @@ from .preferences import (
     unsubscribe_apply,
 )
 from .reminders import reminders_sweep, weekly_digest_create
+from .settle import (
+    draft_reminders_settle,
+    kpi_reminders_settle,
+    milestone_reminders_settle,
+    review_reminders_settle,
+)
 
 __all__ = [
     "MandatoryKind",
     "Notice",
+    "draft_reminders_settle",
+    "kpi_reminders_settle",
+    "milestone_reminders_settle",
     "notices_create",
     "notification_mark_read",
     "notifications_mark_all_read",
@@ -30,6 +39,7 @@ __all__ = [
     "preference_set",
     "preferences_update",
     "reminders_sweep",
+    "review_reminders_settle",
     "unsubscribe_apply",
     "weekly_digest_create",
 ]

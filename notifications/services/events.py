@@ -13,6 +13,7 @@ from pipeline.models import Application, ReviewAssignment, TransitionLog
 
 from ..kinds import Kind
 from .notices import Notice, iso, notices_create, stamp
+from .settle import draft_reminders_settle, milestone_reminders_settle
 
 DECISION_STATUSES = frozenset({"accepted", "rejected", "waitlisted"})
 DECISION_TRANSITIONS = frozenset({"accept", "reject", "waitlist"})
@@ -54,7 +55,11 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
     if log.machine == TransitionLog.Machine.MILESTONE:
         from .portfolio import notify_milestone_transition
 
+        if log.transition in ("submit", "accept", "miss"):  # no evidence is owed any more
+            milestone_reminders_settle(milestone_id=log.milestone_id, startup_id=log.startup_id)
         return notify_milestone_transition(log=log)
+    if log.machine == TransitionLog.Machine.APPLICATION and log.source == "draft":
+        draft_reminders_settle(application_id=log.application_id, startup_id=log.startup_id)
     if _is_held(log):
         return []
     if log.machine == TransitionLog.Machine.APPLICATION and log.target not in ANNOUNCED_STATUSES:

@@ -14,6 +14,7 @@ from incubator.models import Call, User
 from ..models import Application, Review, ReviewAssignment
 from ..models.applications import AWAITING_REVIEWS
 from ..scoring import ScoredReview, application_scores
+from .startups import DUE_SOON
 
 
 def reviewer_queue(user: User) -> QuerySet[ReviewAssignment]:
@@ -150,12 +151,18 @@ def call_ranking(
     return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["normalised"]))
 
 
-def is_overdue(assignment: ReviewAssignment) -> bool:
+def _pending(assignment: ReviewAssignment) -> bool:
+    """The reviewer still owes this review: not submitted, not declined, reviews still open."""
     review = getattr(assignment, "review", None)
     done = review is not None and review.status == Review.Status.SUBMITTED
-    return (
-        not done
-        and assignment.declined_at is None
-        and assignment.application.status in AWAITING_REVIEWS
-        and assignment.due_at < timezone.now()
-    )
+    return not done and assignment.declined_at is None and assignment.application.status in AWAITING_REVIEWS
+
+
+def is_overdue(assignment: ReviewAssignment) -> bool:
+    return _pending(assignment) and assignment.due_at < timezone.now()
+
+
+def is_due_soon(assignment: ReviewAssignment) -> bool:
+    """Pending and due within ``DUE_SOON`` (not yet overdue)."""
+    now = timezone.now()
+    return _pending(assignment) and now <= assignment.due_at < now + DUE_SOON

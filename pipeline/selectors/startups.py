@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -146,6 +147,10 @@ class FounderStartup:
     missing_reports: list = field(default_factory=list)
 
 
+# How far ahead a deadline counts as near: from when the first reminders go out.
+DUE_SOON = timedelta(days=3)
+
+
 @dataclass
 class TodoItem:
     text: str
@@ -153,9 +158,22 @@ class TodoItem:
     due: object = None
 
     @property
-    def due_label(self) -> str:
-        from datetime import datetime
+    def urgency(self) -> str:
+        """``"overdue"``, ``"soon"`` (within ``DUE_SOON``) or ``""``. A date is due at the end of
+        that day in the cluster's time zone."""
+        if self.due is None:
+            return ""
+        now = timezone.now()
+        if isinstance(self.due, datetime):
+            left = self.due - now
+        else:
+            left = timezone.make_aware(datetime.combine(self.due + timedelta(days=1), time.min)) - now
+        if left <= timedelta(0):
+            return "overdue"
+        return "soon" if left <= DUE_SOON else ""
 
+    @property
+    def due_label(self) -> str:
         from django.utils.formats import date_format
 
         if self.due is None:

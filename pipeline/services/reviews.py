@@ -159,6 +159,10 @@ def review_save(
             review.status = Review.Status.SUBMITTED
             review.submitted_at = timezone.now()
     review.save()
+    if submit and not was_submitted:
+        from notifications.services import review_reminders_settle
+
+        review_reminders_settle(assignment_id=locked.pk, reviewer_id=locked.reviewer_id)
     return review
 
 

@@ -419,3 +419,27 @@ def test_founder_to_do_has_milestones_and_overdue_reports(client, founder):
     body = client.get(reverse("founder-home")).content.decode()
     assert "Answer the mentor on “GLP toxicology”" in body
     assert "Send the monthly report of" in body
+
+
+def test_founder_to_do_marks_what_is_overdue_and_what_is_due_soon(client, founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    today = timezone.localdate()
+    for title, due in [
+        ("Late", today - timedelta(days=1)),
+        ("Today", today),
+        ("Near", today + timedelta(days=2)),
+        ("Far", today + timedelta(days=30)),
+    ]:
+        factories.MilestoneFactory(startup=startup, title=title, status="in_progress", due_on=due)
+    client.force_login(founder)
+
+    body = client.get(reverse("founder-home")).content.decode()
+
+    def item(title):
+        start = body.index(f"“{title}”")
+        return body[start : body.index("</li>", start)]
+
+    assert "overdue" in item("Late")
+    assert "due soon" in item("Today") and "overdue" not in item("Today")
+    assert "due soon" in item("Near")
+    assert "due soon" not in item("Far") and "overdue" not in item("Far")

@@ -374,6 +374,39 @@ def test_a_missing_review_is_overdue_only_while_the_application_waits_for_it(cal
     assert not is_overdue(decided)
 
 
+def test_the_mentors_queue_marks_reviews_due_soon_and_overdue(client, call):
+    mentor = factories.MentorFactory()
+    now = timezone.now()
+    rows = {
+        "Overdue Bio": now - timedelta(hours=2),
+        "Soon Bio": now + timedelta(days=2),
+        "Later Bio": now + timedelta(days=10),
+    }
+    for name, due in rows.items():
+        factories.ReviewAssignmentFactory(
+            application__call=call, application__startup__name=name, reviewer=mentor, due_at=due
+        )
+    done = factories.ReviewAssignmentFactory(
+        application__call=call,
+        application__startup__name="Done Bio",
+        reviewer=mentor,
+        due_at=now + timedelta(days=1),
+    )
+    factories.ReviewFactory(assignment=done)
+    client.force_login(mentor)
+
+    page = client.get(reverse("mentor-home")).content.decode()
+
+    def row(name):
+        start = page.index(name)
+        return page[start : page.index("</tr>", start)]
+
+    assert "overdue" in row("Overdue Bio") and "due soon" not in row("Overdue Bio")
+    assert "due soon" in row("Soon Bio")
+    assert "due soon" not in row("Later Bio") and "overdue" not in row("Later Bio")
+    assert "due soon" not in row("Done Bio")
+
+
 @pytest.mark.parametrize("size", [2, 8])
 def test_application_review_summary_query_count_is_fixed(
     client, django_assert_num_queries, size, call, manager

@@ -1,0 +1,147 @@
+"""A reminder is settled once its task is done: the notice is marked read and its e-mail, if
+not sent yet, is cancelled. Other reminders, and a task only half done, are left alone."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from incubator.models import Startup
+from incubator.services.portfolio import kpi_report_submit, milestone_evidence_add
+from notifications.models import Notification, OutboxMessage
+from notifications.services import reminders_sweep
+from pipeline.services import application_transition, milestone_transition
+from pipeline.services.assignment import assignment_decline
+from pipeline.services.reviews import review_save
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MSK = timezone.get_fixed_timezone(180)
+
+
+def _state(kind: str) -> dict[int, tuple[bool, str]]:
+    """Per recipient: whether the notice is read, and its e-mail's status."""
+    mails = dict(OutboxMessage.objects.filter(kind=kind).values_list("dedup_key", "status"))
+    return {
+        notice.recipient_id: (notice.read_at is not None, mails[notice.dedup_key])
+        for notice in Notification.objects.filter(kind=kind)
+    }
+
+
+@pytest.fixture
+def assignments():
+    """Two reviews due in two days, of one call with one criterion, each with its reminder."""
+    call = factories.CallFactory()
+    factories.CriterionFactory(call=call)
+    due = timezone.now() + timedelta(days=2)
+    assigned_at = timezone.now() - timedelta(days=5)
+    pair = [
+        factories.ReviewAssignmentFactory(application__call=call, due_at=due, created_at=assigned_at)
+        for _ in range(2)
+    ]
+    reminders_sweep()
+    assert _state("review_due_soon") == {a.reviewer_id: (False, "pending") for a in pair}
+    return pair
+
+
+def _review(assignment, *, submit: bool):
+    [criterion] = assignment.application.call.criteria.all()
+    return review_save(
+        assignment=assignment,
+        actor=assignment.reviewer,
+        scores={criterion.pk: (4, "")},
+        comment_for_founders="",
+        confidential_note="",
+        recommendation="accept",
+        confidence=2,
+        submit=submit,
+    )
+
+
+def test_submitting_a_review_settles_its_reminder_only(assignments):
+    done, other = assignments
+    _review(done, submit=False)
+    assert _state("review_due_soon")[done.reviewer_id] == (False, "pending")  # a draft is not done
+
+    _review(done, submit=True)
+
+    assert _state("review_due_soon") == {
+        done.reviewer_id: (True, "cancelled"),
+        other.reviewer_id: (False, "pending"),
+    }
+
+
+def test_declining_a_review_settles_its_reminder(assignments):
+    declined, other = assignments
+
+    assignment_decline(assignment=declined, actor=declined.reviewer, reason="No time.", conflict=False)
+
+    assert _state("review_due_soon") == {
+        declined.reviewer_id: (True, "cancelled"),
+        other.reviewer_id: (False, "pending"),
+    }
+
+
+def test_an_email_already_sent_stays_sent(assignments):
+    done, _other = assignments
+    OutboxMessage.objects.filter(recipient=done.reviewer).update(status="sent")
+
+    _review(done, submit=True)
+
+    assert _state("review_due_soon")[done.reviewer_id] == (True, "sent")
+
+
+def test_submitting_the_application_settles_every_founders_draft_reminder():
+    founders = [factories.FounderFactory(), factories.FounderFactory()]
+    call = factories.CallFactory(closes_at=timezone.now() + timedelta(days=5))
+    earlier = timezone.now() - timedelta(days=10)
+    draft = factories.ApplicationFactory(
+        startup=factories.StartupFactory(founders=founders), call=call, created_at=earlier
+    )
+    someone_else = factories.FounderFactory()
+    factories.ApplicationFactory(
+        call=call, startup=factories.StartupFactory(founders=[someone_else]), created_at=earlier
+    )
+    reminders_sweep()
+    assert len(_state("draft_closing")) == 3
+
+    application_transition(application=draft, name="submit", actor=founders[0])
+
+    state = _state("draft_closing")
+    assert [state[f.pk] for f in founders] == [(True, "cancelled")] * 2
+    assert state[someone_else.pk] == (False, "pending")
+
+
+def test_submitting_milestone_evidence_settles_its_reminder_and_a_send_back_does_not(founder, mentor):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    milestone = factories.MilestoneFactory(startup=startup, due_on=date(2026, 12, 10))
+    with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert _state("milestone_due_soon") == {founder.pk: (False, "pending")}
+
+    milestone_evidence_add(milestone=milestone, actor=founder, note="Report attached.")
+    milestone_transition(milestone=milestone, name="submit", actor=founder)
+    assert _state("milestone_due_soon") == {founder.pk: (True, "cancelled")}
+
+    milestone_transition(milestone=milestone, name="send_back", actor=mentor, reason="Unsigned.")
+    with time_machine.travel(datetime(2026, 12, 9, 12, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    reminders = Notification.objects.filter(kind="milestone_due_soon").order_by("created_at")
+    assert [n.read_at is None for n in reminders] == [False, True]  # the one-day reminder is new
+
+
+def test_sending_the_monthly_report_settles_its_reminder(founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    Startup.objects.filter(pk=startup.pk).update(admitted_at=datetime(2026, 8, 20, 10, tzinfo=MSK))
+    with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+        assert _state("kpi_report_overdue") == {founder.pk: (False, "pending")}
+
+        kpi_report_submit(startup=startup, actor=founder, period=date(2026, 11, 1), team_size=3)
+        assert _state("kpi_report_overdue") == {founder.pk: (False, "pending")}  # another month
+
+        kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3)
+    assert _state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
