@@ -6,7 +6,7 @@ from .views import accounts, calls, home, portfolio, signup, startups
 urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
         accounts.PasswordResetView.as_view(),

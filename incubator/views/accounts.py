@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -44,6 +45,16 @@ class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            # The session is gone; the message travels in a cookie to the login page.
+            messages.success(request, _("You are logged out."))
+        return response
 
 
 class ResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):

@@ -28,14 +28,35 @@ def _date(value: str | None) -> date | None:
 
 
 def filters_from(request: HttpRequest) -> DashboardFilters:
-    """The dashboard filters from the query string; anything malformed is ignored."""
+    """The dashboard filters from the query string; anything malformed is ignored, and dates
+    given the wrong way round are swapped (``date_notices`` says so on the page)."""
+    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
     return DashboardFilters(
         call_id=id_from(request.GET.get("call")),
         area_id=id_from(request.GET.get("area")),
         organisation_id=id_from(request.GET.get("org")),
-        date_from=_date(request.GET.get("from")),
-        date_to=_date(request.GET.get("to")),
+        date_from=date_from,
+        date_to=date_to,
     )
+
+
+def date_notices(request: HttpRequest) -> list[str]:
+    """What the page did with dates it could not take as given."""
+    notices = []
+    labels = {"from": _("From"), "to": _("To")}
+    for name, label in labels.items():
+        value = request.GET.get(name)
+        if value and _date(value) is None:
+            notices.append(
+                _("“%(label)s” is not a date (%(value)s), so it is not applied.")
+                % {"label": label, "value": value}
+            )
+    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if date_from and date_to and date_from > date_to:
+        notices.append(_("“From” was later than “To”; the dates are swapped."))
+    return notices
 
 
 @manager_required
@@ -90,6 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "recent": selectors.recent_transitions(limit=8),
             "query": request.GET.urlencode(),
+            "date_notices": date_notices(request),
         },
     )
 

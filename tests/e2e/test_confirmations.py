@@ -86,3 +86,19 @@ def test_graduating_on_the_board_asks_first(page: Page):
     funding.get_by_role("button", name="Graduate to alumni").click()
     expect(alumni.locator(f"#card-{startup.pk}")).to_be_visible()
     assert Startup.objects.get(pk=startup.pk).stage == "alumni"
+
+
+def test_the_new_token_is_copied_with_one_click(page: Page):
+    founder = factories.FounderFactory(email="copy@example.org")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, founder.email)
+    page.goto("/account/tokens/")
+    page.get_by_label("Name").fill("laptop")
+    page.get_by_role("button", name="Create").click()
+    shown = page.get_by_label("New token").input_value()
+
+    page.get_by_role("button", name="Copy").click()
+
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == shown
+    assert ApiToken.objects.get(user=founder).key_hash != shown  # only its hash is kept

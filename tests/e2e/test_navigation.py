@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests import factories
 
 from .conftest import VIEWPORT
-from .helpers import log_in
+from .helpers import log_in, success_message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,6 +63,7 @@ def test_the_menu_under_the_name_leads_to_the_tokens_and_logs_out(page: Page):
     page.get_by_role("button", name="Log out").click()
 
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    success_message(page, "You are logged out.")
 
 
 def test_only_staff_find_the_admin_in_their_menu(new_page):

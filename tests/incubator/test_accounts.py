@@ -35,8 +35,13 @@ def test_wrong_password_says_so_and_keeps_the_email(client):
 def test_logout_needs_post_and_logs_out(client, founder):
     client.force_login(founder)
     assert client.get(reverse("logout")).status_code == 405
-    assert client.post(reverse("logout")).status_code == 302
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(reverse("login"), 302)]
+    assert "You are logged out." in response.content.decode()
     assert client.get(reverse("founder-home")).status_code == 302
+    # Only once, and not for a visitor who was not logged in.
+    assert "You are logged out." not in client.get(reverse("login")).content.decode()
+    assert "You are logged out." not in client.post(reverse("logout"), follow=True).content.decode()
 
 
 def test_password_reset_round_trip(client):

@@ -76,12 +76,16 @@ def test_mark_read_with_htmx_updates_the_centres_unread_count(client, founder):
     client.force_login(founder)
     assert "2 unread" in client.get(CENTRE).content.decode()
 
-    body = client.post(reverse("notifications:mark-read", args=[first.pk]), HTTP_HX_REQUEST="true").content.decode()
+    body = client.post(
+        reverse("notifications:mark-read", args=[first.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     oob = body[body.index('<span id="centre-unread"') :]
     assert 'hx-swap-oob="true"' in oob
     assert "1 unread" in oob
 
-    body = client.post(reverse("notifications:mark-read", args=[second.pk]), HTTP_HX_REQUEST="true").content.decode()
+    body = client.post(
+        reverse("notifications:mark-read", args=[second.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert '<span id="centre-unread" hx-swap-oob="true"></span>' in body
 
 

@@ -94,6 +94,29 @@ def test_filters_narrow_every_panel(pipeline_data):
     assert manager_dashboard(DashboardFilters(date_from=future)).total == 0
 
 
+def test_dates_the_wrong_way_round_are_swapped_and_said_so(client, manager, pipeline_data):
+    client.force_login(manager)
+    today = timezone.localdate()
+    earlier = today - timedelta(days=30)
+
+    swapped = client.get(reverse("manager-home"), {"from": today.isoformat(), "to": earlier.isoformat()})
+    straight = client.get(reverse("manager-home"), {"from": earlier.isoformat(), "to": today.isoformat()})
+
+    assert swapped.context["data"].filters == straight.context["data"].filters
+    assert swapped.context["data"].total == straight.context["data"].total > 0
+    assert "“From” was later than “To”; the dates are swapped." in swapped.content.decode()
+    assert "swapped" not in straight.content.decode()
+
+
+def test_a_malformed_date_is_said_to_be_ignored(client, manager, pipeline_data):
+    client.force_login(manager)
+
+    response = client.get(reverse("manager-home"), {"from": "2026-13-01"})
+
+    assert response.context["data"].filters.date_from is None
+    assert "“From” is not a date (2026-13-01), so it is not applied." in response.content.decode()
+
+
 def test_reviewer_progress_scores_funding_and_attention(pipeline_data, manager):
     call = pipeline_data["call"]
     reviewer = factories.MentorFactory(full_name="Olga Reviewer")
@@ -440,6 +463,8 @@ def test_founder_to_do_marks_what_is_overdue_and_what_is_due_soon(client, founde
         return body[start : body.index("</li>", start)]
 
     assert "overdue" in item("Late")
-    assert "due soon" in item("Today") and "overdue" not in item("Today")
+    assert "due soon" in item("Today")
+    assert "overdue" not in item("Today")
     assert "due soon" in item("Near")
-    assert "due soon" not in item("Far") and "overdue" not in item("Far")
+    assert "due soon" not in item("Far")
+    assert "overdue" not in item("Far")

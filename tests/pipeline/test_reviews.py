@@ -401,9 +401,11 @@ def test_the_mentors_queue_marks_reviews_due_soon_and_overdue(client, call):
         start = page.index(name)
         return page[start : page.index("</tr>", start)]
 
-    assert "overdue" in row("Overdue Bio") and "due soon" not in row("Overdue Bio")
+    assert "overdue" in row("Overdue Bio")
+    assert "due soon" not in row("Overdue Bio")
     assert "due soon" in row("Soon Bio")
-    assert "due soon" not in row("Later Bio") and "overdue" not in row("Later Bio")
+    assert "due soon" not in row("Later Bio")
+    assert "overdue" not in row("Later Bio")
     assert "due soon" not in row("Done Bio")
 
 
