@@ -281,9 +281,7 @@ class DemoLoader:
             application.decided_at = decided
             application.decision_released_at = call.decisions_released_at
             history.app("accept", "in_review", "accepted", manager, decided)
-            history.stage(
-                "admit", "application", "incubation", manager, decided, f"Accepted to “{call.title}”."
-            )
+            history.stage("admit", "application", "incubation", manager, decided, follows=True)
         elif status == "rejected":
             application.decided_at = decided
             application.decision_released_at = call.decisions_released_at

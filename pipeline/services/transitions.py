@@ -303,7 +303,9 @@ def _follow_accept(*, application: Application, actor: User, reason: str, log: T
         startup=application.startup_id,
         name="admit",
         actor=actor,
-        reason=reason or gettext("Accepted to “%(call)s”.") % {"call": application.call.title},
+        # The manager's own reason if they gave one; otherwise none is stored, and the pages say
+        # "admitted on the acceptance" in the reader's language (the accept sits next to it).
+        reason=reason,
         caused_by=log,
     )
     application.startup = startup

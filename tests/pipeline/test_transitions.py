@@ -2,6 +2,7 @@
 every guard's message, every permission, the audit record, and rollback."""
 
 import pytest
+from django.urls import reverse
 
 from incubator.models import InvestmentReadinessReview, Startup
 from pipeline import events
@@ -134,6 +135,20 @@ def test_accepting_admits_the_startup_in_the_same_transaction(manager, startup):
     assert startup.stage == Stage.INCUBATION
     logs = list(TransitionLog.objects.order_by("id").values_list("machine", "transition", "target"))
     assert logs == [("application", "accept", "accepted"), ("startup", "admit", "incubation")]
+
+
+def test_an_admission_without_a_reason_reads_in_the_readers_language(client, manager, startup):
+    application = factories.ApplicationFactory(startup=startup, status="in_review")
+    _complete_reviews(application, 2)
+    application_transition(application=application, name="accept", actor=manager)  # in English
+
+    admission = TransitionLog.objects.get(transition="admit")
+    assert admission.reason == ""  # nothing stored in the deciding manager's language
+    assert admission.caused_by == TransitionLog.objects.get(transition="accept")
+    client.force_login(manager)
+    client.cookies["django_language"] = "ru"
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert "Принят по итогам одобрения заявки." in page
 
 
 def test_accept_is_rolled_back_when_the_admission_fails(manager, startup, monkeypatch):
