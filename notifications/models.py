@@ -27,7 +27,8 @@ class OutboxMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-        # The recipient turned this kind off after the message was queued.
+        # The recipient turned this kind off after the message was queued, or the task a
+        # reminder was about was done before it went out (services.settle).
         CANCELLED = "cancelled", _("Cancelled")
 
     dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from incubator.models import TeamMembership
-from pipeline.models import Application, ReviewAssignment, TransitionLog
+from pipeline.models import Application, ApplicationStatus, ReviewAssignment, TransitionLog
+from pipeline.models.applications import AWAITING_REVIEWS
 
 from ..kinds import Kind
 from .notices import Notice, iso, notices_create, stamp
-from .settle import draft_reminders_settle, milestone_reminders_settle
+from .settle import application_review_reminders_settle, draft_reminders_settle, milestone_reminders_settle
 
 DECISION_STATUSES = frozenset({"accepted", "rejected", "waitlisted"})
 DECISION_TRANSITIONS = frozenset({"accept", "reject", "waitlist"})
@@ -58,8 +59,11 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         if log.transition in ("submit", "accept", "miss"):  # no evidence is owed any more
             milestone_reminders_settle(milestone_id=log.milestone_id, startup_id=log.startup_id)
         return notify_milestone_transition(log=log)
-    if log.machine == TransitionLog.Machine.APPLICATION and log.source == "draft":
-        draft_reminders_settle(application_id=log.application_id, startup_id=log.startup_id)
+    if log.machine == TransitionLog.Machine.APPLICATION:
+        if log.source == ApplicationStatus.DRAFT:
+            draft_reminders_settle(application_id=log.application_id, startup_id=log.startup_id)
+        elif log.source in AWAITING_REVIEWS and log.target not in AWAITING_REVIEWS:
+            application_review_reminders_settle(application_id=log.application_id)
     if _is_held(log):
         return []
     if log.machine == TransitionLog.Machine.APPLICATION and log.target not in ANNOUNCED_STATUSES:

@@ -1,6 +1,7 @@
-"""Reminders whose task is done: once a review is submitted or declined, an application leaves
-its draft, a milestone's evidence is in or a monthly report is sent, the reminders about it are
-marked read and their e-mails not yet sent are cancelled. The notices stay in the centre.
+"""Reminders whose task is done or gone: once a review is submitted, declined or taken back, or its
+application no longer waits for reviews; an application leaves its draft; a milestone's evidence
+is in; a monthly report is sent. The reminders about it are marked read and their e-mails not yet
+sent are cancelled. The notices stay in the centre.
 
 Called by the services that finish those tasks, inside their transaction: the reminders settle
 with the change, or not at all. A reminder is found by the start of its deduplication key, which
@@ -45,6 +46,18 @@ def review_reminders_settle(*, assignment_id: int, reviewer_id: int) -> int:
     of a review that came late, and after a decline someone still has to find another reviewer."""
     prefixes = [f"review-due:{assignment_id}:", f"review-overdue:{assignment_id}:"]
     return reminders_settle(prefixes=prefixes, recipient_ids=[reviewer_id])
+
+
+def application_review_reminders_settle(*, application_id: int) -> int:
+    """Every reviewer's reminders about an application that no longer waits for reviews."""
+    from pipeline.models import ReviewAssignment
+
+    return sum(
+        review_reminders_settle(assignment_id=pk, reviewer_id=reviewer_id)
+        for pk, reviewer_id in ReviewAssignment.objects.filter(application_id=application_id).values_list(
+            "pk", "reviewer_id"
+        )
+    )
 
 
 def _team(startup_id: int) -> list[int]:

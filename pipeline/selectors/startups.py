@@ -147,7 +147,8 @@ class FounderStartup:
     missing_reports: list = field(default_factory=list)
 
 
-# How far ahead a deadline counts as near: from when the first reminders go out.
+# How far ahead a deadline counts as near on the founders' and mentors' lists (reviews get their
+# first reminder then; drafts and milestones get an earlier one a week ahead).
 DUE_SOON = timedelta(days=3)
 
 

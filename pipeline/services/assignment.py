@@ -174,6 +174,9 @@ def assignment_remove(*, assignment: ReviewAssignment, actor: User) -> None:
             _("%(name)s already submitted the review; it stays part of the results.")
             % {"name": assignment.reviewer}
         )
+    from notifications.services import review_reminders_settle
+
+    review_reminders_settle(assignment_id=assignment.pk, reviewer_id=assignment.reviewer_id)
     assignment.delete()
 
 

@@ -330,7 +330,7 @@ def _follow_submit(*, application: Application, actor: User, reason: str, log: T
             startup=startup.pk,
             name="reapply",
             actor=actor,
-            reason=reason or gettext("Applied to “%(call)s”.") % {"call": application.call.title},
+            reason=reason,  # as for the admission: none stored in the applicant's language
             caused_by=log,
         )
 

@@ -9,6 +9,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from incubator.access import manager_required
@@ -51,7 +52,7 @@ def date_notices(request: HttpRequest) -> list[str]:
         if value and _date(value) is None:
             notices.append(
                 _("“%(label)s” is not a date (%(value)s), so it is not applied.")
-                % {"label": label, "value": value}
+                % {"label": label, "value": Truncator(value).chars(20)}
             )
     date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
     if date_from and date_to and date_from > date_to:

@@ -12,7 +12,7 @@ from incubator.services.portfolio import kpi_report_submit, milestone_evidence_a
 from notifications.models import Notification, OutboxMessage
 from notifications.services import reminders_sweep
 from pipeline.services import application_transition, milestone_transition
-from pipeline.services.assignment import assignment_decline
+from pipeline.services.assignment import assignment_decline, assignment_remove
 from pipeline.services.reviews import review_save
 from tests import factories
 
@@ -118,19 +118,41 @@ def test_submitting_milestone_evidence_settles_its_reminder_and_a_send_back_does
     startup = factories.StartupFactory(stage="incubation", founders=[founder])
     factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
     milestone = factories.MilestoneFactory(startup=startup, due_on=date(2026, 12, 10))
+    other = factories.MilestoneFactory(startup=startup, due_on=date(2026, 12, 10))
     with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=MSK), tick=False):
         reminders_sweep()
-    assert _state("milestone_due_soon") == {founder.pk: (False, "pending")}
+    keys = {n.dedup_key.split(":")[1]: n for n in Notification.objects.filter(kind="milestone_due_soon")}
+    assert set(keys) == {str(milestone.pk), str(other.pk)}
 
     milestone_evidence_add(milestone=milestone, actor=founder, note="Report attached.")
     milestone_transition(milestone=milestone, name="submit", actor=founder)
-    assert _state("milestone_due_soon") == {founder.pk: (True, "cancelled")}
+    read = dict(Notification.objects.filter(kind="milestone_due_soon").values_list("dedup_key", "read_at"))
+    assert read[keys[str(milestone.pk)].dedup_key] is not None
+    assert read[keys[str(other.pk)].dedup_key] is None  # the other milestone is still owed
 
+    # Sent back, the evidence is owed again: a reminder about it stays unread.
+    again = factories.NotificationFactory(
+        recipient=founder,
+        kind="milestone_due_soon",
+        dedup_key=f"milestone-due:{milestone.pk}:2026-12-10:1d:u{founder.pk}",
+    )
     milestone_transition(milestone=milestone, name="send_back", actor=mentor, reason="Unsigned.")
-    with time_machine.travel(datetime(2026, 12, 9, 12, tzinfo=MSK), tick=False):
-        reminders_sweep()
-    reminders = Notification.objects.filter(kind="milestone_due_soon").order_by("created_at")
-    assert [n.read_at is None for n in reminders] == [False, True]  # the one-day reminder is new
+    again.refresh_from_db()
+    assert again.read_at is None
+
+
+def test_a_review_taken_back_or_no_longer_needed_settles_its_reminder(assignments, manager):
+    taken_back, decided = assignments
+
+    assignment_remove(assignment=taken_back, actor=manager)
+    assert _state("review_due_soon")[taken_back.reviewer_id] == (True, "cancelled")
+    assert _state("review_due_soon")[decided.reviewer_id] == (False, "pending")
+
+    application_transition(
+        application=decided.application, name="reject", actor=manager, reason="Out of scope.", override=True
+    )
+
+    assert _state("review_due_soon")[decided.reviewer_id] == (True, "cancelled")
 
 
 def test_sending_the_monthly_report_settles_its_reminder(founder):

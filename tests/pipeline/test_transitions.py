@@ -148,7 +148,19 @@ def test_an_admission_without_a_reason_reads_in_the_readers_language(client, man
     client.force_login(manager)
     client.cookies["django_language"] = "ru"
     page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
-    assert "Принят по итогам одобрения заявки." in page
+    assert "Принят после одобрения заявки." in page
+
+
+def test_applying_again_stores_no_reason_and_reads_in_the_readers_language(client, founder):
+    startup = factories.StartupFactory(stage="rejected", founders=[founder])
+    application_transition(
+        application=factories.ApplicationFactory(startup=startup), name="submit", actor=founder
+    )
+
+    assert TransitionLog.objects.get(transition="reapply").reason == ""
+    client.force_login(founder)
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert "Back in the pipeline with a new application." in page
 
 
 def test_accept_is_rolled_back_when_the_admission_fails(manager, startup, monkeypatch):
