@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from incubator.months import month_in_text
 from incubator.selectors import report_due_date
 from notifications.rendering import render_title
 from notifications.selectors import notifications_of
@@ -112,7 +112,7 @@ def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
             todo.append(
                 pipeline_selectors.TodoItem(
                     _("Send the monthly report of %(startup)s for %(month)s.")
-                    % {"startup": entry.startup.name, "month": date_format(period, "YEAR_MONTH_FORMAT")},
+                    % {"startup": entry.startup.name, "month": month_in_text(period)},
                     reverse("kpi-report", args=[entry.startup.pk, period.year, period.month]),
                     report_due_date(period),
                 )

@@ -46,6 +46,14 @@ def status_badge(status: str):
 
 
 @register.filter
+def month_in_text(day):
+    """A month and year inside a sentence: "отчёт за сентябрь 2026", not "за Сентябрь"."""
+    from incubator.months import month_in_text as in_text
+
+    return in_text(day)
+
+
+@register.filter
 def index(container, key):
     """``container[key]`` for a list index or a dict key; empty when missing."""
     try:

@@ -4,6 +4,7 @@ small hand-built pipelines; this module runs on both PostgreSQL (percentiles in 
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -442,6 +443,19 @@ def test_founder_to_do_has_milestones_and_overdue_reports(client, founder):
     body = client.get(reverse("founder-home")).content.decode()
     assert "Answer the mentor on “GLP toxicology”" in body
     assert "Send the monthly report of" in body
+
+
+def test_a_month_inside_a_sentence_reads_as_running_text_in_russian(client, founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    Startup.objects.filter(pk=startup.pk).update(admitted_at=timezone.now() - timedelta(days=90))
+    client.force_login(founder)
+    client.cookies["django_language"] = "ru"
+
+    body = client.get(reverse("founder-home")).content.decode()
+
+    months = "январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
+    assert re.search(rf"отчёт стартапа {startup.name} за ({months}) \d{{4}}\.<", body)
+    assert "г.." not in body
 
 
 def test_founder_to_do_marks_what_is_overdue_and_what_is_due_soon(client, founder):
