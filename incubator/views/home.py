@@ -13,7 +13,7 @@ from notifications.rendering import render_title
 from notifications.selectors import notifications_of
 from pipeline import selectors as pipeline_selectors
 from pipeline.models.applications import admission_held
-from pipeline.selectors.reviews import is_due_soon, is_overdue
+from pipeline.selectors.reviews import is_due_soon, is_overdue, is_pending
 
 from ..access import role_required
 from ..models import Call
@@ -38,9 +38,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required("mentor")
 def mentor_home(request: HttpRequest) -> HttpResponse:
     queue = [
-        {"assignment": a, "overdue": is_overdue(a), "due_soon": is_due_soon(a)}
+        {"assignment": a, "pending": is_pending(a), "overdue": is_overdue(a), "due_soon": is_due_soon(a)}
         for a in pipeline_selectors.reviewer_queue(request.user)
     ]
+    # What the reviewer still owes first, soonest due first; then the rest, latest first.
+    queue.sort(
+        key=lambda row: (
+            (0, row["assignment"].due_at.timestamp())
+            if row["pending"]
+            else (1, -row["assignment"].due_at.timestamp())
+        )
+    )
     return render(
         request,
         "incubator/mentor_home.html",

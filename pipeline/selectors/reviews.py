@@ -151,7 +151,7 @@ def call_ranking(
     return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["normalised"]))
 
 
-def _pending(assignment: ReviewAssignment) -> bool:
+def is_pending(assignment: ReviewAssignment) -> bool:
     """The reviewer still owes this review: not submitted, not declined, reviews still open."""
     review = getattr(assignment, "review", None)
     done = review is not None and review.status == Review.Status.SUBMITTED
@@ -159,10 +159,10 @@ def _pending(assignment: ReviewAssignment) -> bool:
 
 
 def is_overdue(assignment: ReviewAssignment) -> bool:
-    return _pending(assignment) and assignment.due_at < timezone.now()
+    return is_pending(assignment) and assignment.due_at < timezone.now()
 
 
 def is_due_soon(assignment: ReviewAssignment) -> bool:
     """Pending and due within ``DUE_SOON`` (not yet overdue)."""
     now = timezone.now()
-    return _pending(assignment) and now <= assignment.due_at < now + DUE_SOON
+    return is_pending(assignment) and now <= assignment.due_at < now + DUE_SOON

@@ -13,6 +13,7 @@ from incubator.services import reviewer_conflict_declare, reviewer_conflict_remo
 
 from .. import selectors
 from ..forms import DeclineForm, ReviewForm
+from ..selectors.reviews import is_due_soon, is_overdue
 from ..services.assignment import AssignmentError, assignment_decline
 from ..services.reviews import ReviewError, review_deadline_passed, review_save
 
@@ -71,6 +72,8 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
             "others": selectors.other_reviews_for_reviewer(assignment),
             "closed": review_deadline_passed(assignment),
             "reviews_open": application.reviews_open,
+            "overdue": is_overdue(assignment),
+            "due_soon": is_due_soon(assignment),
         },
     )
 

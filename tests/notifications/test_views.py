@@ -1,6 +1,8 @@
 """The notification centre, the unread badge, preferences, one-click unsubscribe and the managers'
 list of undelivered e-mail: access, behaviour, and a fixed number of queries at two sizes."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -260,3 +262,12 @@ def test_centre_counts_unread_notices_in_each_language(client, founder, language
 
     assert response.status_code == 200
     assert words in response.content.decode()
+
+
+def test_mark_all_as_read_is_offered_only_with_something_unread(client, founder):
+    client.force_login(founder)
+    button = re.compile(r"<button[^>]*>Mark all as read")
+    assert "disabled" in button.search(client.get(CENTRE).content.decode()).group()
+
+    factories.NotificationFactory(recipient=founder)
+    assert "disabled" not in button.search(client.get(CENTRE).content.decode()).group()

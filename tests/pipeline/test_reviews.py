@@ -107,6 +107,24 @@ def test_review_can_be_edited_until_the_deadline(client, call):
     assert float(review.weighted_score) == pytest.approx((3 * 10 + 2.5) / 4)
 
 
+def test_once_closed_the_reviewer_still_reads_their_own_review(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    url = reverse("review-form", args=[assignment.application_id])
+    client.post(url, review_data(call, submit="1"))
+    assert "What you submitted" not in client.get(url).content.decode()  # the form shows it
+
+    Application.objects.filter(pk=assignment.application_id).update(status="accepted")
+    page = client.get(url).content.decode()
+
+    assert "reviews are closed" in page
+    assert "What you submitted" in page
+    assert "Science: 4 of 5 — Solid preclinical data." in page
+    assert "Plan the GLP studies early." in page
+    assert "Knows the CEO from a conference." in page  # their own note, to them only
+    assert "<form" not in page.split("Your review")[1]
+
+
 def test_blind_review_hides_other_reviews_until_submitting(client, call):
     first = assigned(call)
     second = factories.ReviewAssignmentFactory(application=first.application)
@@ -407,6 +425,14 @@ def test_the_mentors_queue_marks_reviews_due_soon_and_overdue(client, call):
     assert "due soon" not in row("Later Bio")
     assert "overdue" not in row("Later Bio")
     assert "due soon" not in row("Done Bio")
+    # What is still owed comes first, soonest due first; the submitted one after it.
+    names = ["Overdue Bio", "Soon Bio", "Later Bio", "Done Bio"]
+    assert sorted(names, key=page.index) == names
+    # The review page itself says so too.
+    soon = ReviewAssignment.objects.get(application__startup__name="Soon Bio")
+    assert (
+        "due soon</span>" in client.get(reverse("review-form", args=[soon.application_id])).content.decode()
+    )
 
 
 @pytest.mark.parametrize("size", [2, 8])
