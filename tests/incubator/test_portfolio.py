@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incubator.models import (
+    DevelopmentPhase,
     FundingRecord,
     InvestmentReadinessReview,
     KpiReport,
@@ -225,6 +226,21 @@ def test_manager_records_readiness_at_once_and_bad_changes_are_refused(client, m
     )
     assert Startup.objects.get(pk=incubating.pk).trl == 5
     assert ReadinessChange.objects.get().confirmed_by == manager
+
+
+def test_readiness_history_shows_an_arrow_only_for_what_changed(client, manager, incubating):
+    client.force_login(manager)
+    client.post(
+        reverse("readiness-new", args=[incubating.pk]),
+        {"trl": 4, "phase": incubating.development_phase, "note": "Second animal model."},
+    )
+
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+
+    assert "3 → 4" in page
+    phase = str(DevelopmentPhase(incubating.development_phase).label)
+    assert f"{phase} → {phase}" not in page
+    assert f"<td>{phase}</td>" in page
 
 
 def test_profile_edit_cannot_change_readiness_directly(client, founder, incubating):
