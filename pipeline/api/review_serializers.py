@@ -31,7 +31,7 @@ from incubator.models import Criterion, User
 
 from ..models import Application, Review, ReviewAssignment, ReviewScore
 from ..selectors import other_reviews_for_reviewer
-from ..selectors.reviews import is_overdue
+from ..selectors.reviews import is_due_soon, is_overdue
 from .application_serializers import CallRefSerializer
 
 MANAGER_ONLY = {"declined_at", "decline_reason", "declined_for_conflict"}
@@ -59,6 +59,9 @@ class ReviewAssignmentSerializer(OmittingModelSerializer):
     reviewer = PersonSerializer(read_only=True)
     review = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
+    is_due_soon = serializers.SerializerMethodField(
+        help_text=_("Still owed and due within three days (not yet overdue).")
+    )
     declined_at = serializers.DateTimeField(required=False, allow_null=True)
     decline_reason = serializers.CharField(required=False, allow_blank=True)
     declined_for_conflict = serializers.BooleanField(required=False)
@@ -74,6 +77,7 @@ class ReviewAssignmentSerializer(OmittingModelSerializer):
             "is_automatic",
             "review",
             "is_overdue",
+            "is_due_soon",
             *sorted(MANAGER_ONLY),
         ]
         read_only_fields = ["id", "due_at", "created_at", "is_automatic"]
@@ -88,6 +92,9 @@ class ReviewAssignmentSerializer(OmittingModelSerializer):
 
     def get_is_overdue(self, assignment: ReviewAssignment) -> bool:
         return is_overdue(assignment)
+
+    def get_is_due_soon(self, assignment: ReviewAssignment) -> bool:
+        return is_due_soon(assignment)
 
 
 class ScoreSerializer(serializers.ModelSerializer):

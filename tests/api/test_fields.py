@@ -7,7 +7,7 @@ pages show it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -487,3 +487,21 @@ def test_a_held_decision_shows_mentors_the_founders_view(world: World):
     response = client.get(f"{V1}/startups/{world.startup_a.pk}/")
 
     assert response.json()["stage"] == "application"
+
+
+# Due dates, as the reviewer's queue marks them
+
+
+def test_an_assignment_says_whether_it_is_due_soon_or_overdue(world: World):
+    now = timezone.now()
+    marks = {}
+    for label, due in [
+        ("later", now + timedelta(days=10)),
+        ("soon", now + timedelta(days=2)),
+        ("late", now - timedelta(hours=1)),
+    ]:
+        ReviewAssignment.objects.filter(pk=world.assignment.pk).update(due_at=due)
+        body = _assignment(world)
+        marks[label] = (body["is_due_soon"], body["is_overdue"])
+
+    assert marks == {"later": (False, False), "soon": (True, False), "late": (False, True)}

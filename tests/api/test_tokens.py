@@ -234,7 +234,7 @@ def test_a_browser_session_writes_to_the_api_with_a_csrf_token(founder_browser):
 def test_a_token_never_used_shows_never(founder_browser):
     _create(founder_browser)
 
-    assert "<td>never</td>" in founder_browser.get(PAGE).content.decode()
+    assert '<td class="text-nowrap">never</td>' in founder_browser.get(PAGE).content.decode()
 
 
 def test_using_a_token_records_when(founder, founder_browser):
