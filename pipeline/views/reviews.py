@@ -72,6 +72,10 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
             "others": selectors.other_reviews_for_reviewer(assignment),
             "closed": review_deadline_passed(assignment),
             "reviews_open": application.reviews_open,
+            # Shown read-only once the review is closed: one query, in the rubric's order.
+            "own_scores": []
+            if review is None
+            else review.scores.select_related("criterion").order_by("criterion__position", "criterion_id"),
             "overdue": is_overdue(assignment),
             "due_soon": is_due_soon(assignment),
         },
