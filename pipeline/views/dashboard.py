@@ -28,12 +28,19 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def _date_range(request: HttpRequest) -> tuple[date | None, date | None, bool]:
+    """The "from" and "to" dates, malformed ones as ``None``, swapped when given the wrong way
+    round; and whether they were swapped."""
+    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if date_from and date_to and date_from > date_to:
+        return date_to, date_from, True
+    return date_from, date_to, False
+
+
 def filters_from(request: HttpRequest) -> DashboardFilters:
     """The dashboard filters from the query string; anything malformed is ignored, and dates
     given the wrong way round are swapped (``date_notices`` says so on the page)."""
-    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
-    if date_from and date_to and date_from > date_to:
-        date_from, date_to = date_to, date_from
+    date_from, date_to, _swapped = _date_range(request)
     return DashboardFilters(
         call_id=id_from(request.GET.get("call")),
         area_id=id_from(request.GET.get("area")),
@@ -54,8 +61,7 @@ def date_notices(request: HttpRequest) -> list[str]:
                 _("“%(label)s” is not a date (%(value)s), so it is not applied.")
                 % {"label": label, "value": Truncator(value).chars(20)}
             )
-    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
-    if date_from and date_to and date_from > date_to:
+    if _date_range(request)[2]:
         notices.append(_("“From” was later than “To”; the dates are swapped."))
     return notices
 
