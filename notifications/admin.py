@@ -61,17 +61,32 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed e-mails again"))
     def send_again(self, request: HttpRequest, queryset) -> None:
-        count = outbox_message_retry(message_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d e-mail will be sent again by the next relay sweep.",
-                "%(count)d e-mails will be sent again by the next relay sweep.",
-                count,
+        ids = list(queryset.values_list("pk", flat=True))
+        count = outbox_message_retry(message_ids=ids)
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail will be sent again by the next relay sweep.",
+                    "%(count)d e-mails will be sent again by the next relay sweep.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
             )
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        if skipped := len(ids) - count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected e-mail has not failed and was left as it is: only failed "
+                    "e-mails are sent again.",
+                    "%(count)d selected e-mails have not failed and were left as they are: only failed "
+                    "e-mails are sent again.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
 
 @admin.register(Notification)

@@ -222,8 +222,10 @@ def outbox_relay(*, now: datetime | None = None, limit: int = 10_000) -> RelayRe
 
 
 def outbox_message_retry(*, message_ids: Sequence[int]) -> int:
-    """Give failed (or cancelled) e-mails a fresh set of attempts, e.g. after a manager fixed an
-    address; they are sent by the next relay sweep. Returns how many rows were reset."""
-    return OutboxMessage.objects.filter(
-        pk__in=message_ids, status__in=[Status.FAILED, Status.CANCELLED]
-    ).update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error="")
+    """Give failed e-mails a fresh set of attempts, e.g. after a manager fixed an address; they
+    are sent by the next relay sweep. Returns how many rows were reset. Cancelled e-mails stay
+    cancelled: their recipient turned the kind off, or the task a reminder was about is done, and
+    sending it late would tell them of something that no longer stands."""
+    return OutboxMessage.objects.filter(pk__in=message_ids, status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )

@@ -65,3 +65,24 @@ def test_failed_emails_are_sent_again_by_the_admin_action(admin_client):
 
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (OutboxMessage.Status.PENDING, 0)
+
+
+def test_the_admin_action_leaves_cancelled_emails_and_says_so(admin_client):
+    failed = factories.OutboxMessageFactory(status="failed", attempts=6)
+    settled = factories.OutboxMessageFactory(status="cancelled", attempts=0)
+
+    response = admin_client.post(
+        reverse("admin:notifications_outboxmessage_changelist"),
+        {"action": "send_again", "_selected_action": [failed.pk, settled.pk]},
+        follow=True,
+    )
+
+    failed.refresh_from_db()
+    settled.refresh_from_db()
+    assert failed.status == OutboxMessage.Status.PENDING
+    assert settled.status == OutboxMessage.Status.CANCELLED
+    texts = [str(message) for message in response.context["messages"]]
+    assert texts == [
+        "1 e-mail will be sent again by the next relay sweep.",
+        "1 selected e-mail has not failed and was left as it is: only failed e-mails are sent again.",
+    ]

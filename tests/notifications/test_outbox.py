@@ -129,6 +129,16 @@ def test_a_failed_message_can_be_sent_again(mailoutbox):
     assert len(mailoutbox) == 1
 
 
+@pytest.mark.parametrize("status", ["cancelled", "sent", "pending"])
+def test_only_failed_messages_are_sent_again(status, mailoutbox):
+    # A cancelled reminder's task is done (or its kind turned off): sending it late would be wrong.
+    message = factories.OutboxMessageFactory(status=status, attempts=1)
+
+    assert outbox_message_retry(message_ids=[message.pk]) == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (status, 1)
+
+
 def test_a_kind_turned_off_after_queueing_is_cancelled(mailoutbox):
     message = factories.OutboxMessageFactory(kind="stage_changed")
     factories.NotificationPreferenceFactory(user=message.recipient, kind="stage_changed")
