@@ -202,6 +202,9 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
     period = month_start(period)
     if period > month_start(timezone.localdate()):
         raise PortfolioError(_("A month can be reported on once it has begun."))
+    # The lock the reminder sweep takes before it looks again for the month's report
+    # (notifications.services.settle): a reminder written meanwhile is settled, not left behind.
+    Startup.objects.select_for_update().filter(pk=startup.pk).first()
     try:
         with transaction.atomic():
             report, _created = KpiReport.objects.update_or_create(

@@ -18,6 +18,7 @@ from ..kinds import Kind
 from .events import founders_by_startup
 from .notices import Notice, iso, notices_create
 from .reminders import create_in_chunks, due_windows
+from .settle import kpi_reminders_recheck, milestone_reminders_recheck
 
 
 def _mentors_or_managers(startup_id: int) -> list[tuple[int, str]]:
@@ -101,7 +102,7 @@ def milestone_reminders_create(*, now: datetime) -> int:
                         },
                     )
                 )
-    return create_in_chunks(notices, now)
+    return create_in_chunks(notices, now, lambda chunk: milestone_reminders_recheck(notices=chunk))
 
 
 def _previous_month(today: date) -> date:
@@ -149,7 +150,9 @@ def kpi_reminders_create(*, now: datetime) -> tuple[int, int]:
                     context={"startup": name, "period": period.isoformat(), "due_on": due.isoformat()},
                 )
             )
-    created = create_in_chunks(notices, now)
+    created = create_in_chunks(
+        notices, now, lambda chunk: kpi_reminders_recheck(notices=chunk, period=period)
+    )
     return (0, created) if overdue else (created, 0)
 
 

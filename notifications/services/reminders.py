@@ -10,6 +10,7 @@ reminders again.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from .. import selectors
 from ..kinds import Kind
 from .events import founders_by_startup
 from .notices import Notice, chunked, iso, notices_create, stamp
+from .settle import draft_reminders_recheck, review_reminders_recheck
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,18 @@ def due_windows(offsets: list[int], now: datetime) -> list[tuple[int, datetime, 
     return windows
 
 
-def create_in_chunks(notices: list[Notice], now: datetime) -> int:
+def create_in_chunks(
+    notices: list[Notice], now: datetime, recheck: Callable[[list[Notice]], object] | None = None
+) -> int:
+    """Write ``notices``; with ``recheck`` (see ``settle``), settle in the same transaction those
+    whose task was finished since the sweep read it."""
     # One transaction per few thousand notices: a long sweep holds no lock for long, and a sweep
     # that dies half-way has committed whole chunks that the next sweep skips by their keys.
     for chunk in chunked(notices, 5000):
         with transaction.atomic():
             notices_create(notices=chunk, now=now)
+            if recheck is not None:
+                recheck(chunk)
     return len(notices)
 
 
@@ -164,7 +172,11 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
                         context=context,
                     )
                 )
-    return create_in_chunks(soon, now), create_in_chunks(overdue, now), create_in_chunks(escalations, now)
+    return (
+        create_in_chunks(soon, now, lambda chunk: review_reminders_recheck(notices=chunk)),
+        create_in_chunks(overdue, now, lambda chunk: review_reminders_recheck(notices=chunk)),
+        create_in_chunks(escalations, now),
+    )
 
 
 def draft_reminders_create(*, now: datetime) -> int:
@@ -200,7 +212,7 @@ def draft_reminders_create(*, now: datetime) -> int:
                         },
                     )
                 )
-    return create_in_chunks(notices, now)
+    return create_in_chunks(notices, now, lambda chunk: draft_reminders_recheck(notices=chunk))
 
 
 def stall_alerts_create(*, now: datetime) -> int:

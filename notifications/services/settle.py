@@ -9,13 +9,15 @@ names the thing it is about (see ``reminders``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from ..models import Notification, OutboxMessage
+from .notices import Notice
 
 
 def _matching(prefixes: list[str]) -> Q:
@@ -78,3 +80,92 @@ def kpi_reminders_settle(*, startup_id: int, period: date) -> int:
     key = f"{startup_id}:{period.isoformat()}:"
     prefixes = [f"kpi-due:{key}", f"kpi-overdue:{key}"]
     return reminders_settle(prefixes=prefixes, recipient_ids=_team(startup_id))
+
+
+# The sweep reads what is still open, then writes its reminders: a task finished in between would
+# get a reminder after its own settle ran. So the sweep, in the transaction that writes a chunk of
+# reminders, takes the row locks the finishing services take (in the same order) and reads again:
+# a service that finished first is visible now, one still running waits for the sweep and then
+# settles the reminders it finds. Whatever is no longer open is settled here.
+
+
+def _key_id(notice: Notice) -> int:
+    """The id a reminder's key names first: ``review-due:12:…`` is about assignment 12."""
+    return int(notice.dedup_key.split(":", 2)[1])
+
+
+def _lock(model: type[Model], ids: Iterable[int]) -> None:
+    """Lock the rows, in id order so that two sweeps never wait on each other in a circle. The
+    lock waits for the services' ``FOR UPDATE``, but not for a foreign key's check (``no_key``):
+    a service writing a row that refers to one of these can commit while the sweep waits."""
+    rows = model.objects.select_for_update(no_key=True).filter(pk__in=set(ids)).order_by("pk")
+    list(rows.values_list("pk", flat=True))
+
+
+def _settle_closed(
+    notices: Sequence[Notice], still_open: set[int], prefix: Callable[[int], list[str]]
+) -> int:
+    recipients: dict[int, set[int]] = defaultdict(set)
+    for notice in notices:
+        if _key_id(notice) not in still_open:
+            recipients[_key_id(notice)].add(notice.recipient_id)
+    return sum(
+        reminders_settle(prefixes=prefix(pk), recipient_ids=user_ids) for pk, user_ids in recipients.items()
+    )
+
+
+def review_reminders_recheck(*, notices: Sequence[Notice]) -> int:
+    """Reviewers' due-soon and overdue reminders whose review was submitted, declined or taken
+    back, or whose application was decided or withdrawn, while the sweep ran. The application's
+    row comes first, as in its transitions; then the assignment's, as in review_save."""
+    from pipeline.models import Application, ReviewAssignment
+
+    from ..selectors import open_review_assignments
+
+    ids = {_key_id(notice) for notice in notices}
+    _lock(Application, ReviewAssignment.objects.filter(pk__in=ids).values_list("application_id", flat=True))
+    _lock(ReviewAssignment, ids)
+    still_open = set(open_review_assignments().filter(pk__in=ids).values_list("pk", flat=True))
+    return _settle_closed(notices, still_open, lambda pk: [f"review-due:{pk}:", f"review-overdue:{pk}:"])
+
+
+def draft_reminders_recheck(*, notices: Sequence[Notice]) -> int:
+    """Founders' reminders of a draft that was submitted or withdrawn while the sweep ran."""
+    from pipeline.models import Application
+
+    ids = {_key_id(notice) for notice in notices}
+    _lock(Application, ids)
+    drafts = set(Application.objects.filter(pk__in=ids, status="draft").values_list("pk", flat=True))
+    return _settle_closed(notices, drafts, lambda pk: [f"draft:{pk}:"])
+
+
+def milestone_reminders_recheck(*, notices: Sequence[Notice]) -> int:
+    """Founders' reminders of a milestone whose evidence came in (or that was accepted or missed)
+    while the sweep ran."""
+    from incubator.models import Milestone
+
+    ids = {_key_id(notice) for notice in notices}
+    _lock(Milestone, ids)
+    still_open = set(
+        Milestone.objects.filter(
+            pk__in=ids, status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS]
+        ).values_list("pk", flat=True)
+    )
+    return _settle_closed(notices, still_open, lambda pk: [f"milestone-due:{pk}:"])
+
+
+def kpi_reminders_recheck(*, notices: Sequence[Notice], period: date) -> int:
+    """Founders' reminders of the month's report, sent while the sweep ran. The startup's row is
+    the lock both take (the report has no row until it is sent)."""
+    from incubator.models import KpiReport, Startup
+
+    ids = {_key_id(notice) for notice in notices}
+    _lock(Startup, ids)
+    waiting = ids - set(
+        KpiReport.objects.filter(startup_id__in=ids, period=period).values_list("startup_id", flat=True)
+    )
+    return _settle_closed(
+        notices,
+        waiting,
+        lambda pk: [f"kpi-due:{pk}:{period.isoformat()}:", f"kpi-overdue:{pk}:{period.isoformat()}:"],
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from incubator.models import Call, ReviewerConflict, User
 
-from ..models import Application, ApplicationStatus, ReviewAssignment
+from ..models import Application, ApplicationStatus, Review, ReviewAssignment
 from .conflicts import ConflictIndex
 from .transitions import application_transition
 
@@ -168,16 +168,26 @@ def assignments_create_bulk(
 def assignment_remove(*, assignment: ReviewAssignment, actor: User) -> None:
     """Take an application back from a reviewer, unless their review is already submitted."""
     _require_manager(actor)
-    review = getattr(assignment, "review", None)
+    # The row lock review_save takes: a review being submitted right now is either in (and the
+    # assignment stays) or waits until the assignment is gone.
+    locked = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("reviewer")
+        .filter(pk=assignment.pk)
+        .first()
+    )
+    if locked is None:
+        return
+    review = Review.objects.filter(assignment=locked).first()
     if review is not None and review.status == review.Status.SUBMITTED:
         raise AssignmentError(
             _("%(name)s already submitted the review; it stays part of the results.")
-            % {"name": assignment.reviewer}
+            % {"name": locked.reviewer}
         )
     from notifications.services import review_reminders_settle
 
-    review_reminders_settle(assignment_id=assignment.pk, reviewer_id=assignment.reviewer_id)
-    assignment.delete()
+    review_reminders_settle(assignment_id=locked.pk, reviewer_id=locked.reviewer_id)
+    locked.delete()
 
 
 @transaction.atomic
@@ -189,7 +199,7 @@ def assignment_decline(
     if actor.pk != assignment.reviewer_id:
         raise PermissionDenied
     locked = (
-        ReviewAssignment.objects.select_for_update()
+        ReviewAssignment.objects.select_for_update(of=("self",))
         .select_related("application__startup")
         .get(pk=assignment.pk)
     )

@@ -1,15 +1,18 @@
 """Two people firing conflicting transitions at the same moment, on PostgreSQL with two real
 connections: exactly one wins, the other gets a conflict, and the audit log has one record."""
 
+import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from incubator.models import Startup
 from pipeline.exceptions import TransitionConflict, TransitionError
-from pipeline.models import Application, TransitionLog
+from pipeline.models import Application, Review, ReviewAssignment, TransitionLog
 from pipeline.services import application_transition, startup_transition
+from pipeline.services.assignment import AssignmentError, assignment_remove
+from pipeline.services.reviews import review_save
 from tests import factories
 from tests.concurrency import race
 
@@ -172,3 +175,39 @@ def test_dashboard_counters_stay_exact_when_changes_overlap(db, monkeypatch):
     load = ReviewerLoad.objects.get(call=call, reviewer=reviewer)
     assert (load.assigned, load.done) == (2, 2)
     assert sum(ScoreBin.objects.filter(call=call).values_list("reviews", flat=True)) == 2
+
+
+def test_a_review_submitted_while_a_manager_takes_the_assignment_back_stays(db):
+    manager = factories.ManagerFactory()
+    assignment = factories.ReviewAssignmentFactory(application__status="in_review")
+    criterion = factories.CriterionFactory(call=assignment.application.call)
+    submitted = threading.Event()
+
+    def submit():
+        try:
+            with transaction.atomic():
+                review_save(
+                    assignment=assignment,
+                    actor=assignment.reviewer,
+                    scores={criterion.pk: (4, "")},
+                    comment_for_founders="",
+                    confidential_note="",
+                    recommendation="accept",
+                    confidence=2,
+                    submit=True,
+                )
+                submitted.set()
+                time.sleep(0.5)  # not committed yet
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=submit)
+    thread.start()
+    assert submitted.wait(10)
+    # Read before the submission commits, the review looks unsubmitted; the removal waits for the
+    # assignment's row lock and then reads it as submitted.
+    with pytest.raises(AssignmentError, match="already submitted"):
+        assignment_remove(assignment=ReviewAssignment.objects.get(pk=assignment.pk), actor=manager)
+    thread.join(10)
+
+    assert Review.objects.get(assignment=assignment).status == "submitted"

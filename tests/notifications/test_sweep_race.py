@@ -1,0 +1,239 @@
+"""A task finished while the reminder sweep runs gets no reminder left behind: the sweep reads
+what is open, then writes its reminders and reads again under the finishing services' row locks,
+settling what was finished in between (notifications.services.settle)."""
+
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connections, transaction
+from django.utils import timezone
+
+from incubator.models import Startup
+from incubator.services.portfolio import kpi_report_submit, milestone_evidence_add
+from notifications.models import Notification, OutboxMessage
+from notifications.services import portfolio as portfolio_reminders
+from notifications.services import reminders, reminders_sweep
+from pipeline.services import application_transition, milestone_transition
+from pipeline.services.assignment import assignment_decline
+from pipeline.services.reviews import review_save
+from tests import factories
+
+MSK = timezone.get_fixed_timezone(180)
+
+
+def _state(kind: str) -> dict[int, tuple[bool, str]]:
+    """Per recipient: whether the notice is read, and its e-mail's status."""
+    mails = dict(OutboxMessage.objects.filter(kind=kind).values_list("dedup_key", "status"))
+    return {
+        notice.recipient_id: (notice.read_at is not None, mails[notice.dedup_key])
+        for notice in Notification.objects.filter(kind=kind)
+    }
+
+
+def _finish_before_write(monkeypatch, module, kind: str, finish) -> None:
+    """Run ``finish`` after the sweep read the open tasks of ``kind`` and before it writes."""
+    original = module.create_in_chunks
+
+    def create_in_chunks(notices, now, recheck=None):
+        if notices and notices[0].kind == kind:
+            finish()
+        return original(notices, now, recheck)
+
+    monkeypatch.setattr(module, "create_in_chunks", create_in_chunks)
+
+
+def _due_reviews(count: int, *, due_in: timedelta = timedelta(days=2)):
+    call = factories.CallFactory()
+    factories.CriterionFactory(call=call)
+    return [
+        factories.ReviewAssignmentFactory(
+            application__call=call,
+            due_at=timezone.now() + due_in,
+            created_at=timezone.now() - timedelta(days=10),
+        )
+        for _ in range(count)
+    ]
+
+
+def _submit(assignment):
+    [criterion] = assignment.application.call.criteria.all()
+    return review_save(
+        assignment=assignment,
+        actor=assignment.reviewer,
+        scores={criterion.pk: (4, "")},
+        comment_for_founders="",
+        confidential_note="",
+        recommendation="accept",
+        confidence=2,
+        submit=True,
+    )
+
+
+@pytest.mark.django_db
+def test_reviews_finished_between_the_sweeps_read_and_write_are_settled(monkeypatch, manager):
+    submitted, declined, decided, still_owed = _due_reviews(4)
+
+    def finish():
+        _submit(submitted)
+        assignment_decline(assignment=declined, actor=declined.reviewer, reason="No time.", conflict=False)
+        application_transition(
+            application=decided.application,
+            name="reject",
+            actor=manager,
+            reason="Out of scope.",
+            override=True,
+        )
+
+    _finish_before_write(monkeypatch, reminders, "review_due_soon", finish)
+    reminders_sweep()
+
+    assert _state("review_due_soon") == {
+        submitted.reviewer_id: (True, "cancelled"),
+        declined.reviewer_id: (True, "cancelled"),
+        decided.reviewer_id: (True, "cancelled"),
+        still_owed.reviewer_id: (False, "pending"),
+    }
+
+
+@pytest.mark.django_db
+def test_an_overdue_review_submitted_meanwhile_is_settled(monkeypatch):
+    submitted, still_owed = _due_reviews(2, due_in=-timedelta(hours=3))
+    _finish_before_write(monkeypatch, reminders, "review_overdue", lambda: _submit(submitted))
+
+    reminders_sweep()
+
+    assert _state("review_overdue") == {
+        submitted.reviewer_id: (True, "cancelled"),
+        still_owed.reviewer_id: (False, "pending"),
+    }
+
+
+@pytest.mark.django_db
+def test_a_draft_submitted_meanwhile_is_settled_for_every_founder(monkeypatch):
+    founders = [factories.FounderFactory(), factories.FounderFactory()]
+    call = factories.CallFactory(closes_at=timezone.now() + timedelta(days=5))
+    earlier = timezone.now() - timedelta(days=10)
+    draft = factories.ApplicationFactory(
+        startup=factories.StartupFactory(founders=founders), call=call, created_at=earlier
+    )
+    someone_else = factories.FounderFactory()
+    factories.ApplicationFactory(
+        call=call, startup=factories.StartupFactory(founders=[someone_else]), created_at=earlier
+    )
+    _finish_before_write(
+        monkeypatch,
+        reminders,
+        "draft_closing",
+        lambda: application_transition(application=draft, name="submit", actor=founders[0]),
+    )
+
+    reminders_sweep()
+
+    state = _state("draft_closing")
+    assert [state[f.pk] for f in founders] == [(True, "cancelled")] * 2
+    assert state[someone_else.pk] == (False, "pending")
+
+
+@pytest.mark.django_db
+def test_milestone_evidence_submitted_meanwhile_is_settled(monkeypatch, founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    done = factories.MilestoneFactory(startup=startup, due_on=date(2026, 12, 10))
+    owed = factories.MilestoneFactory(startup=startup, due_on=date(2026, 12, 10))
+
+    def finish():
+        milestone_evidence_add(milestone=done, actor=founder, note="Report attached.")
+        milestone_transition(milestone=done, name="submit", actor=founder)
+
+    _finish_before_write(monkeypatch, portfolio_reminders, "milestone_due_soon", finish)
+    with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+
+    read = {
+        int(key.split(":")[1]): read_at is not None
+        for key, read_at in Notification.objects.filter(kind="milestone_due_soon").values_list(
+            "dedup_key", "read_at"
+        )
+    }
+    assert read == {done.pk: True, owed.pk: False}
+
+
+def _reporting_startup(founder) -> Startup:
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    Startup.objects.filter(pk=startup.pk).update(admitted_at=datetime(2026, 8, 20, 10, tzinfo=MSK))
+    startup.refresh_from_db()
+    return startup
+
+
+@pytest.mark.django_db
+def test_a_monthly_report_sent_meanwhile_is_settled(monkeypatch, founder):
+    startup = _reporting_startup(founder)
+    other_founder = factories.FounderFactory()
+    _reporting_startup(other_founder)
+    _finish_before_write(
+        monkeypatch,
+        portfolio_reminders,
+        "kpi_report_overdue",
+        lambda: kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3),
+    )
+
+    with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+
+    assert _state("kpi_report_overdue") == {
+        founder.pk: (True, "cancelled"),
+        other_founder.pk: (False, "pending"),
+    }
+
+
+def _in_another_connection(finish, done: threading.Event) -> threading.Thread:
+    """``finish`` in its own transaction on its own connection, which stays open (holding its row
+    locks, its settle already run and finding nothing) for a moment after ``done`` is set."""
+
+    def run():
+        try:
+            with transaction.atomic():
+                finish()
+                done.set()
+                time.sleep(0.5)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_review_submitted_while_the_sweep_writes_is_settled():
+    [assignment] = _due_reviews(1)
+    settled = threading.Event()
+    thread = _in_another_connection(lambda: _submit(assignment), settled)
+    assert settled.wait(10)
+
+    # The submission is not committed: the sweep reads the review as owed and writes its
+    # reminder, then waits for the assignment's row lock and reads the review as submitted.
+    reminders_sweep()
+    thread.join(10)
+
+    assert _state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_report_sent_while_the_sweep_writes_is_settled(founder):
+    startup = _reporting_startup(founder)
+    with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=True):
+        settled = threading.Event()
+        thread = _in_another_connection(
+            lambda: kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3),
+            settled,
+        )
+        assert settled.wait(10)
+        reminders_sweep()
+        thread.join(10)
+
+    assert _state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
