@@ -455,6 +455,9 @@ def test_application_review_summary_query_count_is_fixed(
     assert response.status_code == 200
     assert response.content.decode().count("/ 10 ·") == size
     assert response.content.decode().count("Lab report") == size
+    # Each criterion's score reads against its scale, as on the reviewers' pages.
+    score = f"{criterion.name}: {review.scores.get().score} of {criterion.scale_max}"
+    assert score in response.content.decode()
 
 
 def test_managers_read_the_answers_and_documents_next_to_the_reviews(client, call, manager):
