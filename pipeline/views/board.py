@@ -3,6 +3,8 @@ transition through the transition service, and a refused move says why and leave
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -17,9 +19,8 @@ from incubator.params import id_from
 
 from ..exceptions import TransitionError
 from ..machines import PIPELINE_STAGES, Stage
-from ..selectors.dashboard import filter_options
+from ..selectors.dashboard import DashboardFilters, filter_options
 from ..services import is_final, permitted_transitions, startup_transition
-from .dashboard import filters_from
 
 CARDS_PER_COLUMN = 50
 
@@ -33,8 +34,22 @@ def _forward_moves(startup: Startup, user) -> list:
     return [option for option in permitted_transitions(startup, user) if option.target == following]
 
 
+def _board_filters(request: HttpRequest) -> DashboardFilters:
+    """The filters the board shows (call and field). The dashboard's others (organisation, dates)
+    are not on the board's form, so a link carrying them would narrow the board unseen."""
+    return DashboardFilters(
+        call_id=id_from(request.GET.get("call")), area_id=id_from(request.GET.get("area"))
+    )
+
+
+def _board_query(filters: DashboardFilters) -> str:
+    """The query string that keeps the board's filters across a move."""
+    shown = {"call": filters.call_id, "area": filters.area_id}
+    return urlencode({name: value for name, value in shown.items() if value})
+
+
 def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None = None) -> dict:
-    filters = filters_from(request)
+    filters = _board_filters(request)
     startups = filters.startups().filter(stage__in=PIPELINE_STAGES)
     counts = dict(startups.order_by().values_list("stage").annotate(n=Count("id")))
     labels = dict(Stage.choices)
@@ -67,7 +82,7 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
         "columns": columns,
         "filters": filters,
         "options": filter_options(),
-        "query": request.GET.urlencode(),
+        "query": _board_query(filters),
     }
 
 
@@ -127,4 +142,5 @@ def board_move(request: HttpRequest) -> HttpResponse:
     for message_list in errors.values():
         for message in message_list:
             messages.error(request, message)
-    return redirect(reverse("manager-board") + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    query = _board_query(_board_filters(request))
+    return redirect(reverse("manager-board") + (f"?{query}" if query else ""))

@@ -318,6 +318,28 @@ def test_board_shows_a_column_per_stage_and_move_buttons(client, manager, board_
     assert "Move to acceleration" in body
 
 
+def test_board_applies_only_the_filters_it_shows(client, manager, board_startups):
+    ready, blocked = board_startups
+    area = factories.TherapeuticAreaFactory()
+    Startup.objects.filter(pk=ready.pk).update(therapeutic_area=area)
+    client.force_login(manager)
+
+    # Dates and an organisation from a dashboard link are not on the board's form: not applied.
+    body = client.get(
+        reverse("manager-board"), {"area": area.pk, "from": "2099-01-01", "to": "2099-12-31", "org": 1}
+    ).content.decode()
+
+    assert f'id="card-{ready.pk}"' in body
+    assert f'id="card-{blocked.pk}"' not in body
+    assert f'action="{reverse("manager-board-move")}?area={area.pk}"' in body
+
+    response = client.post(
+        reverse("manager-board-move") + f"?area={area.pk}&from=2099-01-01",
+        {"startup": ready.pk, "transition": "accelerate", "expected_state": "incubation"},
+    )
+    assert response.url == reverse("manager-board") + f"?area={area.pk}"
+
+
 def test_board_button_move_goes_through_the_service(client, manager, board_startups):
     ready, _blocked = board_startups
     client.force_login(manager)
