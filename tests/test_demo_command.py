@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -95,6 +96,17 @@ def test_make_demo_serves_the_logins_and_sends_reminders(tmp_path):
         }
         for email, password in logins:
             assert _login(base, email, password).endswith(landing[email]), email
+
+        # The site as its users see it: styles served, and a missing page is the site's own 404.
+        login_page = _get(urllib.request.build_opener(), base + "/accounts/login/")
+        stylesheet = re.search(r'<link[^>]+href="(/static/[^"]+\.css)"', login_page).group(1)
+        assert _get(urllib.request.build_opener(), base + stylesheet).strip()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            _get(urllib.request.build_opener(), base + "/no-such-page/")
+        assert missing.value.code == 404
+        not_found = missing.value.read().decode()
+        assert "There is no such page, or it is not one you may see." in not_found
+        assert "DEBUG = True" not in not_found
 
         # The sweeps run as soon as beat starts: the demo has a review due in two days, drafts in a
         # call closing within the week and stalled startups, so e-mail files appear.
