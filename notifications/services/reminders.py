@@ -24,7 +24,8 @@ from incubator.models import User
 from pipeline.models import Application
 
 from .. import selectors
-from ..kinds import Kind
+from ..kinds import Kind, spec_for
+from ..models import Notification, OutboxMessage
 from .events import founders_by_startup
 from .notices import Notice, chunked, iso, notices_create, stamp
 from .settle import draft_reminders_recheck, review_reminders_recheck
@@ -80,15 +81,29 @@ def create_in_chunks(
     notices: list[Notice], now: datetime, recheck: Callable[[list[Notice]], object] | None = None
 ) -> int:
     """Write ``notices``; with ``recheck`` (see ``settle``), settle in the same transaction those
-    whose task was finished since the sweep read it."""
+    just written whose task was finished since the sweep read it. Reminders written by an earlier
+    sweep need no second look: the service that finished their task found and settled them."""
     # One transaction per few thousand notices: a long sweep holds no lock for long, and a sweep
     # that dies half-way has committed whole chunks that the next sweep skips by their keys.
     for chunk in chunked(notices, 5000):
         with transaction.atomic():
             notices_create(notices=chunk, now=now)
-            if recheck is not None:
-                recheck(chunk)
+            if recheck is not None and (written := _written(chunk, now)):
+                recheck(written)
     return len(notices)
+
+
+def _written(notices: list[Notice], now: datetime) -> list[Notice]:
+    """The notices whose rows this sweep wrote (stamped with its ``now``), not an earlier one. A
+    kind shown in the centre always has its notification row; others only their e-mail."""
+    in_app = [notice.dedup_key for notice in notices if spec_for(notice.kind).in_app]
+    by_mail = [notice.dedup_key for notice in notices if not spec_for(notice.kind).in_app]
+    written: set[str] = set()
+    for model, keys in ((Notification, in_app), (OutboxMessage, by_mail)):
+        if keys:
+            rows = model.objects.filter(dedup_key__in=keys, created_at=now)
+            written.update(rows.values_list("dedup_key", flat=True))
+    return [notice for notice in notices if notice.dedup_key in written]
 
 
 def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
