@@ -19,7 +19,19 @@ from ..services import startup_transition, transition_options
 @login_required
 def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
+    return _detail(request, startup)
+
+
+def _detail(request: HttpRequest, startup, *, refused: dict | None = None, status: int = 200) -> HttpResponse:
+    """The startup's page; ``refused`` is a move that was not made (its name, what the person
+    wrote and why it was refused), shown in its own form with what they wrote kept."""
     applications = list(selectors.applications_of_startup(startup))
+    options = transition_options(startup, request.user) if request.user.is_manager else []
+    if refused and refused["name"] not in {option.name for option in options}:
+        # The move is no longer offered (someone else moved the startup): say why at the top.
+        for message in refused["errors"]:
+            messages.error(request, message)
+        refused = None
     if request.user.is_manager:
         stage, timeline, statuses = startup.stage, list(selectors.startup_timeline(startup)), {}
     else:
@@ -37,13 +49,15 @@ def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reports_expected": stage in REPORTING_STAGES,
             "this_month": timezone.localdate().replace(day=1),
             "is_team": startup.has_member(request.user),
-            "options": transition_options(startup, request.user) if request.user.is_manager else [],
+            "options": options,
             "timeline": timeline,
             "applications": [
                 (application, statuses.get(application.pk, application.status))
                 for application in applications
             ],
+            "refused": refused,
         },
+        status=status,
     )
 
 
@@ -52,9 +66,14 @@ def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def startup_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
     form = TransitionForm(request.POST)
+    refused = {
+        "name": request.POST.get("transition", ""),
+        "reason": request.POST.get("reason", ""),
+        "override": bool(request.POST.get("override")),
+    }
     if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("startup-detail", pk=startup.pk)
+        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+        return _detail(request, startup, refused={**refused, "errors": errors}, status=400)
     try:
         moved = startup_transition(
             startup=startup,
@@ -65,12 +84,11 @@ def startup_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
             expected_stage=form.cleaned_data["expected_state"],
         )
     except TransitionError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("%(startup)s is now in %(stage)s.")
-            % {"startup": moved.name, "stage": moved.get_stage_display()},
-        )
+        # The page again, not a redirect: the reason typed stays in its box.
+        startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=startup.pk)
+        return _detail(request, startup, refused={**refused, "errors": error.messages}, status=409)
+    messages.success(
+        request,
+        _("%(startup)s is now in %(stage)s.") % {"startup": moved.name, "stage": moved.get_stage_display()},
+    )
     return redirect("startup-detail", pk=startup.pk)

@@ -49,6 +49,41 @@ def test_refused_move_shows_the_guard_and_changes_nothing(client, manager, found
     assert not TransitionLog.objects.exists()
 
 
+def test_a_refused_move_keeps_what_the_manager_wrote(client, manager, founder):
+    startup = factories.StartupFactory(name="CardioSense", stage="incubation", founders=[founder])
+    factories.MilestoneFactory(startup=startup, status="planned")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("startup-transition", args=[startup.pk]),
+        {"transition": "accelerate", "expected_state": "incubation", "reason": "Board approved early."},
+    )
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    # The refusal sits in the move's own form, above the reason as it was typed.
+    form = body[body.index('name="transition" value="accelerate"') :]
+    form = form[: form.index("</form>")]
+    assert "“Move to acceleration” was not done:" in form
+    assert "are not accepted yet" in form
+    assert ">Board approved early.</textarea>" in form
+    assert Startup.objects.get(pk=startup.pk).stage == "incubation"
+    # Other moves' boxes stay empty.
+    assert body.count("Board approved early.") == 1
+
+
+def test_a_reason_is_required_by_the_form_before_dropping_a_startup(client, manager, founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    client.force_login(manager)
+
+    body = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+
+    # The browser asks for the reason before the "cannot be moved on" confirmation.
+    assert 'id="reason-exit"' in body
+    drop = body[body.index('id="reason-exit"') :]
+    assert drop[: drop.index(">")].endswith(" required")
+
+
 def test_stale_page_gets_a_conflict_message(client, manager, founder):
     startup = factories.StartupFactory(name="CardioSense", stage="funding", founders=[founder])
     client.force_login(manager)
