@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from incubator.api import pages as token_pages
+from incubator.views import accounts
 
 handler500 = "incubator.api.errors.server_error"
 
@@ -10,7 +11,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("account/tokens/", token_pages.token_list, name="api-tokens"),
     path("account/tokens/<int:pk>/revoke/", token_pages.token_revoke, name="api-token-revoke"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("", include("incubator.urls")),
     path("", include("pipeline.urls")),
     path("notifications/", include("notifications.urls")),

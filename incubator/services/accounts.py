@@ -43,13 +43,22 @@ def _send_confirmation(user: User, next_url: str) -> None:
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, full_name: str, password: str, next_url: str = "") -> User:
-    """Create an inactive founder account and e-mail the confirmation link. Raises ``ValueError``
-    when the address is already registered (the form checks first; this guards the race)."""
+def user_sign_up(
+    *, email: str, full_name: str, password: str, next_url: str = "", language: str = ""
+) -> User:
+    """Create an inactive founder account and e-mail the confirmation link. ``language`` (the
+    page's) is the one its e-mails will be written in. Raises ``ValueError`` when the address is
+    already registered (the form checks first; this guards the race)."""
     email = User.objects.normalize_email(email).strip().lower()
     try:
         with transaction.atomic():
-            user = User(email=email, full_name=full_name.strip(), is_founder=True, is_active=False)
+            user = User(
+                email=email,
+                full_name=full_name.strip(),
+                is_founder=True,
+                is_active=False,
+                language=supported_language(language),
+            )
             user.set_password(password)
             user.save()
     except IntegrityError as exc:
@@ -89,3 +98,17 @@ def user_confirm_email(*, token: str) -> tuple[User, str, bool]:
     user.is_active = True
     user.save(update_fields=["email_confirmed", "is_active"])
     return user, _safe_next(payload.get("next")), True
+
+
+def supported_language(code: str | None) -> str:
+    """``code`` if the site speaks it, else the default language."""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a person chose: their pages open in it when they log in, and their
+    e-mails are written in it. An unknown code changes nothing."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

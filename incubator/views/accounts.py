@@ -1,14 +1,19 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 
 from ..forms_base import BootstrapFormMixin
 from ..models import User
+from ..services.accounts import user_language_set
 
 
 class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
@@ -45,6 +50,41 @@ class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in dict(settings.LANGUAGES):
+            # Chosen in this browser before logging in: the person's language from now on.
+            user_language_set(user=user, language=chosen)
+        else:
+            # A new browser: the pages open in the language the person chose before.
+            _set_language_cookie(response, user.language)
+        return response
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on a signed-in person's account:
+    their e-mails are written in it, and it is theirs in every browser they log in from."""
+    response = i18n_views.set_language(request)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -26,6 +26,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
                 next_url=next_url,
+                language=request.LANGUAGE_CODE,
             )
         except ValueError as error:
             form.add_error("email", str(error))

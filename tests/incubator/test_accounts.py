@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -105,3 +106,55 @@ def test_role_pages_send_anonymous_users_to_login(client, url_name):
 def test_manager_page_is_forbidden_to_founders(client, founder):
     client.force_login(founder)
     assert client.get(reverse("manager-home")).status_code == 403
+
+
+# A person's language: chosen with the switch, kept on the account, used for e-mails and logins.
+
+
+def _login(client, email: str):
+    return client.post(reverse("login"), {"username": email, "password": "correct-horse-battery"})
+
+
+def test_the_language_switch_is_remembered_on_the_account_and_used_for_emails(client, founder):
+    from notifications.rendering import render_email
+
+    client.force_login(founder)
+    client.post(reverse("set_language"), {"language": "ru", "next": reverse("home")})
+
+    founder.refresh_from_db()
+    assert founder.language == "ru"
+    email = render_email(
+        kind="stage_changed",
+        context={"startup": "CardioGene", "source": "incubation", "target": "acceleration", "path": "/"},
+        recipient=founder,
+    )
+    assert "Акселерация" in email.subject
+
+
+def test_an_unknown_language_changes_nothing(client, founder):
+    client.force_login(founder)
+    client.post(reverse("set_language"), {"language": "de", "next": reverse("home")})
+
+    founder.refresh_from_db()
+    assert founder.language == "en"
+
+
+def test_logging_in_from_a_new_browser_brings_back_the_persons_language(client):
+    factories.FounderFactory(email="olga@example.org", language="ru")
+
+    response = _login(client, "olga@example.org")
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    page = client.get(reverse("home"), follow=True).content.decode()
+    assert '<html lang="ru">' in page
+
+
+def test_a_language_chosen_before_logging_in_becomes_the_persons(client):
+    person = factories.FounderFactory(email="olga@example.org", language="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+
+    response = _login(client, "olga@example.org")
+
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the browser's choice stands
+    person.refresh_from_db()
+    assert person.language == "ru"

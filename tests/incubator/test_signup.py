@@ -107,3 +107,13 @@ def test_resend_sends_a_new_link_only_to_pending_accounts(client, django_capture
         response = client.post(reverse("signup-resend"), {"email": "active@example.org"})
     assert response.url == reverse("signup-done")
     assert [m.to for m in mail.outbox] == [["anna.petrova@example.org"], ["anna.petrova@example.org"]]
+
+
+def test_an_account_signed_up_in_russian_gets_its_emails_in_russian(
+    client, django_capture_on_commit_callbacks
+):
+    client.cookies["django_language"] = "ru"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+
+    assert User.objects.get(email="anna.petrova@example.org").language == "ru"
