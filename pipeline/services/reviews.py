@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from incubator.models import Call, Criterion, User
 
-from ..exceptions import TransitionError
-from ..models import Application, Review, ReviewAssignment, ReviewScore
+from ..exceptions import GuardFailed, TransitionError, TransitionNotAvailable
+from ..models import Application, ApplicationStatus, Review, ReviewAssignment, ReviewScore
 from ..models.applications import HELD_DECISION
 from ..scoring import CriterionScore, weighted_score
 from .transitions import application_transition
@@ -194,9 +194,35 @@ def applications_decide(
                     expected_status=application.status,
                 )
             )
+        except TransitionNotAvailable:
+            # Say what the decision waits for, not which state machine refused it.
+            outcome.refused.append((application, _undecidable(application)))
+        except GuardFailed as error:
+            # The guards speak of "this application": say which.
+            outcome.refused.append(
+                (
+                    application,
+                    _("%(startup)s: %(reason)s") % {"startup": application.startup.name, "reason": error},
+                )
+            )
         except TransitionError as error:
-            outcome.refused.append((application, error.message))
+            outcome.refused.append((application, error.message))  # names the application itself
     return outcome
+
+
+def _undecidable(application: Application) -> str:
+    status = application.get_status_display()
+    if application.status in (ApplicationStatus.SUBMITTED,):
+        return _(
+            "%(startup)s: the application is “%(status)s” and has no reviews yet; it can be decided "
+            "once it is in review (assign its reviewers first)."
+        ) % {"startup": application.startup.name, "status": status}
+    return _(
+        "%(startup)s: the application is “%(status)s”; only applications in review are decided here."
+    ) % {
+        "startup": application.startup.name,
+        "status": status,
+    }
 
 
 @transaction.atomic

@@ -215,8 +215,9 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                     % {"count": len(outcome.done)},
                 )
-            for application, message in outcome.refused:
-                messages.error(request, f"{application.startup.name}: {message}")
+            for _application, message in outcome.refused:
+                # Each message names the application already.
+                messages.error(request, message)
         else:
             for errors in form.errors.values():
                 for error in errors:
@@ -242,7 +243,8 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status or "",
             "area": area or "",
             "flagged": request.GET.get("flagged") == "1",
-            "statuses": [s for s in ApplicationStatus.choices if s[0] != "draft"],
+            # The ranking leaves drafts and withdrawn applications out: no filter for them.
+            "statuses": [s for s in ApplicationStatus.choices if s[0] not in ("draft", "withdrawn")],
             "areas": TherapeuticArea.objects.all(),
             "unreleased": Application.objects.filter(HELD_DECISION, call=call).count(),
         },

@@ -318,8 +318,44 @@ def test_full_call_refuses_the_extra_acceptance(client, manager, call):
         {"applications": [a.pk for a in apps], "decision": "accept"},
         follow=True,
     )
-    assert "is full: 2 of 2 places are taken." in response.content.decode()
+    body = response.content.decode()
+    [refused] = [
+        a
+        for a in apps
+        if a.pk not in set(Application.objects.filter(status="accepted").values_list("pk", flat=True))
+    ]
+    assert f"{refused.startup.name}: The call “{call.title}” is full: 2 of 2 places are taken." in body
     assert Application.objects.filter(status="accepted").count() == 2
+
+
+def test_deciding_an_application_not_yet_in_review_says_what_it_waits_for(client, manager, call):
+    waiting = factories.ApplicationFactory(call=call, status="submitted", startup__name="CardioGene")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("manage-ranking", args=[call.slug]),
+        {"applications": [waiting.pk], "decision": "accept"},
+        follow=True,
+    )
+
+    body = response.content.decode()
+    assert (
+        "CardioGene: the application is “Submitted” and has no reviews yet; it can be decided once it is "
+        "in review (assign its reviewers first)."
+    ) in body
+    assert "is not possible from there" not in body
+    assert Application.objects.get(pk=waiting.pk).status == "submitted"
+
+
+def test_the_ranking_offers_no_status_it_leaves_out(client, manager, call):
+    client.force_login(manager)
+
+    response = client.get(reverse("manage-ranking", args=[call.slug]))
+
+    offered = [value for value, _label in response.context["statuses"]]
+    assert "withdrawn" not in offered
+    assert "draft" not in offered
+    assert "in_review" in offered
 
 
 def test_manager_pages_are_forbidden_to_reviewers_and_founders(client, call, founder):
