@@ -128,7 +128,8 @@ def test_stale_form_from_another_tab_saves_nothing_and_keeps_the_text(client, fo
 
     response = client.post(reverse("application-edit", args=[draft.pk]), stale)
     body = response.content.decode()
-    assert "was changed somewhere else" in body
+    alert = body[body.index('<div class="alert alert-danger" role="alert">') :]
+    assert "was changed somewhere else" in alert[: alert.index("</div>")]
     assert "My long careful answer." in body
     draft.refresh_from_db()
     assert draft.problem == "Edited in the other tab."
