@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
+from incubator.formatting import weight_text
 from incubator.forms_base import BootstrapForm, BootstrapModelForm
 from incubator.models import Criterion, User
 
@@ -149,7 +149,7 @@ class ReviewForm(BootstrapForm):
         for criterion in self.criteria:
             new_fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=_("%(name)s (weight %(weight)s)")
-                % {"name": criterion.name, "weight": floatformat(criterion.weight, "-2")},
+                % {"name": criterion.name, "weight": weight_text(criterion.weight)},
                 required=False,
                 coerce=int,
                 empty_value=None,

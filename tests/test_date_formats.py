@@ -49,3 +49,26 @@ def test_long_english_dates_spell_the_month():
     with translation.override("en"):
         assert formats.date_format(MOMENT.date(), "DATE_FORMAT") == "4 March 2026"
         assert formats.date_format(MOMENT, "DATETIME_FORMAT") == "4 March 2026, 09:05"
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "russian"),
+    [
+        ("3.00", "3", "3"),
+        ("1.50", "1.5", "1,5"),
+        ("1.25", "1.25", "1,25"),
+        ("10", "10", "10"),
+        ("0.5", "0.5", "0,5"),
+    ],
+)
+def test_a_rubric_weight_is_as_short_as_it_is_exact(value, english, russian):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from incubator.formatting import weight_text
+
+    with translation.override("en"):
+        assert weight_text(Decimal(value)) == english
+    with translation.override("ru"):
+        assert weight_text(Decimal(value)) == russian

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
+from incubator.formatting import weight_text
 from incubator.models import Startup
 
 from ..models import Application
@@ -68,3 +69,9 @@ def phase_label(phase: str) -> str:
     from incubator.models import DevelopmentPhase
 
     return str(dict(DevelopmentPhase.choices).get(phase, phase))
+
+
+@register.filter
+def weight(value) -> str:
+    """A rubric weight: 3, 1.5, 1.25 (see ``incubator.formatting.weight_text``)."""
+    return weight_text(value)
