@@ -199,12 +199,7 @@ def applications_decide(
             outcome.refused.append((application, _undecidable(application)))
         except GuardFailed as error:
             # The guards speak of "this application": say which.
-            outcome.refused.append(
-                (
-                    application,
-                    _("%(startup)s: %(reason)s") % {"startup": application.startup.name, "reason": error},
-                )
-            )
+            outcome.refused.append((application, f"{application.startup.name}: {error}"))
         except TransitionError as error:
             outcome.refused.append((application, error.message))  # names the application itself
     return outcome
