@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     REVIEW_DUE_SOON = "review_due_soon", _("Review due soon")
     REVIEW_OVERDUE = "review_overdue", _("Review overdue")
     REVIEW_OVERDUE_ESCALATION = "review_overdue_escalation", _("Overdue review in a call you manage")
+    REVIEW_DECLINED = "review_declined", _("Review declined in a call you manage")
     DRAFT_CLOSING = "draft_closing", _("Unsubmitted draft as the call closes")
     STAGE_CHANGED = "stage_changed", _("Your startup changed stage")
     APPLICATION_STATUS = "application_status", _("Your application changed status")
@@ -111,6 +112,13 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When a review in a call you manage is overdue."),
+        ),
+        KindSpec(
+            Kind.REVIEW_DECLINED,
+            Audience.MANAGER,
+            optional=True,
+            in_app=True,
+            description=_("When a reviewer gives an application back, so that it needs another reviewer."),
         ),
         KindSpec(
             Kind.STARTUP_STALLED,

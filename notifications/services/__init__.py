@@ -1,6 +1,11 @@
 """The notifications app's writes. Other apps call the functions listed in ``__all__``."""
 
-from .events import notify_decisions_released, notify_review_assigned, notify_transition
+from .events import (
+    notify_decisions_released,
+    notify_review_assigned,
+    notify_review_declined,
+    notify_transition,
+)
 from .notices import Notice, notices_create, outbox_enqueue
 from .outbox import outbox_message_retry, outbox_message_send, outbox_messages_send, outbox_relay
 from .preferences import (
@@ -30,6 +35,7 @@ __all__ = [
     "notifications_mark_all_read",
     "notify_decisions_released",
     "notify_review_assigned",
+    "notify_review_declined",
     "notify_transition",
     "outbox_enqueue",
     "outbox_message_retry",

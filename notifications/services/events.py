@@ -158,3 +158,45 @@ def notify_review_assigned(*, assignment_id: int) -> list[int]:
         },
     )
     return notices_create(notices=[notice])
+
+
+def notify_review_declined(*, assignment_id: int) -> list[int]:
+    """Tell the call's managers (every cluster manager when the call names none) that a reviewer
+    gave an application back: it needs someone else. Call it inside the transaction that records
+    the decline. Returns the new outbox row ids."""
+    from incubator.models import User
+
+    from .. import selectors
+
+    assignment = (
+        ReviewAssignment.objects.select_related("reviewer", "application__startup", "application__call")
+        .filter(pk=assignment_id, declined_at__isnull=False)
+        .first()
+    )
+    if assignment is None:
+        return []
+    application = assignment.application
+    managers = selectors.call_managers([application.call_id]).get(application.call_id) or list(
+        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
+    )
+    context = {
+        "startup": application.startup.name,
+        "call": application.call.title,
+        "reviewer": assignment.reviewer.full_name or assignment.reviewer.email,
+        "reason": assignment.decline_reason,
+        "conflict": assignment.declined_for_conflict,
+    }
+    path = reverse("manage-call", args=[application.call.slug])
+    return notices_create(
+        notices=[
+            Notice(
+                kind=Kind.REVIEW_DECLINED,
+                recipient_id=manager_id,
+                email=email,
+                dedup_key=f"review-declined:{assignment.pk}:u{manager_id}",
+                path=path,
+                context=context,
+            )
+            for manager_id, email in managers
+        ]
+    )

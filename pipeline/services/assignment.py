@@ -212,9 +212,10 @@ def assignment_decline(
     locked.decline_reason = reason.strip()
     locked.declined_for_conflict = conflict
     locked.save(update_fields=["declined_at", "decline_reason", "declined_for_conflict"])
-    from notifications.services import review_reminders_settle
+    from notifications.services import notify_review_declined, review_reminders_settle
 
     review_reminders_settle(assignment_id=locked.pk, reviewer_id=locked.reviewer_id)
+    notify_review_declined(assignment_id=locked.pk)
     if conflict:
         ReviewerConflict.objects.get_or_create(
             reviewer=actor, startup=locked.application.startup, defaults={"note": reason.strip()[:500]}

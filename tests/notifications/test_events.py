@@ -1,13 +1,15 @@
 """Notices caused by transitions, released decisions and review assignments."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification, OutboxMessage
-from notifications.services import notify_decisions_released, notify_review_assigned
+from notifications.services import notify_decisions_released, notify_review_assigned, outbox_message_send
 from pipeline.exceptions import TransitionError
 from pipeline.models import Application
 from pipeline.services import application_transition, startup_transition
+from pipeline.services.assignment import assignment_decline
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +162,44 @@ def test_a_declined_assignment_is_not_told():
 
     assert notify_review_assigned(assignment_id=assignment.pk) == []
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_declined_review_is_told_to_the_calls_managers(mailoutbox):
+    call_manager, other_manager = factories.ManagerFactory(), factories.ManagerFactory()
+    assignment = factories.ReviewAssignmentFactory(
+        application__startup__name="CardioGene", reviewer__full_name="Mikhail Mentor"
+    )
+    call = assignment.application.call
+    call.managers.add(call_manager)
+
+    assignment_decline(
+        assignment=assignment, actor=assignment.reviewer, reason="I advise a competitor.", conflict=True
+    )
+    outbox_message_send(message_id=OutboxMessage.objects.get(kind="review_declined").pk)
+
+    notice = Notification.objects.get(kind="review_declined")
+    assert notice.recipient == call_manager
+    assert notice.url == reverse("manage-call", args=[call.slug])
+    assert notice.context["reason"] == "I advise a competitor."
+    [email] = mailoutbox
+    assert email.to == [call_manager.email]
+    assert email.subject == "Mikhail Mentor declined the review of CardioGene"
+    assert (
+        f"Mikhail Mentor gave back the review of CardioGene for “{call.title}” and declared a conflict"
+        in email.body
+    )
+    assert "Their reason: I advise a competitor." in email.body
+    assert not Notification.objects.filter(recipient=other_manager).exists()
+
+
+def test_a_declined_review_in_a_call_without_managers_is_told_to_every_manager():
+    managers = [factories.ManagerFactory(), factories.ManagerFactory()]
+    assignment = factories.ReviewAssignmentFactory()
+
+    assignment_decline(assignment=assignment, actor=assignment.reviewer, reason="", conflict=False)
+
+    told = set(Notification.objects.filter(kind="review_declined").values_list("recipient", flat=True))
+    assert told == {manager.pk for manager in managers}
 
 
 def test_opted_out_founder_gets_the_in_app_notice_but_no_email(manager):
