@@ -311,3 +311,13 @@ class FundingForm(BootstrapModelForm):
                 )
                 result.append({"amount": amount, "milestone": milestone})
         return result
+
+
+class AccountForm(BootstrapModelForm):
+    """What a person says about themselves, and the language of their pages and e-mails."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "position", "organisation", "language"]
+        help_texts = {"language": _("Pages open in it when you log in, and your e-mails are written in it.")}
+        error_messages = {"full_name": {"required": _("Write your name as colleagues know it.")}}

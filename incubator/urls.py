@@ -27,6 +27,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("account/", accounts.account, name="account"),
+    path("account/password/", accounts.PasswordChangeView.as_view(), name="account-password"),
     path("accounts/signup/", signup.signup, name="signup"),
     path("accounts/signup/sent/", signup.signup_done, name="signup-done"),
     path("accounts/signup/resend/", signup.signup_resend, name="signup-resend"),

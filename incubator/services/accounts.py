@@ -112,3 +112,13 @@ def user_language_set(*, user: User, language: str) -> None:
         return
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
+
+
+def user_account_update(*, user: User, full_name: str, position: str, organisation, language: str) -> User:
+    """Save what a person says about themselves and the language they read in."""
+    user.full_name = full_name.strip()
+    user.position = position.strip()
+    user.organisation = organisation
+    user.language = supported_language(language)
+    user.save(update_fields=["full_name", "position", "organisation", "language"])
+    return user

@@ -3,17 +3,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from ..forms import AccountForm
 from ..forms_base import BootstrapFormMixin
 from ..models import User
-from ..services.accounts import user_language_set
+from ..services.accounts import user_account_update, user_language_set
 
 
 class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
@@ -114,3 +118,34 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's own account: name, position, organisation and language; links to the password,
+    e-mail preferences and API tokens."""
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = user_account_update(user=request.user, **form.cleaned_data)
+        translation.activate(user.language)  # the message is stored as text: in the language chosen
+        messages.success(request, _("Your account is saved."))
+        response = redirect("account")
+        _set_language_cookie(response, user.language)
+        return response
+    return render(request, "incubator/account.html", {"form": form})
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "incubator/password_change.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session logged in
+        messages.success(self.request, _("Your password is changed."))
+        return response

@@ -56,6 +56,8 @@ def _paths() -> dict[str, list[str]]:
             reverse("call-detail", args=[calls[-1].slug]),
             reverse("api-tokens"),
             reverse("notifications:preferences"),
+            reverse("account"),
+            reverse("account-password"),
         ],
         "incubation@cluster.demo": [
             reverse("founder-home"),

@@ -158,3 +158,85 @@ def test_a_language_chosen_before_logging_in_becomes_the_persons(client):
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the browser's choice stands
     person.refresh_from_db()
     assert person.language == "ru"
+
+
+# The person's own account page.
+
+
+def test_the_account_page_is_for_signed_in_people(client):
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_person_changes_their_name_position_and_language(client, founder):
+    organisation = factories.OrganisationFactory(name="Sechenov University")
+    client.force_login(founder)
+
+    response = client.post(
+        reverse("account"),
+        {
+            "full_name": " Larisa Orlova ",
+            "position": "CEO",
+            "organisation": organisation.pk,
+            "language": "ru",
+        },
+        follow=True,
+    )
+
+    founder.refresh_from_db()
+    assert (founder.full_name, founder.position, founder.organisation, founder.language) == (
+        "Larisa Orlova",
+        "CEO",
+        organisation,
+        "ru",
+    )
+    body = response.content.decode()
+    assert '<html lang="ru">' in body  # the page follows the language at once
+    assert "Ваши данные сохранены." in body
+
+
+def test_an_empty_name_is_refused_and_nothing_typed_is_lost(client, founder):
+    client.force_login(founder)
+    name = founder.full_name
+
+    response = client.post(
+        reverse("account"), {"full_name": "  ", "position": "Chief scientist", "language": "en"}
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Write your name as colleagues know it." in body
+    assert 'value="Chief scientist"' in body
+    founder.refresh_from_db()
+    assert (founder.full_name, founder.position) == (name, "")
+
+
+def test_a_person_changes_their_password_and_stays_logged_in(client, founder):
+    client.force_login(founder)
+
+    wrong = client.post(
+        reverse("account-password"),
+        {
+            "old_password": "not-it",
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
+    assert wrong.status_code == 200
+    assert "Your old password was entered incorrectly." in wrong.content.decode()
+
+    response = client.post(
+        reverse("account-password"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("account")
+    assert "Your password is changed." in response.content.decode()
+    assert client.get(reverse("home")).url == reverse("founder-home")  # still logged in
+    client.logout()
+    assert client.login(username=founder.email, password="a-new-long-passphrase")
