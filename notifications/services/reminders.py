@@ -9,7 +9,9 @@ reminders again.
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +30,11 @@ from ..kinds import Kind, spec_for
 from ..models import Notification, OutboxMessage
 from .events import founders_by_startup
 from .notices import Notice, chunked, iso, notices_create, stamp
-from .settle import draft_reminders_recheck, review_reminders_recheck
+from .settle import RowsBusy, draft_reminders_recheck, review_reminders_recheck
+
+logger = logging.getLogger(__name__)
+# How often a chunk is tried while a service holds one of its rows (about 7 seconds in all).
+BUSY_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,22 @@ def create_in_chunks(
     # One transaction per few thousand notices: a long sweep holds no lock for long, and a sweep
     # that dies half-way has committed whole chunks that the next sweep skips by their keys.
     for chunk in chunked(notices, 5000):
-        with transaction.atomic():
-            notices_create(notices=chunk, now=now)
-            if recheck is not None and (written := _written(chunk, now)):
-                recheck(written)
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    notices_create(notices=chunk, now=now)
+                    if recheck is not None and (written := _written(chunk, now)):
+                        recheck(written)
+                break
+            except RowsBusy as busy:
+                # A service is finishing one of these tasks: let it commit, then write and look again.
+                if attempt == BUSY_ATTEMPTS:
+                    # Written by the next sweep instead; nothing of this chunk was kept.
+                    logger.warning(
+                        "Sweep: %d reminders left for the next sweep (%s rows busy)", len(chunk), busy
+                    )
+                    break
+                time.sleep(min(0.05 * attempt, 0.5))
     return len(notices)
 
 

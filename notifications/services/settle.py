@@ -13,11 +13,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
+from django.db import OperationalError
 from django.db.models import Model, Q
 from django.utils import timezone
 
 from ..models import Notification, OutboxMessage
 from .notices import Notice
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock that is taken
 
 
 def _matching(prefixes: list[str]) -> Q:
@@ -84,9 +87,19 @@ def kpi_reminders_settle(*, startup_id: int, period: date) -> int:
 
 # The sweep reads what is still open, then writes its reminders: a task finished in between would
 # get a reminder after its own settle ran. So the sweep, in the transaction that writes a chunk of
-# reminders, takes the row locks the finishing services take (in the same order) and reads again:
-# a service that finished first is visible now, one still running waits for the sweep and then
-# settles the reminders it finds. Whatever is no longer open is settled here.
+# reminders, takes the row locks the finishing services take and reads again: a service that
+# finished first is visible now, one that comes later waits for the sweep and then settles the
+# reminders it finds. Whatever is no longer open is settled here.
+#
+# The sweep never waits for a lock (NOWAIT): a row held by a service still at work makes the whole
+# chunk roll back and try again a moment later (``reminders.create_in_chunks``). A sweep that
+# waited while holding other rows could close a circle with the services, which take their rows in
+# different orders (a review: the assignment, then the call; a decision: the call, then the
+# application).
+
+
+class RowsBusy(Exception):
+    """A row the sweep must lock is held by a service still at work."""
 
 
 def _key_id(notice: Notice) -> int:
@@ -95,11 +108,16 @@ def _key_id(notice: Notice) -> int:
 
 
 def _lock(model: type[Model], ids: Iterable[int]) -> None:
-    """Lock the rows, in id order so that two sweeps never wait on each other in a circle. The
-    lock waits for the services' ``FOR UPDATE``, but not for a foreign key's check (``no_key``):
-    a service writing a row that refers to one of these can commit while the sweep waits."""
-    rows = model.objects.select_for_update(no_key=True).filter(pk__in=set(ids)).order_by("pk")
-    list(rows.values_list("pk", flat=True))
+    """Lock the rows at once or raise ``RowsBusy``. The lock conflicts with the services'
+    ``FOR UPDATE`` but not with a foreign key's check (``no_key``): a service inserting a row that
+    refers to one of these is not turned away."""
+    rows = model.objects.select_for_update(no_key=True, nowait=True).filter(pk__in=set(ids)).order_by("pk")
+    try:
+        list(rows.values_list("pk", flat=True))
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise RowsBusy(model._meta.label) from error
+        raise
 
 
 def _settle_closed(

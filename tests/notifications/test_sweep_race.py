@@ -188,16 +188,27 @@ def test_a_monthly_report_sent_meanwhile_is_settled(monkeypatch, founder):
     }
 
 
-def _in_another_connection(finish, done: threading.Event) -> threading.Thread:
-    """``finish`` in its own transaction on its own connection, which stays open (holding its row
-    locks, its settle already run and finding nothing) for a moment after ``done`` is set."""
+class _Busy:
+    """Stands in for the sweep's ``time`` module: its first wait for a busy row is announced."""
+
+    def __init__(self) -> None:
+        self.seen = threading.Event()
+
+    def sleep(self, seconds: float) -> None:
+        self.seen.set()
+        time.sleep(seconds)
+
+
+def _in_another_connection(finish, done: threading.Event, release: threading.Event) -> threading.Thread:
+    """``finish`` in its own transaction on its own connection, kept open (its row locks held, its
+    settle already run and finding nothing) after ``done`` is set, until ``release`` is."""
 
     def run():
         try:
             with transaction.atomic():
                 finish()
                 done.set()
-                time.sleep(0.5)
+                release.wait(10)
         finally:
             connections.close_all()
 
@@ -206,34 +217,96 @@ def _in_another_connection(finish, done: threading.Event) -> threading.Thread:
     return thread
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_review_submitted_while_the_sweep_writes_is_settled():
-    [assignment] = _due_reviews(1)
-    settled = threading.Event()
-    thread = _in_another_connection(lambda: _submit(assignment), settled)
-    assert settled.wait(10)
-
-    # The submission is not committed: the sweep reads the review as owed and writes its
-    # reminder, then waits for the assignment's row lock and reads the review as submitted.
+def _sweep_meanwhile(monkeypatch, finish) -> None:
+    """Run the sweep while ``finish`` is done but not committed in another connection; the other
+    transaction commits once the sweep has found one of its rows busy."""
+    busy = _Busy()
+    monkeypatch.setattr(reminders, "time", busy)
+    done = threading.Event()
+    thread = _in_another_connection(finish, done, busy.seen)
+    assert done.wait(10)
+    # The sweep reads the task as open, writes its reminder, finds the task's row locked: it rolls
+    # back and tries again once the other transaction has committed, and then reads it as done.
     reminders_sweep()
     thread.join(10)
+    assert not thread.is_alive()
+    assert busy.seen.is_set()  # the two really overlapped
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_review_submitted_while_the_sweep_writes_is_settled(monkeypatch):
+    [assignment] = _due_reviews(1)
+
+    _sweep_meanwhile(monkeypatch, lambda: _submit(assignment))
 
     assert _state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_report_sent_while_the_sweep_writes_is_settled(founder):
+def test_an_application_decided_while_the_sweep_writes_is_settled(monkeypatch):
+    [assignment] = _due_reviews(1)
+    manager = factories.ManagerFactory()
+
+    _sweep_meanwhile(
+        monkeypatch,
+        lambda: application_transition(
+            application=assignment.application,
+            name="reject",
+            actor=manager,
+            reason="Out of scope.",
+            override=True,
+        ),
+    )
+
+    assert _state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_report_sent_while_the_sweep_writes_is_settled(monkeypatch, founder):
     startup = _reporting_startup(founder)
     with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=True):
-        settled = threading.Event()
-        thread = _in_another_connection(
+        _sweep_meanwhile(
+            monkeypatch,
             lambda: kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3),
-            settled,
         )
-        assert settled.wait(10)
-        reminders_sweep()
-        thread.join(10)
 
     assert _state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_that_keeps_finding_rows_busy_leaves_the_reminders_to_the_next(monkeypatch):
+    [assignment] = _due_reviews(1)
+    monkeypatch.setattr(reminders, "BUSY_ATTEMPTS", 2)
+    monkeypatch.setattr(reminders, "time", _Busy())
+    done, release = threading.Event(), threading.Event()
+    # A reviewer's draft save holds the assignment's row; the review stays owed.
+    [criterion] = assignment.application.call.criteria.all()
+    thread = _in_another_connection(
+        lambda: review_save(
+            assignment=assignment,
+            actor=assignment.reviewer,
+            scores={criterion.pk: (4, "")},
+            comment_for_founders="",
+            confidential_note="",
+            recommendation="",
+            confidence=None,
+            submit=False,
+        ),
+        done,
+        release,
+    )
+    assert done.wait(10)
+    try:
+        reminders_sweep()
+        assert _state("review_due_soon") == {}  # nothing half-written
+    finally:
+        release.set()
+        thread.join(10)
+
+    reminders_sweep()
+
+    assert _state("review_due_soon") == {assignment.reviewer_id: (False, "pending")}
