@@ -318,6 +318,8 @@ class AccountForm(BootstrapModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "position", "organisation", "language"]
+        # Not the organisation: it decides which startups a reviewer has a conflict with, so the
+        # cluster's managers keep it (in the admin).
+        fields = ["full_name", "position", "language"]
         help_texts = {"language": _("Pages open in it when you log in, and your e-mails are written in it.")}
         error_messages = {"full_name": {"required": _("Write your name as colleagues know it.")}}

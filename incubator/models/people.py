@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,7 +43,7 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="people",
     )
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = models.CharField(pgettext_lazy("job title", "position"), max_length=200, blank=True)
     is_founder = models.BooleanField(_("founder"), default=False)
     is_mentor = models.BooleanField(_("mentor / reviewer"), default=False)
     is_manager = models.BooleanField(_("cluster manager"), default=False)

@@ -114,11 +114,10 @@ def user_language_set(*, user: User, language: str) -> None:
     user.language = language
 
 
-def user_account_update(*, user: User, full_name: str, position: str, organisation, language: str) -> User:
+def user_account_update(*, user: User, full_name: str, position: str, language: str) -> User:
     """Save what a person says about themselves and the language they read in."""
     user.full_name = full_name.strip()
     user.position = position.strip()
-    user.organisation = organisation
     user.language = supported_language(language)
-    user.save(update_fields=["full_name", "position", "organisation", "language"])
+    user.save(update_fields=["full_name", "position", "language"])
     return user

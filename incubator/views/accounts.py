@@ -58,14 +58,19 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
-        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen in dict(settings.LANGUAGES):
-            # Chosen in this browser before logging in: the person's language from now on.
+        chosen = self.request.session.pop(CHOSEN_LOGGED_OUT, None)
+        if chosen:
+            # Chosen on the way to logging in: the person's language from now on.
             user_language_set(user=user, language=chosen)
         else:
-            # A new browser: the pages open in the language the person chose before.
+            # Whatever an earlier visitor of this browser chose, the pages open in the language
+            # this person chose before.
             _set_language_cookie(response, user.language)
         return response
+
+
+# The session key of a language chosen before logging in.
+CHOSEN_LOGGED_OUT = "language_chosen_logged_out"
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -86,8 +91,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also remembers the choice on a signed-in person's account:
     their e-mails are written in it, and it is theirs in every browser they log in from."""
     response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return response
     if request.user.is_authenticated:
-        user_language_set(user=request.user, language=request.POST.get("language", ""))
+        user_language_set(user=request.user, language=language)
+    else:
+        # Kept for the login that may follow in this session (see LoginView).
+        request.session[CHOSEN_LOGGED_OUT] = language
     return response
 
 
@@ -125,9 +136,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def account(request: HttpRequest) -> HttpResponse:
     """The person's own account: name, position, organisation and language; links to the password,
     e-mail preferences and API tokens."""
-    form = AccountForm(request.POST or None, instance=request.user)
+    # A copy: a form that fails validation must not leave its values on the signed-in user.
+    form = AccountForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
-        user = user_account_update(user=request.user, **form.cleaned_data)
+        user = user_account_update(user=form.instance, **form.cleaned_data)
         translation.activate(user.language)  # the message is stored as text: in the language chosen
         messages.success(request, _("Your account is saved."))
         response = redirect("account")

@@ -31,6 +31,11 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
         # The move is no longer offered (someone else moved the startup): say why at the top.
         for message in refused["errors"]:
             messages.error(request, message)
+        if refused["reason"].strip():
+            # Nothing typed is lost: the reason, to copy into the move that is offered now.
+            messages.info(
+                request, _("The reason you wrote: %(reason)s") % {"reason": refused["reason"].strip()}
+            )
         refused = None
     if request.user.is_manager:
         stage, timeline, statuses = startup.stage, list(selectors.startup_timeline(startup)), {}

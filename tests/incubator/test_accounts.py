@@ -151,13 +151,27 @@ def test_logging_in_from_a_new_browser_brings_back_the_persons_language(client):
 
 def test_a_language_chosen_before_logging_in_becomes_the_persons(client):
     person = factories.FounderFactory(email="olga@example.org", language="en")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.post(reverse("set_language"), {"language": "ru", "next": reverse("login")})
 
     response = _login(client, "olga@example.org")
 
-    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the browser's choice stands
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the choice just made stands
     person.refresh_from_db()
     assert person.language == "ru"
+
+
+def test_an_earlier_visitors_language_does_not_become_the_next_persons(client):
+    factories.FounderFactory(email="anna@example.org", language="ru")
+    bob = factories.FounderFactory(email="bob@example.org", language="en")
+    _login(client, "anna@example.org")
+    client.post(reverse("logout"))
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"  # Anna's, left in the browser
+
+    response = _login(client, "bob@example.org")
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    bob.refresh_from_db()
+    assert bob.language == "en"
 
 
 # The person's own account page.
@@ -178,19 +192,22 @@ def test_a_person_changes_their_name_position_and_language(client, founder):
         {
             "full_name": " Larisa Orlova ",
             "position": "CEO",
+            # The organisation is the managers' to record: one posted here is ignored.
             "organisation": organisation.pk,
             "language": "ru",
         },
         follow=True,
     )
 
+    recorded = founder.organisation
     founder.refresh_from_db()
     assert (founder.full_name, founder.position, founder.organisation, founder.language) == (
         "Larisa Orlova",
         "CEO",
-        organisation,
+        recorded,
         "ru",
     )
+    assert recorded != organisation
     body = response.content.decode()
     assert '<html lang="ru">' in body  # the page follows the language at once
     assert "Ваши данные сохранены." in body
@@ -208,6 +225,7 @@ def test_an_empty_name_is_refused_and_nothing_typed_is_lost(client, founder):
     body = response.content.decode()
     assert "Write your name as colleagues know it." in body
     assert 'value="Chief scientist"' in body
+    assert f'title="{name}"' in body  # the menu still shows the saved name
     founder.refresh_from_db()
     assert (founder.full_name, founder.position) == (name, "")
 

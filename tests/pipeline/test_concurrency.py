@@ -197,10 +197,12 @@ def test_a_review_submitted_while_a_manager_takes_the_assignment_back_stays(db):
                     submit=True,
                 )
                 submitted.set()
-                time.sleep(0.5)  # not committed yet
+                # Not committed until the removal waits for the assignment's row.
+                removal_waited.append(_until_someone_waits_for_a_lock())
         finally:
             connections.close_all()
 
+    removal_waited: list[bool] = []
     thread = threading.Thread(target=submit)
     thread.start()
     assert submitted.wait(10)
@@ -209,5 +211,21 @@ def test_a_review_submitted_while_a_manager_takes_the_assignment_back_stays(db):
     with pytest.raises(AssignmentError, match="already submitted"):
         assignment_remove(assignment=ReviewAssignment.objects.get(pk=assignment.pk), actor=manager)
     thread.join(10)
+    assert removal_waited == [True]  # the two really overlapped
 
     assert Review.objects.get(assignment=assignment).status == "submitted"
+
+
+def _until_someone_waits_for_a_lock(timeout: float = 10) -> bool:
+    """Wait (on this connection) until another connection to this database waits for a lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False

@@ -85,16 +85,19 @@ def test_a_reason_is_required_by_the_form_before_dropping_a_startup(client, mana
 
 
 def test_stale_page_gets_a_conflict_message(client, manager, founder):
-    startup = factories.StartupFactory(name="CardioSense", stage="funding", founders=[founder])
+    startup = factories.StartupFactory(name="CardioSense", stage="alumni", founders=[founder])
     client.force_login(manager)
 
     response = client.post(
         reverse("startup-transition", args=[startup.pk]),
-        {"transition": "graduate", "expected_state": "acceleration"},
+        {"transition": "graduate", "expected_state": "funding", "reason": "Series A closed."},
         follow=True,
     )
-    assert "was changed by someone else meanwhile" in response.content.decode()
-    assert Startup.objects.get(pk=startup.pk).stage == "funding"
+    body = response.content.decode()
+    assert "was changed by someone else meanwhile" in body
+    # The move is no longer offered; what was typed is still on the page.
+    assert "The reason you wrote: Series A closed." in body
+    assert Startup.objects.get(pk=startup.pk).stage == "alumni"
 
 
 def test_founders_and_mentors_cannot_post_moves(client, founder, mentor):
