@@ -29,6 +29,7 @@ from ..models import (
     User,
 )
 from ..models.startups import PHASES_BY_PRODUCT_TYPE
+from ..months import month_in_text
 
 REPORTING_STAGES = ["incubation", "acceleration", "funding"]
 
@@ -189,6 +190,22 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def kpi_period_problem(startup: Startup, period: date) -> str | None:
+    """Why the month starting ``period`` cannot be reported, if it cannot: it has not begun, or
+    it ended before the startup was admitted (a month with no programme to report on)."""
+    if period > month_start(timezone.localdate()):
+        return _("A month can be reported on once it has begun.")
+    if startup.admitted_at is None:  # admitted before admissions were recorded: no lower bound
+        return None
+    first = month_start(timezone.localdate(startup.admitted_at))
+    if period < first:
+        return _("%(startup)s reports from %(month)s on, the month it was admitted.") % {
+            "startup": startup.name,
+            "month": month_in_text(first),
+        }
+    return None
+
+
 @transaction.atomic
 def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures) -> KpiReport:
     """Submit (or correct) the startup's report for the month starting ``period``."""
@@ -200,8 +217,8 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
     ):
         raise PortfolioError(_("Only startups in incubation, acceleration or funding report monthly."))
     period = month_start(period)
-    if period > month_start(timezone.localdate()):
-        raise PortfolioError(_("A month can be reported on once it has begun."))
+    if problem := kpi_period_problem(startup, period):
+        raise PortfolioError(problem)
     # The lock the reminder sweep takes before it looks again for the month's report
     # (notifications.services.settle): a reminder written meanwhile is settled, not left behind.
     Startup.objects.select_for_update().filter(pk=startup.pk).first()

@@ -27,6 +27,7 @@ from ..forms import (
     ReadinessForm,
 )
 from ..models import FundingTranche, KpiReport, Milestone, MilestoneEvidence, ReadinessChange, Startup
+from ..months import month_in_text
 from ..services.portfolio import (
     PortfolioError,
     can_see_portfolio,
@@ -34,6 +35,7 @@ from ..services.portfolio import (
     funding_record_create,
     funding_tranche_mark_paid,
     investment_review_create,
+    kpi_period_problem,
     kpi_report_submit,
     milestone_create,
     milestone_evidence_add,
@@ -242,12 +244,14 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
     except (ValueError, OverflowError) as exc:
         raise Http404 from exc
     existing = KpiReport.objects.filter(startup=startup, period=period).first()
-    editable = startup.has_member(request.user)
+    # Said before anything is typed: a month that cannot be reported gets no form.
+    problem = None if existing else kpi_period_problem(startup, period)
+    editable = startup.has_member(request.user) and problem is None
     form = KpiReportForm(request.POST or None, instance=existing)
     if request.method == "POST":
-        if not editable:
+        if not startup.has_member(request.user):
             raise PermissionDenied
-        if form.is_valid():
+        if editable and form.is_valid():
             figures = {name: form.cleaned_data[name] for name in KpiReportForm.Meta.fields}
             try:
                 kpi_report_submit(startup=startup, actor=request.user, period=period, **figures)
@@ -255,13 +259,20 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
                 form.add_error(None, error.message)
             else:
                 messages.success(
-                    request, _("The report for %(month)s is saved.") % {"month": period.strftime("%m.%Y")}
+                    request, _("The report for %(month)s is saved.") % {"month": month_in_text(period)}
                 )
                 return redirect("startup-detail", pk=startup.pk)
     return render(
         request,
         "incubator/portfolio/kpi_report_form.html",
-        {"startup": startup, "form": form, "period": period, "existing": existing, "editable": editable},
+        {
+            "startup": startup,
+            "form": form,
+            "period": period,
+            "existing": existing,
+            "editable": editable,
+            "problem": problem,
+        },
     )
 
 

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 
 from incubator.formatting import weight_text
@@ -75,3 +78,14 @@ def phase_label(phase: str) -> str:
 def weight(value) -> str:
     """A rubric weight: 3, 1.5, 1.25 (see ``incubator.formatting.weight_text``)."""
     return weight_text(value)
+
+
+@register.filter
+def figure(value) -> str:
+    """A reported figure as it reads: grouped digits, decimals only when there are any, 0 as 0,
+    and "—" only for nothing reported."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return floatformat(value, "-2g")
+    return value

@@ -294,6 +294,43 @@ def test_monthly_report_submission_and_rules(client, founder, incubating):
     assert client.get(url).status_code == 404
 
 
+def test_a_month_before_the_admission_or_not_yet_begun_cannot_be_reported(client, founder, incubating):
+    admitted = datetime(2026, 8, 20, 10, tzinfo=timezone.get_current_timezone())
+    Startup.objects.filter(pk=incubating.pk).update(admitted_at=admitted)
+    client.force_login(founder)
+    figures = {"team_size": 6, "revenue": "0", "grants_received": "0", "patents_filed": 0, "publications": 0}
+    with time_machine.travel(datetime(2026, 11, 15, 12, tzinfo=timezone.get_current_timezone())):
+        before = client.get(reverse("kpi-report", args=[incubating.pk, 2024, 1])).content.decode()
+        future = client.get(reverse("kpi-report", args=[incubating.pk, 2027, 1])).content.decode()
+        posted = client.post(reverse("kpi-report", args=[incubating.pk, 2024, 1]), figures)
+        saved = client.post(reverse("kpi-report", args=[incubating.pk, 2026, 8]), figures, follow=True)
+
+    # Said up front, with no form to fill in first.
+    assert f"{incubating.name} reports from August 2026 on, the month it was admitted." in before
+    assert "A month can be reported on once it has begun." in future
+    assert 'name="team_size"' not in before + future
+    assert posted.status_code == 200
+    assert KpiReport.objects.filter(period=date(2024, 1, 1)).count() == 0
+    # The admission month itself is reported, and the message names the month in words.
+    assert "The report for August 2026 is saved." in saved.content.decode()
+
+
+def test_a_report_reads_its_figures_as_reported(client, mentor, incubating):
+    KpiReport.objects.create(
+        startup=incubating,
+        period=date(2026, 10, 1),
+        team_size=4,
+        revenue=Decimal("150000.50"),
+        grants_received=0,
+    )
+    client.force_login(mentor)
+
+    page = client.get(reverse("kpi-report", args=[incubating.pk, 2026, 10])).content.decode()
+
+    assert ">150,000.50</dd>" in page
+    assert ">0</dd>" in page  # nothing received is 0, not "not reported"
+
+
 def test_missing_reports_with_frozen_time(incubating):
     admitted = datetime(2026, 8, 20, 10, tzinfo=timezone.get_current_timezone())
     Startup.objects.filter(pk=incubating.pk).update(admitted_at=admitted)

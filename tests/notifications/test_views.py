@@ -264,6 +264,24 @@ def test_centre_counts_unread_notices_in_each_language(client, founder, language
     assert words in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("unread", "words"),
+    [
+        (1, "1 непрочитанное уведомление"),
+        (3, "3 непрочитанных уведомления"),
+        (5, "5 непрочитанных уведомлений"),
+    ],
+)
+def test_the_bells_count_reads_as_a_phrase_for_screen_readers(client, founder, unread, words):
+    for n in range(unread):
+        factories.NotificationFactory(recipient=founder, dedup_key=f"unread-{n}")
+    client.force_login(founder)
+
+    badge = client.get(reverse("notifications:unread-badge"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert re.sub(r"<[^>]+>", "", badge).strip() == words
+
+
 def test_mark_all_as_read_is_offered_only_with_something_unread(client, founder):
     client.force_login(founder)
     button = re.compile(r"<button[^>]*>Mark all as read")
