@@ -41,11 +41,15 @@ def startups_visible_to(user: User) -> QuerySet[Startup]:
 
 def startup_timeline(startup: Startup) -> QuerySet[TransitionLog]:
     """Every stage and status change of a startup and its applications, newest first."""
-    return TransitionLog.objects.filter(startup=startup).select_related("application__call", "actor")
+    return TransitionLog.objects.filter(startup=startup).select_related(
+        "application__call", "actor", "milestone"
+    )
 
 
 def recent_transitions(limit: int = 15) -> list[TransitionLog]:
-    return list(TransitionLog.objects.select_related("startup", "application__call", "actor")[:limit])
+    return list(
+        TransitionLog.objects.select_related("startup", "application__call", "actor", "milestone")[:limit]
+    )
 
 
 def applications_of_startup(startup: Startup) -> QuerySet[Application]:
@@ -195,7 +199,9 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
     )
     ids = [startup.pk for startup in startups]
     logs_by_startup: dict[int, list[TransitionLog]] = {pk: [] for pk in ids}
-    for log in TransitionLog.objects.filter(startup_id__in=ids).select_related("application__call", "actor"):
+    for log in TransitionLog.objects.filter(startup_id__in=ids).select_related(
+        "application__call", "actor", "milestone"
+    ):
         logs_by_startup[log.startup_id].append(log)
     applications_by_startup: dict[int, list[Application]] = {pk: [] for pk in ids}
     for application in (

@@ -51,6 +51,7 @@ def test_submitted_evidence_goes_to_the_mentor_and_the_outcome_to_the_founders(t
     [decided] = OutboxMessage.objects.filter(kind="milestone_decided")
     assert decided.recipient == founder
     rendered = _rendered(decided)
+    assert rendered.subject == "Milestone “GLP toxicology” sent back"  # not its new status, "In progress"
     assert "The report is unsigned." in rendered.text
     assert "The report is unsigned." in rendered.html
     assert Notification.objects.filter(recipient=founder, kind="milestone_decided").exists()
@@ -132,3 +133,14 @@ def test_portfolio_kinds_render_all_three_parts(founder):
         assert "/milestones/1/" in rendered.html
         assert "{{" not in rendered.text + rendered.html
         assert "2026-10-01" not in rendered.subject  # dates are formatted, not raw
+
+
+def test_the_founders_latest_changes_name_the_milestone(client, team, founder, mentor):
+    milestone = factories.MilestoneFactory(startup=team, title="GLP toxicology")
+    milestone_evidence_add(milestone=milestone, actor=founder, note="Report attached.")
+    milestone_transition(milestone=milestone, name="submit", actor=founder)
+    client.force_login(founder)
+
+    page = client.get("/founder/").content.decode()
+
+    assert "Milestone “GLP toxicology”: Planned → Evidence submitted" in page
