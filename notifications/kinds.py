@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     MILESTONE_SUBMITTED = "milestone_submitted", _("Milestone evidence to review")
     MILESTONE_DECIDED = "milestone_decided", _("Your milestone was accepted or sent back")
     MILESTONE_DUE_SOON = "milestone_due_soon", _("Milestone due soon")
+    READINESS_PROPOSED = "readiness_proposed", _("Readiness change to confirm")
     KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")
     KPI_REPORT_OVERDUE = "kpi_report_overdue", _("Monthly report overdue")
 
@@ -133,6 +134,16 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When a startup you mentor submits the evidence of a milestone."),
+        ),
+        KindSpec(
+            Kind.READINESS_PROPOSED,
+            Audience.MENTOR,
+            optional=True,
+            in_app=True,
+            description=_(
+                "When a startup you mentor reports a new readiness level for you to confirm (the "
+                "managers, for a startup without a mentor)."
+            ),
         ),
         KindSpec(
             Kind.MILESTONE_DECIDED,

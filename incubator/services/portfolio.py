@@ -142,6 +142,10 @@ def readiness_change_record(
     change.save()
     if steering:
         _apply(change, locked, actor)
+    else:
+        from notifications.services import notify_readiness_proposed
+
+        notify_readiness_proposed(change_id=change.pk)
     return change
 
 

@@ -203,12 +203,18 @@ def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
 def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ReadinessChange, pk=pk)
     _portfolio_startup(request, change.startup_id, readiness=True)
+    accept = request.POST.get("decision") == "confirm"
     try:
-        readiness_change_confirm(
-            change=change, actor=request.user, accept=request.POST.get("decision") == "confirm"
-        )
+        decided = readiness_change_confirm(change=change, actor=request.user, accept=accept)
     except PortfolioError as error:
         messages.error(request, error.message)
+    else:
+        if accept:
+            messages.success(
+                request, _("Confirmed: the startup is now at TRL %(trl)d.") % {"trl": decided.trl_to}
+            )
+        else:
+            messages.success(request, _("The proposed change is rejected; the readiness stays as it was."))
     return redirect("startup-detail", pk=change.startup_id)
 
 

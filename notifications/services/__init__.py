@@ -8,6 +8,7 @@ from .events import (
 )
 from .notices import Notice, notices_create, outbox_enqueue
 from .outbox import outbox_message_retry, outbox_message_send, outbox_messages_send, outbox_relay
+from .portfolio import notify_readiness_proposed
 from .preferences import (
     MandatoryKind,
     notification_mark_read,
@@ -34,6 +35,7 @@ __all__ = [
     "notification_mark_read",
     "notifications_mark_all_read",
     "notify_decisions_released",
+    "notify_readiness_proposed",
     "notify_review_assigned",
     "notify_review_declined",
     "notify_transition",

@@ -68,6 +68,36 @@ def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
     return notices_create(notices=notices)
 
 
+def notify_readiness_proposed(*, change_id: int) -> list[int]:
+    """A founder's proposed readiness change goes to the startup's mentors (or the managers when
+    it has none), who confirm or reject it. Call it inside the transaction that records it."""
+    from incubator.models import ReadinessChange
+
+    change = ReadinessChange.objects.select_related("startup").get(pk=change_id)
+    context = {
+        "startup": change.startup.name,
+        "trl_from": change.trl_from,
+        "trl_to": change.trl_to,
+        "phase_from": change.phase_from,
+        "phase_to": change.phase_to,
+        "recorded_at": iso(change.recorded_at),
+    }
+    path = reverse("startup-detail", args=[change.startup_id])
+    return notices_create(
+        notices=[
+            Notice(
+                kind=Kind.READINESS_PROPOSED,
+                recipient_id=user_id,
+                email=email,
+                dedup_key=f"readiness:{change.pk}:u{user_id}",
+                path=path,
+                context=context,
+            )
+            for user_id, email in _mentors_or_managers(change.startup_id)
+        ]
+    )
+
+
 def milestone_reminders_create(*, now: datetime) -> int:
     """Founders are reminded of open milestones a week and a day before they are due."""
     today = timezone.localdate(now)
@@ -156,4 +186,9 @@ def kpi_reminders_create(*, now: datetime) -> tuple[int, int]:
     return (0, created) if overdue else (created, 0)
 
 
-__all__ = ["kpi_reminders_create", "milestone_reminders_create", "notify_milestone_transition"]
+__all__ = [
+    "kpi_reminders_create",
+    "milestone_reminders_create",
+    "notify_milestone_transition",
+    "notify_readiness_proposed",
+]

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from incubator.models import KpiReport, Startup
@@ -144,3 +145,37 @@ def test_the_founders_latest_changes_name_the_milestone(client, team, founder, m
     page = client.get("/founder/").content.decode()
 
     assert "Milestone “GLP toxicology”: Planned → Evidence submitted" in page
+
+
+def test_a_founders_readiness_proposal_goes_to_the_mentor_to_confirm(client, team, founder, mentor):
+    from incubator.services.portfolio import readiness_change_record
+
+    change = readiness_change_record(
+        startup=team,
+        actor=founder,
+        trl=team.trl + 1,
+        phase=team.development_phase,
+        evidence_note="In vivo data.",
+    )
+
+    [message] = OutboxMessage.objects.filter(kind="readiness_proposed")
+    assert message.recipient == mentor
+    rendered = _rendered(message)
+    assert rendered.subject == f"NeuroRegen reports TRL {change.trl_to}: to confirm"
+    assert f"TRL {change.trl_from} → {change.trl_to}" in rendered.text
+
+    # The mentor's own record applies at once: nobody is asked.
+    readiness_change_record(
+        startup=team,
+        actor=mentor,
+        trl=team.trl + 2,
+        phase=team.development_phase,
+        evidence_note="Pilot done.",
+    )
+    assert OutboxMessage.objects.filter(kind="readiness_proposed").count() == 1
+
+    client.force_login(mentor)
+    response = client.post(
+        reverse("readiness-confirm", args=[change.pk]), {"decision": "reject"}, follow=True
+    )
+    assert "The proposed change is rejected; the readiness stays as it was." in response.content.decode()
