@@ -296,9 +296,16 @@ def funding_record_create(
 def funding_tranche_mark_paid(*, tranche: FundingTranche, actor: User, paid_on: date) -> FundingTranche:
     if not actor.is_manager:
         raise PermissionDenied
-    locked = FundingTranche.objects.select_for_update().get(pk=tranche.pk)
+    tranches = FundingTranche.objects.select_for_update(of=("self",)).select_related("milestone")
+    locked = tranches.get(pk=tranche.pk)
     if locked.status != FundingTranche.Status.PLANNED:
         raise PortfolioError(_("Only a planned tranche can be paid."))
+    milestone = locked.milestone
+    if milestone is not None and milestone.status != Milestone.Status.ACCEPTED:
+        raise PortfolioError(
+            _("This tranche is tied to the milestone “%(milestone)s”, which is not accepted yet.")
+            % {"milestone": milestone.title}
+        )
     locked.status = FundingTranche.Status.PAID
     locked.paid_on = paid_on
     locked.save(update_fields=["status", "paid_on"])

@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.defaultfilters import floatformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -306,9 +307,19 @@ def funding_new(request: HttpRequest, pk: int) -> HttpResponse:
 def tranche_paid(request: HttpRequest, pk: int) -> HttpResponse:
     tranche = get_object_or_404(FundingTranche.objects.select_related("record"), pk=pk)
     try:
-        funding_tranche_mark_paid(tranche=tranche, actor=request.user, paid_on=timezone.localdate())
+        paid = funding_tranche_mark_paid(tranche=tranche, actor=request.user, paid_on=timezone.localdate())
     except PortfolioError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The tranche of %(amount)s %(currency)s is recorded as paid on %(date)s.")
+            % {
+                "amount": floatformat(paid.amount, "0g"),
+                "currency": tranche.record.currency,
+                "date": formats.date_format(paid.paid_on, "SHORT_DATE_FORMAT"),
+            },
+        )
     return redirect("startup-detail", pk=tranche.record.startup_id)
 
 

@@ -581,6 +581,12 @@ def test_manager_records_funding_in_tranches_tied_to_milestones(manager, founder
     assert client_for(founder).get(f"{V1}/funding-records/").json()["results"] == [record]
 
     tranche = record["tranches"][1]["id"]
+    early = client_for(manager).post(f"{V1}/funding-tranches/{tranche}/mark-paid/", {"paid_on": "2026-11-02"})
+    assert early.status_code == 409  # its milestone is not accepted yet
+    assert early.json()["error"]["message"] == (
+        f"This tranche is tied to the milestone “{milestone.title}”, which is not accepted yet."
+    )
+    Milestone.objects.filter(pk=milestone.pk).update(status="accepted")
     paid = client_for(manager).post(f"{V1}/funding-tranches/{tranche}/mark-paid/", {"paid_on": "2026-11-02"})
     assert paid.status_code == 200
     assert paid.json()["tranches"][1]["status"] == "paid"

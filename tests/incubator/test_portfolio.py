@@ -13,6 +13,7 @@ from django.utils import timezone
 from incubator.models import (
     DevelopmentPhase,
     FundingRecord,
+    FundingTranche,
     InvestmentReadinessReview,
     KpiReport,
     Milestone,
@@ -502,3 +503,33 @@ def test_portfolio_overview_query_count_is_fixed(client, django_assert_num_queri
     client.force_login(manager)
     with django_assert_num_queries(9):
         client.get(reverse("portfolio-overview"))
+
+
+def test_a_manager_marks_a_tranche_paid_from_the_startup_page(client, manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, title="GLP toxicology")
+    record = funding_record_create(
+        startup=incubating,
+        actor=manager,
+        kind="grant",
+        date=date(2026, 10, 1),
+        amount=Decimal("1000000"),
+        currency="RUB",
+        investor_name="Skolkovo Foundation",
+        tranches=[{"amount": Decimal("400000")}, {"amount": Decimal("600000"), "milestone": milestone}],
+    )
+    first, tied = record.tranches.order_by("pk")
+    client.force_login(manager)
+
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert (
+        'data-confirm="Record the tranche of 400,000 RUB as paid today? This cannot be undone here."' in page
+    )
+
+    with time_machine.travel(datetime(2026, 11, 2, 12, tzinfo=timezone.get_current_timezone())):
+        paid = client.post(reverse("tranche-paid", args=[first.pk]), follow=True).content.decode()
+        early = client.post(reverse("tranche-paid", args=[tied.pk]), follow=True).content.decode()
+
+    assert "The tranche of 400,000 RUB is recorded as paid on 2 Nov 2026." in paid
+    assert "Paid 2 Nov 2026" in paid
+    assert "tied to the milestone “GLP toxicology”, which is not accepted yet." in early
+    assert FundingTranche.objects.get(pk=tied.pk).status == "planned"
