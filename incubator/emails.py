@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,12 @@ def render_account_email(template: str, context: dict) -> tuple[str, str, str]:
     )
 
 
-def send_account_email(*, to: str, template: str, context: dict) -> None:
+def send_account_email(*, to: str, template: str, context: dict, language: str | None = None) -> None:
     """Send after the surrounding transaction commits; a failure is logged, not raised, so the
-    person's action stands and they can ask for the e-mail again."""
-    subject, text, html = render_account_email(template, context)
+    person's action stands and they can ask for the e-mail again. Written in ``language`` (the
+    recipient's, when they have an account), else in the language of the page that sends it."""
+    with translation.override(language or translation.get_language()):
+        subject, text, html = render_account_email(template, context)
 
     def send() -> None:
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])

@@ -97,8 +97,10 @@ def invitation_create(*, startup: Startup, email: str, invited_by: User) -> Invi
         invitation.invited_by = invited_by
         invitation.save(update_fields=["created_at", "invited_by"])
     link = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[_invitation_token(invitation)])
+    invitee = User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
     send_account_email(
         to=email,
+        language=invitee,  # someone with an account reads it in their language
         template="invitation",
         context={
             "startup": startup,

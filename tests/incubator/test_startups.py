@@ -2,6 +2,7 @@ import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -185,3 +186,20 @@ def test_tampered_invitation_link(client):
     response = client.get(reverse("invitation-accept", args=["not-a-token"]))
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("invitee_language", "subject_word"), [(None, "приглашает"), ("en", "invites"), ("ru", "приглашает")]
+)
+def test_an_invitation_is_written_in_the_invitees_language_when_they_have_an_account(
+    client, founder, startup, django_capture_on_commit_callbacks, invitee_language, subject_word
+):
+    if invitee_language:
+        factories.UserFactory(email="ivan@example.org", language=invitee_language)
+    client.force_login(founder)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"  # the inviter works in Russian
+
+    _invite(client, startup, "ivan@example.org", django_capture_on_commit_callbacks)
+
+    [message] = mail.outbox
+    assert subject_word in message.subject
