@@ -296,6 +296,25 @@ class FundingForm(BootstrapModelForm):
             self.fields[f"tranche_{n}_amount"].widget.attrs["class"] = "form-control"
             self.fields[f"tranche_{n}_milestone"].widget.attrs["class"] = "form-select"
 
+    def clean(self):
+        """Every problem at once, before the ledger's own checks (``funding_record_create``)."""
+        cleaned = super().clean()
+        investor, name = cleaned.get("investor"), (cleaned.get("investor_name") or "").strip()
+        if investor is not None and name:
+            self.add_error(
+                "investor_name",
+                _("Choose a member organisation or type another name, not both: the record has one source."),
+            )
+        elif investor is None and not name:
+            self.add_error(
+                "investor", _("Name the investor or grantor: a member organisation or another name.")
+            )
+        amount = cleaned.get("amount")
+        planned = sum((cleaned.get(f"tranche_{n}_amount") or 0 for n in range(1, 4)), 0)
+        if amount is not None and planned > amount:
+            self.add_error("amount", _("The tranches add up to more than the amount."))
+        return cleaned
+
     def tranches(self) -> list[dict]:
         from .models import Milestone
 

@@ -263,6 +263,10 @@ def funding_record_create(
         raise PermissionDenied
     if investor is None and not investor_name.strip():
         raise PortfolioError(_("Name the investor or grantor: a member organisation or another name."))
+    if investor is not None and investor_name.strip():
+        raise PortfolioError(
+            _("Choose a member organisation or type another name, not both: the record has one source.")
+        )
     tranches = tranches or []
     if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
         raise PortfolioError(_("The tranches add up to more than the amount."))

@@ -1,6 +1,6 @@
 """Every page fits a phone's width (390 px) in both languages: wide tables scroll inside their
-own box, nothing else makes the page scroll sideways, and the top bar keeps to one row. Walked with the demo cluster, whose
-names and numbers are of realistic length."""
+own box, nothing else makes the page scroll sideways, and the top bar keeps to one row. Walked
+with the demo cluster, whose names and numbers are of realistic length."""
 
 from __future__ import annotations
 

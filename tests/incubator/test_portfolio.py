@@ -533,3 +533,31 @@ def test_a_manager_marks_a_tranche_paid_from_the_startup_page(client, manager, i
     assert "Paid 2 Nov 2026" in paid
     assert "tied to the milestone “GLP toxicology”, which is not accepted yet." in early
     assert FundingTranche.objects.get(pk=tied.pk).status == "planned"
+
+
+def test_the_funding_page_names_every_problem_at_once_and_keeps_the_input(client, manager, incubating):
+    member = factories.OrganisationFactory(name="KSI Ventures", is_member=True)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("funding-new", args=[incubating.pk]),
+        {
+            "kind": "equity",
+            "title": "Seed round",
+            "date": "2026-05-01",
+            "amount": "1000000",
+            "currency": "RUB",
+            "investor": member.pk,
+            "investor_name": "Some Fund",
+            "tranche_1_amount": "600000",
+            "tranche_2_amount": "500000",
+        },
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a member organisation or type another name, not both" in body
+    assert "The tranches add up to more than the amount." in body
+    assert 'value="Seed round"' in body
+    assert 'value="600000"' in body
+    assert not FundingRecord.objects.exists()

@@ -110,6 +110,10 @@ class FundingRecordInputSerializer(serializers.Serializer):
             errors["investor_name"] = [
                 _("Name the investor or grantor: a member organisation or another name.")
             ]
+        elif data["investor"] is not None and data["investor_name"].strip():
+            errors["investor_name"] = [
+                _("Choose a member organisation or type another name, not both: the record has one source.")
+            ]
         tranches = data["tranches"]
         if sum((tranche["amount"] for tranche in tranches), Decimal("0")) > data["amount"]:
             errors["tranches"] = [_("The tranches add up to more than the amount.")]
