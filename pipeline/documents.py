@@ -37,10 +37,13 @@ def validate_pdf(upload: UploadedFile) -> int:
     head = upload.read(1024)
     upload.seek(0)
     if not head.lstrip(b"\x00\t\n\r ").startswith(PDF_MAGIC):
-        raise ValidationError(
-            _("This file is not a PDF, whatever its name says. Export the document as PDF and upload that."),
-            code="not_pdf",
-        )
+        if (upload.name or "").lower().endswith(".pdf"):
+            message = _(
+                "This file is not a PDF, whatever its name says. Export the document as PDF and upload that."
+            )
+        else:
+            message = _("Only PDF files can be uploaded. Export the document as PDF and upload that.")
+        raise ValidationError(message, code="not_pdf")
     try:
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted:

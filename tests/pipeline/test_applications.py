@@ -163,6 +163,7 @@ def test_over_long_text_is_refused_with_the_field_message(client, founder, draft
     ("upload", "message"),
     [
         (lambda: pdf_upload("deck.pdf", b"PK\x03\x04 this is a zip file renamed"), "This file is not a PDF"),
+        (lambda: pdf_upload("notes.txt", b"Plain notes."), "Only PDF files can be uploaded."),
         (lambda: pdf_upload("deck.pdf", b"%PDF-1.7\n garbage garbage"), "This PDF could not be read"),
         (lambda: pdf_upload("deck.pdf", b""), "The submitted file is empty."),
         (lambda: pdf_upload("deck.pdf", make_pdf(padding=21 * 1024 * 1024)), "the limit is 20 MB"),
