@@ -58,9 +58,31 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             # A mentee whose admission managers have not released yet still shows as applying.
             "mentees": pipeline_selectors.startups_visible_to(request.user)
             .filter(mentor_assignments__mentor=request.user)
+            .prefetch_related(None)  # the list shows names and stages only
             .annotate(admission_held=admission_held()),
+            **mentor_waiting(request.user),
         },
     )
+
+
+def mentor_waiting(user) -> dict:
+    """What the mentor's mentees wait for from them: milestone evidence to accept or send back,
+    and readiness changes to confirm. Two queries, whatever their number."""
+    from ..models import Milestone, ReadinessChange
+
+    mentees = {"startup__mentor_assignments__mentor": user}
+    return {
+        "evidence_waiting": list(
+            Milestone.objects.filter(status=Milestone.Status.SUBMITTED, **mentees)
+            .select_related("startup")
+            .order_by("due_on", "pk")
+        ),
+        "readiness_waiting": list(
+            ReadinessChange.objects.filter(confirmed_at=None, rejected_at=None, **mentees)
+            .select_related("startup")
+            .order_by("recorded_at", "pk")
+        ),
+    }
 
 
 def _titled(notifications) -> list:

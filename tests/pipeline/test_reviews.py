@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from incubator.models import ReadinessChange
 from pipeline.models import Application, ApplicationDocument, Review, ReviewAssignment, TransitionLog
 from tests import factories
 
@@ -385,10 +386,26 @@ def test_queue_query_count_is_fixed(client, django_assert_num_queries, size, cal
         assignment = assigned(call, reviewer=mentor)
         if i % 2:
             factories.ReviewFactory(assignment=assignment)
+    for _ in range(size):
+        # Mentees waiting for the mentor: evidence to decide on, readiness changes to confirm.
+        mentee = factories.StartupFactory(stage="incubation")
+        factories.MentorAssignmentFactory(startup=mentee, mentor=mentor)
+        factories.MilestoneFactory(startup=mentee, status="submitted")
+        ReadinessChange.objects.create(
+            startup=mentee,
+            trl_from=3,
+            trl_to=4,
+            phase_from="discovery",
+            phase_to="discovery",
+            evidence_note="n",
+        )
     client.force_login(mentor)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(reverse("mentor-home"))
     assert len(response.context["queue"]) == size
+    body = response.content.decode()
+    assert body.count("accept or send back") == size
+    assert body.count("confirm or reject") == size
 
 
 @pytest.mark.parametrize("size", [5, 50])
