@@ -13,8 +13,8 @@ from notifications.models import Notification, OutboxMessage
 from notifications.services import reminders_sweep
 from pipeline.services import application_transition, milestone_transition
 from pipeline.services.assignment import assignment_decline, assignment_remove
-from pipeline.services.reviews import review_save
 from tests import factories
+from tests.reviews import review_write
 
 pytestmark = pytest.mark.django_db
 
@@ -46,26 +46,12 @@ def assignments():
     return pair
 
 
-def _review(assignment, *, submit: bool):
-    [criterion] = assignment.application.call.criteria.all()
-    return review_save(
-        assignment=assignment,
-        actor=assignment.reviewer,
-        scores={criterion.pk: (4, "")},
-        comment_for_founders="",
-        confidential_note="",
-        recommendation="accept",
-        confidence=2,
-        submit=submit,
-    )
-
-
 def test_submitting_a_review_settles_its_reminder_only(assignments):
     done, other = assignments
-    _review(done, submit=False)
+    review_write(done, submit=False)
     assert _state("review_due_soon")[done.reviewer_id] == (False, "pending")  # a draft is not done
 
-    _review(done, submit=True)
+    review_write(done, submit=True)
 
     assert _state("review_due_soon") == {
         done.reviewer_id: (True, "cancelled"),
@@ -88,7 +74,7 @@ def test_an_email_already_sent_stays_sent(assignments):
     done, _other = assignments
     OutboxMessage.objects.filter(recipient=done.reviewer).update(status="sent")
 
-    _review(done, submit=True)
+    review_write(done, submit=True)
 
     assert _state("review_due_soon")[done.reviewer_id] == (True, "sent")
 

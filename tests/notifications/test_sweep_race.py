@@ -18,8 +18,8 @@ from notifications.services import portfolio as portfolio_reminders
 from notifications.services import reminders, reminders_sweep
 from pipeline.services import application_transition, milestone_transition
 from pipeline.services.assignment import assignment_decline
-from pipeline.services.reviews import review_save
 from tests import factories
+from tests.reviews import review_write
 
 MSK = timezone.get_fixed_timezone(180)
 
@@ -58,26 +58,12 @@ def _due_reviews(count: int, *, due_in: timedelta = timedelta(days=2)):
     ]
 
 
-def _submit(assignment):
-    [criterion] = assignment.application.call.criteria.all()
-    return review_save(
-        assignment=assignment,
-        actor=assignment.reviewer,
-        scores={criterion.pk: (4, "")},
-        comment_for_founders="",
-        confidential_note="",
-        recommendation="accept",
-        confidence=2,
-        submit=True,
-    )
-
-
 @pytest.mark.django_db
 def test_reviews_finished_between_the_sweeps_read_and_write_are_settled(monkeypatch, manager):
     submitted, declined, decided, still_owed = _due_reviews(4)
 
     def finish():
-        _submit(submitted)
+        review_write(submitted)
         assignment_decline(assignment=declined, actor=declined.reviewer, reason="No time.", conflict=False)
         application_transition(
             application=decided.application,
@@ -101,7 +87,7 @@ def test_reviews_finished_between_the_sweeps_read_and_write_are_settled(monkeypa
 @pytest.mark.django_db
 def test_an_overdue_review_submitted_meanwhile_is_settled(monkeypatch):
     submitted, still_owed = _due_reviews(2, due_in=-timedelta(hours=3))
-    _finish_before_write(monkeypatch, reminders, "review_overdue", lambda: _submit(submitted))
+    _finish_before_write(monkeypatch, reminders, "review_overdue", lambda: review_write(submitted))
 
     reminders_sweep()
 
@@ -238,7 +224,7 @@ def _sweep_meanwhile(monkeypatch, finish) -> None:
 def test_a_review_submitted_while_the_sweep_writes_is_settled(monkeypatch):
     [assignment] = _due_reviews(1)
 
-    _sweep_meanwhile(monkeypatch, lambda: _submit(assignment))
+    _sweep_meanwhile(monkeypatch, lambda: review_write(assignment))
 
     assert _state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
 
@@ -284,21 +270,7 @@ def test_a_sweep_that_keeps_finding_rows_busy_leaves_the_reminders_to_the_next(m
     monkeypatch.setattr(reminders, "time", _Busy())
     done, release = threading.Event(), threading.Event()
     # A reviewer's draft save holds the assignment's row; the review stays owed.
-    [criterion] = assignment.application.call.criteria.all()
-    thread = _in_another_connection(
-        lambda: review_save(
-            assignment=assignment,
-            actor=assignment.reviewer,
-            scores={criterion.pk: (4, "")},
-            comment_for_founders="",
-            confidential_note="",
-            recommendation="",
-            confidence=None,
-            submit=False,
-        ),
-        done,
-        release,
-    )
+    thread = _in_another_connection(lambda: review_write(assignment, submit=False), done, release)
     assert done.wait(10)
     try:
         reminders_sweep()

@@ -15,6 +15,7 @@ from pipeline.services.assignment import AssignmentError, assignment_remove
 from pipeline.services.reviews import review_save
 from tests import factories
 from tests.concurrency import race
+from tests.reviews import review_write
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -138,7 +139,6 @@ def test_one_reviewer_assigned_twice_at_once_respects_capacity(db):
 def test_dashboard_counters_stay_exact_when_changes_overlap(db, monkeypatch):
     from pipeline.models import ReviewAssignment, ReviewerLoad, ScoreBin
     from pipeline.services.assignment import assignment_create
-    from pipeline.services.reviews import review_save
 
     _slow_counters(monkeypatch)
     call = factories.CallFactory()
@@ -180,22 +180,13 @@ def test_dashboard_counters_stay_exact_when_changes_overlap(db, monkeypatch):
 def test_a_review_submitted_while_a_manager_takes_the_assignment_back_stays(db):
     manager = factories.ManagerFactory()
     assignment = factories.ReviewAssignmentFactory(application__status="in_review")
-    criterion = factories.CriterionFactory(call=assignment.application.call)
+    factories.CriterionFactory(call=assignment.application.call)
     submitted = threading.Event()
 
     def submit():
         try:
             with transaction.atomic():
-                review_save(
-                    assignment=assignment,
-                    actor=assignment.reviewer,
-                    scores={criterion.pk: (4, "")},
-                    comment_for_founders="",
-                    confidential_note="",
-                    recommendation="accept",
-                    confidence=2,
-                    submit=True,
-                )
+                review_write(assignment)
                 submitted.set()
                 # Not committed until the removal waits for the assignment's row.
                 removal_waited.append(_until_someone_waits_for_a_lock())
