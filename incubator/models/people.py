@@ -48,8 +48,14 @@ class User(AbstractUser):
     is_mentor = models.BooleanField(_("mentor / reviewer"), default=False)
     is_manager = models.BooleanField(_("cluster manager"), default=False)
     email_confirmed = models.BooleanField(_("e-mail confirmed"), default=False)
+    # Blank until the person chooses (the switch, the account page, or the page they signed up
+    # on): until then pages follow the browser, and e-mails are in the site's default language.
     language = models.CharField(
-        _("language"), max_length=8, choices=[("en", "English"), ("ru", "Русский")], default="en"
+        _("language"),
+        max_length=8,
+        choices=[("", _("As the browser asks")), ("en", "English"), ("ru", "Русский")],
+        default="",
+        blank=True,
     )
 
     USERNAME_FIELD = "email"

@@ -118,6 +118,6 @@ def user_account_update(*, user: User, full_name: str, position: str, language: 
     """Save what a person says about themselves and the language they read in."""
     user.full_name = full_name.strip()
     user.position = position.strip()
-    user.language = supported_language(language)
+    user.language = language if language in dict(settings.LANGUAGES) else ""  # blank: as the browser asks
     user.save(update_fields=["full_name", "position", "language"])
     return user

@@ -62,7 +62,7 @@ class LoginView(auth_views.LoginView):
         if chosen:
             # Chosen on the way to logging in: the person's language from now on.
             user_language_set(user=user, language=chosen)
-        else:
+        elif user.language:
             # Whatever an earlier visitor of this browser chose, the pages open in the language
             # this person chose before.
             _set_language_cookie(response, user.language)
@@ -140,10 +140,14 @@ def account(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
         user = user_account_update(user=form.instance, **form.cleaned_data)
-        translation.activate(user.language)  # the message is stored as text: in the language chosen
+        if user.language:
+            translation.activate(user.language)  # the message is stored as text: in the language chosen
         messages.success(request, _("Your account is saved."))
         response = redirect("account")
-        _set_language_cookie(response, user.language)
+        if user.language:
+            _set_language_cookie(response, user.language)
+        else:  # back to the browser's language
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
         return response
     return render(request, "incubator/account.html", {"form": form})
 

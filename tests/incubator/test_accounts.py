@@ -136,7 +136,21 @@ def test_an_unknown_language_changes_nothing(client, founder):
     client.post(reverse("set_language"), {"language": "de", "next": reverse("home")})
 
     founder.refresh_from_db()
-    assert founder.language == "en"
+    assert founder.language == ""  # still not chosen
+
+
+def test_someone_who_never_chose_a_language_keeps_the_browsers_after_logging_in(client):
+    factories.FounderFactory(email="olga@example.org")
+
+    response = client.post(
+        reverse("login"),
+        {"username": "olga@example.org", "password": "correct-horse-battery"},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    page = client.get(reverse("founder-home"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<html lang="ru">' in page
 
 
 def test_logging_in_from_a_new_browser_brings_back_the_persons_language(client):
