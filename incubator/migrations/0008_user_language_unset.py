@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def unset_english_default(apps, schema_editor):
+    # Until now only the admin could set a language, so "en" was the default, not a choice:
+    # those accounts follow the browser from now on (their e-mails stay in English, the default).
+    apps.get_model("incubator", "User").objects.filter(language="en").update(language="")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +21,5 @@ class Migration(migrations.Migration):
             name='language',
             field=models.CharField(blank=True, choices=[('', 'As the browser asks'), ('en', 'English'), ('ru', 'Русский')], default='', max_length=8, verbose_name='language'),
         ),
+        migrations.RunPython(unset_english_default, migrations.RunPython.noop),
     ]
