@@ -84,6 +84,13 @@ def open_review_assignments() -> QuerySet[ReviewAssignment]:
     ).exclude(review__status="submitted")
 
 
+def cluster_managers() -> list[tuple[int, str]]:
+    """(user id, e-mail) of every active cluster manager: who is told when a call names none."""
+    return list(
+        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
+    )
+
+
 def call_managers(call_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
     """(user id, e-mail) of the active managers of each call, in one query."""
     managers: dict[int, list[tuple[int, str]]] = defaultdict(list)

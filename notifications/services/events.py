@@ -164,8 +164,6 @@ def notify_review_declined(*, assignment_id: int) -> list[int]:
     """Tell the call's managers (every cluster manager when the call names none) that a reviewer
     gave an application back: it needs someone else. Call it inside the transaction that records
     the decline. Returns the new outbox row ids."""
-    from incubator.models import User
-
     from .. import selectors
 
     assignment = (
@@ -176,8 +174,8 @@ def notify_review_declined(*, assignment_id: int) -> list[int]:
     if assignment is None:
         return []
     application = assignment.application
-    managers = selectors.call_managers([application.call_id]).get(application.call_id) or list(
-        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
+    managers = selectors.call_managers([application.call_id]).get(application.call_id) or (
+        selectors.cluster_managers()
     )
     context = {
         "startup": application.startup.name,

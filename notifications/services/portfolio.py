@@ -9,11 +9,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator.models import KpiReport, MentorAssignment, Milestone, Startup, User
+from incubator.models import KpiReport, MentorAssignment, Milestone, Startup
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
 from pipeline.models import TransitionLog
 from pipeline.models.applications import admission_held
 
+from .. import selectors
 from ..kinds import Kind
 from .events import founders_by_startup
 from .notices import Notice, iso, notices_create
@@ -27,11 +28,7 @@ def _mentors_or_managers(startup_id: int) -> list[tuple[int, str]]:
         .order_by("mentor_id")
         .values_list("mentor_id", "mentor__email")
     )
-    if mentors:
-        return mentors
-    return list(
-        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
-    )
+    return mentors or selectors.cluster_managers()
 
 
 def notify_milestone_transition(*, log: TransitionLog) -> list[int]:

@@ -22,7 +22,6 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator.models import User
 from pipeline.models import Application
 
 from .. import selectors
@@ -257,9 +256,7 @@ def stall_alerts_create(*, now: datetime) -> int:
     if not stalled:
         return 0
     call_managers = selectors.call_managers({s.call_id for s in stalled if s.call_id})
-    everyone = list(
-        User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
-    )
+    everyone = selectors.cluster_managers()
     notices = []
     for startup in stalled:
         recipients = call_managers.get(startup.call_id) or everyone
@@ -317,8 +314,6 @@ def weekly_digest_create(*, now: datetime | None = None) -> int:
             path=path,
             context={**summary, "week": f"{year}-W{week:02d}", "generated_at": iso(now)},
         )
-        for manager_id, email in User.objects.filter(is_manager=True, is_active=True)
-        .order_by("pk")
-        .values_list("pk", "email")
+        for manager_id, email in selectors.cluster_managers()
     ]
     return create_in_chunks(notices, now)

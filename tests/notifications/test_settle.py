@@ -14,20 +14,12 @@ from notifications.services import reminders_sweep
 from pipeline.services import application_transition, milestone_transition
 from pipeline.services.assignment import assignment_decline, assignment_remove
 from tests import factories
+from tests.notifications.helpers import notice_state
 from tests.reviews import review_write
 
 pytestmark = pytest.mark.django_db
 
 MSK = timezone.get_fixed_timezone(180)
-
-
-def _state(kind: str) -> dict[int, tuple[bool, str]]:
-    """Per recipient: whether the notice is read, and its e-mail's status."""
-    mails = dict(OutboxMessage.objects.filter(kind=kind).values_list("dedup_key", "status"))
-    return {
-        notice.recipient_id: (notice.read_at is not None, mails[notice.dedup_key])
-        for notice in Notification.objects.filter(kind=kind)
-    }
 
 
 @pytest.fixture
@@ -42,18 +34,18 @@ def assignments():
         for _ in range(2)
     ]
     reminders_sweep()
-    assert _state("review_due_soon") == {a.reviewer_id: (False, "pending") for a in pair}
+    assert notice_state("review_due_soon") == {a.reviewer_id: (False, "pending") for a in pair}
     return pair
 
 
 def test_submitting_a_review_settles_its_reminder_only(assignments):
     done, other = assignments
     review_write(done, submit=False)
-    assert _state("review_due_soon")[done.reviewer_id] == (False, "pending")  # a draft is not done
+    assert notice_state("review_due_soon")[done.reviewer_id] == (False, "pending")  # a draft is not done
 
     review_write(done, submit=True)
 
-    assert _state("review_due_soon") == {
+    assert notice_state("review_due_soon") == {
         done.reviewer_id: (True, "cancelled"),
         other.reviewer_id: (False, "pending"),
     }
@@ -64,7 +56,7 @@ def test_declining_a_review_settles_its_reminder(assignments):
 
     assignment_decline(assignment=declined, actor=declined.reviewer, reason="No time.", conflict=False)
 
-    assert _state("review_due_soon") == {
+    assert notice_state("review_due_soon") == {
         declined.reviewer_id: (True, "cancelled"),
         other.reviewer_id: (False, "pending"),
     }
@@ -76,7 +68,7 @@ def test_an_email_already_sent_stays_sent(assignments):
 
     review_write(done, submit=True)
 
-    assert _state("review_due_soon")[done.reviewer_id] == (True, "sent")
+    assert notice_state("review_due_soon")[done.reviewer_id] == (True, "sent")
 
 
 def test_submitting_the_application_settles_every_founders_draft_reminder():
@@ -91,11 +83,11 @@ def test_submitting_the_application_settles_every_founders_draft_reminder():
         call=call, startup=factories.StartupFactory(founders=[someone_else]), created_at=earlier
     )
     reminders_sweep()
-    assert len(_state("draft_closing")) == 3
+    assert len(notice_state("draft_closing")) == 3
 
     application_transition(application=draft, name="submit", actor=founders[0])
 
-    state = _state("draft_closing")
+    state = notice_state("draft_closing")
     assert [state[f.pk] for f in founders] == [(True, "cancelled")] * 2
     assert state[someone_else.pk] == (False, "pending")
 
@@ -131,14 +123,14 @@ def test_a_review_taken_back_or_no_longer_needed_settles_its_reminder(assignment
     taken_back, decided = assignments
 
     assignment_remove(assignment=taken_back, actor=manager)
-    assert _state("review_due_soon")[taken_back.reviewer_id] == (True, "cancelled")
-    assert _state("review_due_soon")[decided.reviewer_id] == (False, "pending")
+    assert notice_state("review_due_soon")[taken_back.reviewer_id] == (True, "cancelled")
+    assert notice_state("review_due_soon")[decided.reviewer_id] == (False, "pending")
 
     application_transition(
         application=decided.application, name="reject", actor=manager, reason="Out of scope.", override=True
     )
 
-    assert _state("review_due_soon")[decided.reviewer_id] == (True, "cancelled")
+    assert notice_state("review_due_soon")[decided.reviewer_id] == (True, "cancelled")
 
 
 def test_sending_the_monthly_report_settles_its_reminder(founder):
@@ -146,10 +138,10 @@ def test_sending_the_monthly_report_settles_its_reminder(founder):
     Startup.objects.filter(pk=startup.pk).update(admitted_at=datetime(2026, 8, 20, 10, tzinfo=MSK))
     with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=False):
         reminders_sweep()
-        assert _state("kpi_report_overdue") == {founder.pk: (False, "pending")}
+        assert notice_state("kpi_report_overdue") == {founder.pk: (False, "pending")}
 
         kpi_report_submit(startup=startup, actor=founder, period=date(2026, 11, 1), team_size=3)
-        assert _state("kpi_report_overdue") == {founder.pk: (False, "pending")}  # another month
+        assert notice_state("kpi_report_overdue") == {founder.pk: (False, "pending")}  # another month
 
         kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3)
-    assert _state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
+    assert notice_state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}

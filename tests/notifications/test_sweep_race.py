@@ -13,24 +13,16 @@ from django.utils import timezone
 
 from incubator.models import Startup
 from incubator.services.portfolio import kpi_report_submit, milestone_evidence_add
-from notifications.models import Notification, OutboxMessage
+from notifications.models import Notification
 from notifications.services import portfolio as portfolio_reminders
 from notifications.services import reminders, reminders_sweep
 from pipeline.services import application_transition, milestone_transition
 from pipeline.services.assignment import assignment_decline
 from tests import factories
+from tests.notifications.helpers import notice_state
 from tests.reviews import review_write
 
 MSK = timezone.get_fixed_timezone(180)
-
-
-def _state(kind: str) -> dict[int, tuple[bool, str]]:
-    """Per recipient: whether the notice is read, and its e-mail's status."""
-    mails = dict(OutboxMessage.objects.filter(kind=kind).values_list("dedup_key", "status"))
-    return {
-        notice.recipient_id: (notice.read_at is not None, mails[notice.dedup_key])
-        for notice in Notification.objects.filter(kind=kind)
-    }
 
 
 def _finish_before_write(monkeypatch, module, kind: str, finish) -> None:
@@ -76,7 +68,7 @@ def test_reviews_finished_between_the_sweeps_read_and_write_are_settled(monkeypa
     _finish_before_write(monkeypatch, reminders, "review_due_soon", finish)
     reminders_sweep()
 
-    assert _state("review_due_soon") == {
+    assert notice_state("review_due_soon") == {
         submitted.reviewer_id: (True, "cancelled"),
         declined.reviewer_id: (True, "cancelled"),
         decided.reviewer_id: (True, "cancelled"),
@@ -91,7 +83,7 @@ def test_an_overdue_review_submitted_meanwhile_is_settled(monkeypatch):
 
     reminders_sweep()
 
-    assert _state("review_overdue") == {
+    assert notice_state("review_overdue") == {
         submitted.reviewer_id: (True, "cancelled"),
         still_owed.reviewer_id: (False, "pending"),
     }
@@ -118,7 +110,7 @@ def test_a_draft_submitted_meanwhile_is_settled_for_every_founder(monkeypatch):
 
     reminders_sweep()
 
-    state = _state("draft_closing")
+    state = notice_state("draft_closing")
     assert [state[f.pk] for f in founders] == [(True, "cancelled")] * 2
     assert state[someone_else.pk] == (False, "pending")
 
@@ -168,7 +160,7 @@ def test_a_monthly_report_sent_meanwhile_is_settled(monkeypatch, founder):
     with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=MSK), tick=False):
         reminders_sweep()
 
-    assert _state("kpi_report_overdue") == {
+    assert notice_state("kpi_report_overdue") == {
         founder.pk: (True, "cancelled"),
         other_founder.pk: (False, "pending"),
     }
@@ -226,7 +218,7 @@ def test_a_review_submitted_while_the_sweep_writes_is_settled(monkeypatch):
 
     _sweep_meanwhile(monkeypatch, lambda: review_write(assignment))
 
-    assert _state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
+    assert notice_state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
 
 
 @pytest.mark.postgres
@@ -246,7 +238,7 @@ def test_an_application_decided_while_the_sweep_writes_is_settled(monkeypatch):
         ),
     )
 
-    assert _state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
+    assert notice_state("review_due_soon") == {assignment.reviewer_id: (True, "cancelled")}
 
 
 @pytest.mark.postgres
@@ -259,7 +251,7 @@ def test_a_report_sent_while_the_sweep_writes_is_settled(monkeypatch, founder):
             lambda: kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3),
         )
 
-    assert _state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
+    assert notice_state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
 
 
 @pytest.mark.postgres
@@ -274,11 +266,11 @@ def test_a_sweep_that_keeps_finding_rows_busy_leaves_the_reminders_to_the_next(m
     assert done.wait(10)
     try:
         reminders_sweep()
-        assert _state("review_due_soon") == {}  # nothing half-written
+        assert notice_state("review_due_soon") == {}  # nothing half-written
     finally:
         release.set()
         thread.join(10)
 
     reminders_sweep()
 
-    assert _state("review_due_soon") == {assignment.reviewer_id: (False, "pending")}
+    assert notice_state("review_due_soon") == {assignment.reviewer_id: (False, "pending")}
