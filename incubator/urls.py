@@ -46,6 +46,7 @@ urlpatterns = [
     path("milestones/<int:pk>/", portfolio.milestone_detail, name="milestone-detail"),
     path("milestones/<int:pk>/transition/", portfolio.milestone_transition_view, name="milestone-transition"),
     path("milestones/evidence/<int:pk>/", portfolio.evidence_download, name="evidence-download"),
+    path("milestones/evidence/<int:pk>/remove/", portfolio.evidence_remove, name="evidence-remove"),
     path("startups/<int:pk>/readiness/", portfolio.readiness_new, name="readiness-new"),
     path("readiness/<int:pk>/confirm/", portfolio.readiness_confirm, name="readiness-confirm"),
     path("readiness/<int:pk>/file/", portfolio.readiness_file, name="readiness-file"),

@@ -45,6 +45,11 @@ urlpatterns = [
         name="milestone-evidence-list",
     ),
     path(
+        "milestones/<int:pk>/evidence/<int:evidence_id>/",
+        milestones.MilestoneEvidenceDetailView.as_view(),
+        name="milestone-evidence-detail",
+    ),
+    path(
         "milestones/<int:pk>/evidence/<int:evidence_id>/file/",
         milestones.MilestoneEvidenceFileView.as_view(),
         name="milestone-evidence-file",

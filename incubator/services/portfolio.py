@@ -103,6 +103,32 @@ def milestone_evidence_add(
 
 
 @transaction.atomic
+def milestone_evidence_remove(*, evidence: MilestoneEvidence, actor: User) -> None:
+    """The team takes back a note or a file added by mistake, while the milestone is still open
+    (planned, or in progress again after being sent back); submitted evidence stays as the
+    mentor saw it. The file leaves storage once the removal is committed."""
+    locked = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("startup")
+        .get(pk=evidence.milestone_id)
+    )
+    if not locked.startup.has_member(actor):
+        raise PermissionDenied
+    if locked.status not in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS):
+        raise PortfolioError(
+            _("The milestone is “%(status)s”; its evidence can no longer be removed.")
+            % {"status": locked.get_status_display()}
+        )
+    current = MilestoneEvidence.objects.filter(pk=evidence.pk, milestone=locked).first()
+    if current is None:
+        raise PortfolioError(_("This evidence was already removed."))
+    name, storage = current.file.name, current.file.storage
+    current.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
 def readiness_change_record(
     *,
     startup: Startup,

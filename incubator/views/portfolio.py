@@ -40,6 +40,7 @@ from ..services.portfolio import (
     kpi_report_submit,
     milestone_create,
     milestone_evidence_add,
+    milestone_evidence_remove,
     readiness_change_confirm,
     readiness_change_record,
 )
@@ -92,6 +93,50 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incubator/portfolio/milestone_form.html", {"startup": startup, "form": form})
 
 
+def _milestone_page(
+    request: HttpRequest,
+    milestone: Milestone,
+    startup: Startup,
+    form: EvidenceForm,
+    *,
+    refused: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The milestone's page; ``refused`` keeps a refused status change's name and the reason
+    typed, so the form shows it again instead of losing it."""
+    can_change_evidence = startup.has_member(request.user) and milestone.status in (
+        Milestone.Status.PLANNED,
+        Milestone.Status.IN_PROGRESS,
+    )
+    options = permitted_transitions(milestone, request.user)
+    if refused and refused["name"] not in {option.name for option in options}:
+        # No longer offered (someone else changed the milestone): say why at the top, and keep
+        # what was typed.
+        for message in refused["errors"]:
+            messages.error(request, message)
+        if refused["reason"].strip():
+            messages.info(
+                request, _("The comment you wrote: %(reason)s") % {"reason": refused["reason"].strip()}
+            )
+        refused = None
+    return render(
+        request,
+        "incubator/portfolio/milestone_detail.html",
+        {
+            "milestone": milestone,
+            "startup": startup,
+            "evidence": milestone.evidence.select_related("uploaded_by"),
+            "history": milestone.transition_logs.select_related("actor").order_by("created_at"),
+            "options": options,
+            "form": form,
+            "can_add_evidence": can_change_evidence,
+            "can_remove_evidence": can_change_evidence,
+            "refused": refused,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,8 +144,10 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     startup = _portfolio_startup(request, milestone.startup_id)
     milestone.startup = startup
     form = EvidenceForm()
+    status = 200
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             try:
                 milestone_evidence_add(
@@ -111,48 +158,61 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except PermissionDenied:
                 raise
-            except (PortfolioError, ValidationError) as error:
-                messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+            except PortfolioError as error:
+                messages.error(request, error.message)
+                milestone.refresh_from_db(fields=["status"])
+                status = 409
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, _("The evidence is added. Submit it when it is complete."))
                 return redirect("milestone-detail", pk=milestone.pk)
-    return render(
-        request,
-        "incubator/portfolio/milestone_detail.html",
-        {
-            "milestone": milestone,
-            "startup": startup,
-            "evidence": milestone.evidence.select_related("uploaded_by"),
-            "history": milestone.transition_logs.select_related("actor").order_by("created_at"),
-            "options": permitted_transitions(milestone, request.user),
-            "form": form,
-            "can_add_evidence": startup.has_member(request.user)
-            and milestone.status in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS),
-        },
-    )
+    return _milestone_page(request, milestone, startup, form, status=status)
 
 
 @login_required
 @require_POST
 def milestone_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_object_or_404(Milestone, pk=pk)
-    _portfolio_startup(request, milestone.startup_id)
+    milestone = get_object_or_404(Milestone.objects.select_related("startup"), pk=pk)
+    startup = _portfolio_startup(request, milestone.startup_id)
+    milestone.startup = startup
+    name = request.POST.get("transition", "")
+    reason = request.POST.get("reason", "")[:2000]
     try:
         moved = milestone_transition(
             milestone=milestone,
-            name=request.POST.get("transition", ""),
+            name=name,
             actor=request.user,
-            reason=request.POST.get("reason", "")[:2000],
+            reason=reason,
             expected_status=request.POST.get("expected_state") or None,
         )
     except TransitionError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request, _("The milestone is now “%(status)s”.") % {"status": moved.get_status_display()}
-        )
+        # The page again, not a redirect: the comment typed stays in its box.
+        milestone.refresh_from_db(fields=["status"])
+        refused = {"name": name, "reason": reason, "errors": error.messages}
+        return _milestone_page(request, milestone, startup, EvidenceForm(), refused=refused, status=409)
+    messages.success(
+        request, _("The milestone is now “%(status)s”.") % {"status": moved.get_status_display()}
+    )
     return redirect("milestone-detail", pk=milestone.pk)
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(MilestoneEvidence, pk=pk)
+    _portfolio_startup(request, evidence.startup_id)
+    try:
+        milestone_evidence_remove(evidence=evidence, actor=request.user)
+    except PortfolioError as error:
+        messages.error(request, error.message)
+    else:
+        if evidence.file:
+            message = _("“%(name)s” is removed from the evidence.") % {"name": evidence.original_name}
+        else:
+            message = _("The note is removed from the evidence.")
+        messages.success(request, message)
+    return redirect("milestone-detail", pk=evidence.milestone_id)
 
 
 @login_required

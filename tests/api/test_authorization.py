@@ -291,6 +291,13 @@ ENDPOINTS = {
         body=lambda w: {"note": "The final report.", "file": pdf_upload("final.pdf")},
         multipart=True,
     ),
+    # The team takes back evidence while the milestone is open; mentors and managers never.
+    "evidence remove": Endpoint(
+        "DELETE",
+        f"{V1}/milestones/{{id}}/evidence/{{evidence_id}}/",
+        only({FA: 204, AR: 403, M: 403}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk, "evidence_id": w.portfolio.evidence.pk},
+    ),
     "evidence download": Endpoint(
         "GET",
         f"{V1}/milestones/{{id}}/evidence/{{evidence_id}}/file/",

@@ -361,6 +361,49 @@ def test_evidence_is_uploaded_by_the_team_and_served_only_through_the_checked_do
     assert wrong_pair.status_code == 404
 
 
+def test_the_team_removes_evidence_while_the_milestone_is_open(
+    founder, mentor, manager, milestone, django_capture_on_commit_callbacks
+):
+    cofounder = factories.FounderFactory()
+    factories.TeamMembershipFactory(startup=milestone.startup, user=cofounder)
+    kept = milestone_evidence_add(milestone=milestone, actor=founder, note="The right report.")
+    wrong = milestone_evidence_add(milestone=milestone, actor=founder, upload=pdf("wrong.pdf"))
+    stored = wrong.file.name
+    url = f"{V1}/milestones/{milestone.pk}/evidence/{wrong.pk}/"
+
+    for steering in (mentor, manager):
+        refused = client_for(steering).delete(url)
+        assert refused.status_code == 403
+        assert refused.json()["error"]["message"] == "Only the startup's team removes evidence."
+    assert client_for(factories.FounderFactory()).delete(url).status_code == 404
+    # The pair must match: evidence through another milestone's address is not found.
+    other = factories.MilestoneFactory(startup=milestone.startup)
+    assert client_for(founder).delete(f"{V1}/milestones/{other.pk}/evidence/{wrong.pk}/").status_code == 404
+    assert wrong.file.storage.exists(stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client_for(cofounder).delete(url)
+
+    assert removed.status_code == 204
+    assert list(MilestoneEvidence.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not wrong.file.storage.exists(stored)
+    assert client_for(founder).delete(url).status_code == 404
+
+
+def test_submitted_evidence_stays(founder, milestone):
+    evidence = milestone_evidence_add(milestone=milestone, actor=founder, note="The report.")
+    milestone_transition(milestone=milestone, name="submit", actor=founder)
+
+    response = client_for(founder).delete(f"{V1}/milestones/{milestone.pk}/evidence/{evidence.pk}/")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "milestone_closed"
+    assert response.json()["error"]["message"] == (
+        "The milestone is “Evidence submitted”; its evidence can no longer be removed."
+    )
+    assert MilestoneEvidence.objects.filter(pk=evidence.pk).exists()
+
+
 # Held decisions
 
 

@@ -3,9 +3,10 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from incubator.models import ApiToken, Startup
+from incubator.models import ApiToken, MilestoneEvidence, Startup
 from incubator.services.tokens import api_token_create
 from tests import factories
+from tests.pdf import make_pdf
 
 from .conftest import accept_dialog
 from .helpers import log_in
@@ -101,3 +102,36 @@ def test_the_new_token_is_copied_with_one_click(page: Page):
 
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == shown
+
+
+def test_the_team_adds_evidence_and_removes_a_mistake_after_saying_yes(page: Page, tmp_path):
+    founder = factories.FounderFactory(email="evidence@example.org")
+    startup = factories.StartupFactory(name="NeuroRegen", stage="incubation", founders=[founder])
+    milestone = factories.MilestoneFactory(startup=startup, title="GLP toxicology")
+    wrong = tmp_path / "wrong-study.pdf"
+    wrong.write_bytes(make_pdf())
+    log_in(page, founder.email)
+    page.goto(f"/milestones/{milestone.pk}/")
+    page.get_by_label("File (PDF, up to 20 MB)").set_input_files(str(wrong))
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_text("The evidence is added.")).to_be_visible()
+    expect(page.get_by_role("link", name="wrong-study.pdf")).to_be_visible()
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.remove_listener("dialog", accept_dialog)
+    remove = page.get_by_role("button", name="Remove wrong-study.pdf")
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    remove.click()
+    expect(page.get_by_role("link", name="wrong-study.pdf")).to_be_visible()
+    assert MilestoneEvidence.objects.filter(milestone=milestone).count() == 1
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    remove.click()
+    expect(page.get_by_text("“wrong-study.pdf” is removed from the evidence.")).to_be_visible()
+    expect(page.get_by_role("link", name="wrong-study.pdf")).to_have_count(0)
+    assert not MilestoneEvidence.objects.filter(milestone=milestone).exists()
+    assert questions == ["Remove “wrong-study.pdf” from the evidence?"] * 2

@@ -145,6 +145,85 @@ def test_evidence_is_served_only_to_team_mentors_and_managers(client, founder, m
     assert client.get(url).url.startswith(reverse("login"))
 
 
+def test_the_team_removes_evidence_added_by_mistake(
+    client, founder, incubating, django_capture_on_commit_callbacks
+):
+    milestone = factories.MilestoneFactory(startup=incubating)
+    wrong = milestone_evidence_add(milestone=milestone, actor=founder, upload=pdf("wrong-study.pdf"))
+    note = milestone_evidence_add(milestone=milestone, actor=founder, note="A note in the wrong place.")
+    stored, storage = wrong.file.name, wrong.file.storage
+    cofounder = factories.FounderFactory()
+    factories.TeamMembershipFactory(startup=incubating, user=cofounder)
+    client.force_login(cofounder)
+    page = client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    assert reverse("evidence-remove", args=[wrong.pk]) in page
+    assert "Remove “wrong-study.pdf” from the evidence?" in page
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("evidence-remove", args=[wrong.pk]))
+    # The file leaves storage only once the removal is committed.
+    assert storage.exists(stored)
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(stored)
+    assert response.url == reverse("milestone-detail", args=[milestone.pk])
+    page = client.get(response.url).content.decode()
+    assert "“wrong-study.pdf” is removed from the evidence." in page
+    assert "wrong-study.pdf</a>" not in page
+
+    response = client.post(reverse("evidence-remove", args=[note.pk]), follow=True)
+    assert "The note is removed from the evidence." in response.content.decode()
+    assert not MilestoneEvidence.objects.exists()
+
+
+def test_only_the_team_removes_evidence_and_only_while_it_is_open(
+    client, founder, mentor, manager, incubating
+):
+    milestone = factories.MilestoneFactory(startup=incubating)
+    evidence = milestone_evidence_add(milestone=milestone, actor=founder, note="The study report.")
+    url = reverse("evidence-remove", args=[evidence.pk])
+    for steering in (mentor, manager):
+        client.force_login(steering)
+        assert client.post(url).status_code == 403
+        assert url not in client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    for outsider in (factories.FounderFactory(), factories.MentorFactory()):
+        client.force_login(outsider)
+        assert client.post(url).status_code == 404
+    client.logout()
+    assert client.post(url).url.startswith(reverse("login"))
+    assert MilestoneEvidence.objects.filter(pk=evidence.pk).exists()
+
+    milestone_transition(milestone=milestone, name="submit", actor=founder)
+    client.force_login(founder)
+    assert url not in client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    response = client.post(url, follow=True)
+    refusal = "The milestone is “Evidence submitted”; its evidence can no longer be removed."
+    assert refusal in response.content.decode()
+    assert MilestoneEvidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_a_refused_status_change_keeps_the_comment(client, founder, mentor, manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, status="submitted")
+    url = reverse("milestone-transition", args=[milestone.pk])
+    client.force_login(mentor)
+    # Without the comment it needs: refused inside its own form (the browser asks first).
+    response = client.post(url, {"transition": "send_back", "expected_state": "submitted", "reason": " "})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "“Send back” was not done:" in page
+    assert 'id="refused-send_back"' in page
+
+    # Accepted by a manager in the meantime: the move is gone, the comment typed is shown.
+    milestone_transition(milestone=milestone, name="accept", actor=manager)
+    response = client.post(
+        url, {"transition": "send_back", "expected_state": "submitted", "reason": "The report is unsigned."}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The comment you wrote: The report is unsigned." in page
+    assert Milestone.objects.get(pk=milestone.pk).status == "accepted"
+
+
 def test_funding_gate_needs_an_investment_ready_review(manager, founder):
     startup = factories.StartupFactory(name="CardioSense", stage="acceleration", founders=[founder])
     factories.MilestoneFactory(startup=startup, stage="acceleration", status="accepted")

@@ -28,6 +28,7 @@ from incubator.services.portfolio import (
     can_steer,
     milestone_create,
     milestone_evidence_add,
+    milestone_evidence_remove,
 )
 from pipeline.api.applications import JsonErrorsNegotiation
 from pipeline.machines import MilestoneStatus
@@ -226,3 +227,27 @@ class MilestoneEvidenceFileView(generics.GenericAPIView):
         if not evidence.file:
             raise NotFound(_("This evidence is a note; it has no file."))
         return pdf_response(evidence.file, evidence.original_name)
+
+
+class MilestoneEvidenceDetailView(generics.GenericAPIView):
+    """One piece of a milestone's evidence."""
+
+    serializer_class = None
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("evidence_id", int, OpenApiParameter.PATH)],
+    )
+    def delete(self, request: Request, pk: int, evidence_id: int) -> Response:
+        """Remove a note or a file added by mistake (the startup's team, while the milestone is
+        planned or in progress); submitted or accepted evidence stays."""
+        milestone = get_object_or_404(visible_milestones(request.user), pk=pk)
+        evidence = get_object_or_404(MilestoneEvidence, pk=evidence_id, milestone=milestone)
+        if not milestone.startup.has_member(request.user):
+            raise Forbidden(_("Only the startup's team removes evidence."))
+        try:
+            milestone_evidence_remove(evidence=evidence, actor=request.user)
+        except PortfolioError as error:
+            raise Conflict(error.message, code="milestone_closed") from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
