@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -152,6 +152,8 @@ class AssignmentDeclineView(generics.GenericAPIView):
         try:
             assignment_decline(assignment=assignment, actor=request.user, **serializer.validated_data)
         except AssignmentError as error:
+            if error.code == "gone":
+                raise NotFound(error.message) from error
             raise Conflict(error.message, code="decline_refused") from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -23,9 +23,11 @@ DEFAULT_CAPACITY = 6
 
 
 class AssignmentError(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str = "refused"):
         super().__init__(message)
         self.message = message
+        # "gone": the assignment no longer exists (taken back in the meantime).
+        self.code = code
 
 
 def _require_manager(actor: User) -> None:
@@ -201,8 +203,14 @@ def assignment_decline(
     locked = (
         ReviewAssignment.objects.select_for_update(of=("self",))
         .select_related("application__startup")
-        .get(pk=assignment.pk)
+        .filter(pk=assignment.pk)
+        .first()
     )
+    if locked is None:
+        raise AssignmentError(
+            _("The managers took this review back from you in the meantime; there is nothing to decline."),
+            code="gone",
+        )
     review = getattr(locked, "review", None)
     if review is not None and review.status == review.Status.SUBMITTED:
         raise AssignmentError(_("You already submitted this review; it can no longer be declined."))

@@ -97,6 +97,8 @@ def review_decline(request: HttpRequest, application_id: int) -> HttpResponse:
             )
         except AssignmentError as error:
             messages.error(request, error.message)
+            if error.code == "gone":
+                return redirect("mentor-home")
             return redirect("review-form", application_id=application_id)
         messages.success(request, _("You declined the review; the managers will find another reviewer."))
         return redirect("mentor-home")

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator.models import ReadinessChange
+from incubator.models import ReadinessChange, ReviewerConflict
 from pipeline.models import Application, ApplicationDocument, Review, ReviewAssignment, TransitionLog
+from pipeline.services.assignment import AssignmentError, assignment_decline
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,25 @@ def test_declining_removes_access_and_records_the_conflict(client, call):
     assert assignment.declined_for_conflict
     assert client.get(reverse("review-form", args=[assignment.application_id])).status_code == 404
     assert assignment.reviewer.declared_conflicts.get().startup == assignment.application.startup
+
+
+def test_declining_a_review_taken_back_in_the_meantime_says_so(client, call, monkeypatch):
+    assignment = assigned(call)
+    reviewer, application_id = assignment.reviewer, assignment.application_id
+    # The page found the assignment; the managers take it back before the decline is saved.
+    stale = ReviewAssignment.objects.get(pk=assignment.pk)
+    monkeypatch.setattr("pipeline.views.reviews.selectors.assignment_for_reviewer", lambda user, pk: stale)
+    ReviewAssignment.objects.filter(pk=assignment.pk).delete()
+    with pytest.raises(AssignmentError) as refused:
+        assignment_decline(assignment=stale, actor=reviewer, reason="Busy.", conflict=False)
+    assert refused.value.code == "gone"
+
+    client.force_login(reviewer)
+    response = client.post(reverse("review-decline", args=[application_id]), {"reason": "Busy."}, follow=True)
+
+    assert response.redirect_chain == [(reverse("mentor-home"), 302)]
+    assert "The managers took this review back from you in the meantime" in response.content.decode()
+    assert not ReviewerConflict.objects.exists()
 
 
 def test_rubric_is_editable_until_the_first_review_then_locked(client, manager, call):
