@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .forms_base import BootstrapForm, BootstrapModelForm
@@ -276,6 +277,8 @@ class FundingForm(BootstrapModelForm):
     def __init__(self, *args, startup, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["investor"].queryset = Organisation.objects.filter(is_member=True)
+        # Funding is recorded once secured (``not_in_the_future``); the picker stops at today.
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.startup = startup
         milestones = [(m.pk, str(m)) for m in startup.milestones.all()]
         for n in range(1, 4):

@@ -4,10 +4,23 @@ investment-readiness reviews, monthly KPI reports and the funding ledger."""
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def not_in_the_future(value) -> None:
+    """The ledger records funding once it is secured; what is paid later is a tranche."""
+    if value > timezone.localdate():
+        raise ValidationError(
+            _(
+                "The date cannot be in the future: record funding once it is secured, "
+                "with later payments as tranches."
+            ),
+            code="future",
+        )
 
 
 def _portfolio_path(instance, filename: str) -> str:
@@ -155,7 +168,7 @@ class FundingRecord(models.Model):
     startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="funding_records")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("round or programme"), max_length=200, blank=True)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[not_in_the_future])
     amount = models.DecimalField(
         _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
     )

@@ -4,7 +4,7 @@ totals. Each write goes through the portfolio's services, with the pages' rules.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -668,6 +668,12 @@ def test_funding_input_is_checked_before_anything_is_recorded(manager, founder, 
     assert set(fields({"amount": "1e2"})) == {"amount"}
     assert set(fields({"amount": "-5"})) == {"amount"}
     assert set(fields({"currency": "GBP"})) == {"currency"}
+    assert fields({"date": (timezone.localdate() + timedelta(days=1)).isoformat()}) == {
+        "date": [
+            "The date cannot be in the future: record funding once it is secured, "
+            "with later payments as tranches."
+        ]
+    }
     assert client_for(founder).post(f"{V1}/funding-records/", body).status_code == 403
     assert not FundingRecord.objects.exists()
 

@@ -1,7 +1,7 @@
 """The life-sciences portfolio: milestones with evidence, stage gates, readiness history,
 investment-readiness reviews, monthly reports and the funding ledger."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -508,6 +508,16 @@ def test_funding_needs_a_source_and_tranches_within_the_amount(manager, incubati
             investor_name="X",
             tranches=[{"amount": Decimal("6")}, {"amount": Decimal("5")}],
         )
+    with pytest.raises(PortfolioError, match="The date cannot be in the future"):
+        funding_record_create(
+            startup=incubating,
+            actor=manager,
+            kind="grant",
+            date=timezone.localdate() + timedelta(days=1),
+            amount=Decimal("10"),
+            currency="RUB",
+            investor_name="X",
+        )
     assert not FundingRecord.objects.exists()
 
 
@@ -640,3 +650,37 @@ def test_the_funding_page_names_every_problem_at_once_and_keeps_the_input(client
     assert 'value="Seed round"' in body
     assert 'value="600000"' in body
     assert not FundingRecord.objects.exists()
+
+
+@time_machine.travel(datetime(2026, 11, 18, 12, 0, tzinfo=UTC), tick=False)
+def test_funding_is_recorded_once_secured_not_ahead(client, manager, incubating):
+    client.force_login(manager)
+    url = reverse("funding-new", args=[incubating.pk])
+    assert 'max="2026-11-18"' in client.get(url).content.decode()
+    data = {
+        "kind": "grant",
+        "date": "2026-11-19",
+        "amount": "500000",
+        "currency": "RUB",
+        "investor_name": "Fund",
+    }
+
+    body = client.post(url, data).content.decode()
+
+    assert "The date cannot be in the future: record funding once it is secured" in body
+    assert not FundingRecord.objects.exists()
+    client.post(url, {**data, "date": "2026-11-18"})
+    assert FundingRecord.objects.get().date == date(2026, 11, 18)
+
+
+def test_the_startup_page_gives_the_moves_a_column_only_for_managers(client, manager, founder, incubating):
+    url = reverse("startup-detail", args=[incubating.pk])
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert "Move this startup" in page
+    assert '<div class="col-lg-7">' in page
+    client.force_login(founder)
+    page = client.get(url).content.decode()
+    assert "Move this startup" not in page
+    assert '<div class="col-12">' in page
+    assert '<div class="col-lg-7">' not in page

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incubator.models import FundingRecord, FundingTranche, Milestone, Organisation
-from incubator.models.portfolio import Currency
+from incubator.models.portfolio import Currency, not_in_the_future
 
 from ..serializers import (
     NamedRefSerializer,
@@ -78,7 +78,9 @@ class TrancheInputSerializer(serializers.Serializer):
 class FundingRecordInputSerializer(serializers.Serializer):
     startup = PortfolioStartupField()
     kind = StrictChoiceField(choices=FundingRecord.Kind.choices)
-    date = StrictDateField()
+    date = StrictDateField(
+        validators=[not_in_the_future], help_text=_("When it was secured: not in the future.")
+    )
     amount = LedgerAmountField()
     currency = StrictChoiceField(choices=Currency.choices)
     investor = RelatedIdField(
