@@ -130,6 +130,39 @@ class History:
             )
         )
 
+    def milestone(
+        self,
+        milestone,
+        name: str,
+        source: str,
+        target: str,
+        actor: User,
+        at: datetime,
+        since: datetime,
+        reason: str = "",
+    ) -> None:
+        """A milestone's status change; ``since`` is when it entered ``source``."""
+        self.rows.append(
+            TransitionLog(
+                machine="milestone",
+                startup=self.startup,
+                milestone=milestone,
+                transition=name,
+                source=source,
+                target=target,
+                actor=actor,
+                reason=reason,
+                created_at=at,
+                source_entered_at=since,
+            )
+        )
+
+    def entered(self, stage: str) -> datetime | None:
+        """When the startup entered ``stage``, if it did."""
+        return next(
+            (row.created_at for row in self.rows if row.machine == "startup" and row.target == stage), None
+        )
+
     def last_stage_change(self) -> datetime | None:
         times = [row.created_at for row in self.rows if row.machine == "startup"]
         return max(times) if times else None

@@ -300,12 +300,13 @@ class DemoLoader:
         application.save()
 
         if stage in ACTIVE or stage == "exited":
-            self._progress(startup, stage, history, manager, decided)
             mentor = self._mentor(startup, index)
+            self._progress(startup, stage, history, manager, decided, lead=lead, mentor=mentor)
             seed_portfolio(
                 startup=startup,
                 stage=stage,
                 admitted=decided,
+                funded=history.entered("funding"),
                 mentor=mentor,
                 manager=manager,
                 fund=self.orgs["KSI Ventures"],
@@ -371,24 +372,40 @@ class DemoLoader:
         return sorted(eligible, key=lambda m: (area not in self.mentor_expertise[m.pk], m.email))
 
     def _progress(
-        self, startup: Startup, stage: str, history: History, manager: User, admitted: datetime
+        self,
+        startup: Startup,
+        stage: str,
+        history: History,
+        manager: User,
+        admitted: datetime,
+        *,
+        lead: User,
+        mentor: User,
     ) -> None:
         incubation_done = stage in ("acceleration", "funding", "alumni")
-        statuses = (
-            ["accepted", "accepted", "accepted"] if incubation_done else self._incubation_statuses(startup)
-        )
+        if incubation_done:
+            statuses = ["accepted", "accepted", "accepted"]
+        elif stage == "exited":
+            # It left the programme before the later milestones came due.
+            statuses = ["accepted", "in_progress", "planned"]
+        else:
+            statuses = self._incubation_statuses(startup)
         titles = [
             "Preclinical proof of concept",
             "Freedom-to-operate analysis",
             "Investor pitch and financial model",
         ]
         for offset, (title, status) in enumerate(zip(titles, statuses, strict=True)):
-            Milestone.objects.create(
+            self._milestone(
+                history,
                 startup=startup,
                 stage="incubation",
                 title=title,
                 due_on=(admitted + timedelta(days=60 * (offset + 1))).date(),
                 status=status,
+                set_at=admitted + timedelta(days=3),
+                set_by=mentor,
+                lead=lead,
                 required_evidence="A short report (PDF) signed by the mentor.",
             )
         if stage == "exited":
@@ -410,12 +427,16 @@ class DemoLoader:
             ["First pilot customer or clinical site", "Regulatory consultation held"]
         ):
             status = "accepted" if acceleration_done or offset == 0 else "in_progress"
-            Milestone.objects.create(
+            self._milestone(
+                history,
                 startup=startup,
                 stage="acceleration",
                 title=title,
                 due_on=(accelerated + timedelta(days=45 * (offset + 1))).date(),
                 status=status,
+                set_at=accelerated + timedelta(days=2),
+                set_by=mentor,
+                lead=lead,
             )
         if stage == "acceleration":
             return
@@ -430,6 +451,42 @@ class DemoLoader:
                 self.days_ago(30 + self.rng.randint(-10, 10)),
                 "Closed a seed round; graduated from the programme.",
             )
+
+    def _milestone(
+        self,
+        history: History,
+        *,
+        status: str,
+        set_at: datetime,
+        set_by: User,
+        lead: User,
+        **fields,
+    ) -> Milestone:
+        """A milestone with the history that led to its status: the team started it, submitted its
+        evidence two days before it was due (the evidence is dated a day earlier), and the mentor
+        accepted it two days later. Nothing is dated after now."""
+        latest = self.now - timedelta(hours=1)
+        due = timezone.make_aware(datetime.combine(fields["due_on"], datetime.min.time()))
+        started = min(set_at + timedelta(days=10), latest)
+        submitted = min(max(due - timedelta(days=2), started + timedelta(hours=1)), latest)
+        accepted = min(submitted + timedelta(days=2), latest)
+        milestone = Milestone.objects.create(
+            status=status,
+            created_at=set_at,
+            created_by=set_by,
+            submitted_at=submitted if status in ("submitted", "accepted") else None,
+            decided_at=accepted if status == "accepted" else None,
+            **fields,
+        )
+        if status == "planned":
+            return milestone
+        history.milestone(milestone, "start", "planned", "in_progress", lead, started, since=set_at)
+        if status == "in_progress":
+            return milestone
+        history.milestone(milestone, "submit", "in_progress", "submitted", lead, submitted, since=started)
+        if status == "accepted":
+            history.milestone(milestone, "accept", "submitted", "accepted", set_by, accepted, since=submitted)
+        return milestone
 
     def _incubation_statuses(self, startup: Startup) -> list[str]:
         if startup.name == "NeuroRegen":

@@ -49,6 +49,7 @@ def seed_portfolio(
     startup: Startup,
     stage: str,
     admitted: datetime,
+    funded: datetime | None,
     mentor: User,
     manager: User,
     fund: Organisation,
@@ -98,7 +99,8 @@ def seed_portfolio(
                 if ready
                 else "Needs a signed clinical site agreement and a cleaner cap table."
             ),
-            created_at=now - timedelta(days=rng.randint(20, 60)),
+            # The review that let the startup into Funding came before that move.
+            created_at=(funded or now) - timedelta(days=rng.randint(5, 40)),
         )
 
     # The programme's seed grant on admission, then follow-on funding for those further along.

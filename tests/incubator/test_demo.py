@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from incubator.demo import data
 from incubator.demo.loader import DemoLoader
-from incubator.models import Call, Organisation, Startup, User
+from incubator.models import Call, InvestmentReadinessReview, Milestone, Organisation, Startup, User
 from pipeline.machines import Stage
 from pipeline.models import Application, Review, TransitionLog
 
@@ -41,6 +42,27 @@ def test_demo_history_matches_the_current_stages():
             assert last.created_at == startup.stage_entered_at
     # One call is open now, so founders can apply in the demo.
     assert [call.slug for call in Call.objects.all() if call.is_open] == ["cohort-2026-autumn"]
+
+
+def test_demo_milestones_have_the_history_of_their_status_and_funding_follows_a_ready_review():
+    call_command("load_demo")
+    now = timezone.now()
+    milestones = Milestone.objects.select_related("startup")
+    assert milestones.exists()
+    for milestone in milestones:
+        logs = list(TransitionLog.objects.filter(milestone=milestone).order_by("created_at"))
+        if milestone.status == "planned":
+            assert logs == [], milestone
+        else:
+            assert logs[-1].target == milestone.status, milestone
+            assert [log.source for log in logs[1:]] == [log.target for log in logs[:-1]], milestone
+        assert all(milestone.created_at <= log.created_at <= now for log in logs), milestone
+        assert (milestone.submitted_at is not None) == (milestone.status in ("submitted", "accepted"))
+        assert (milestone.decided_at is not None) == (milestone.status == "accepted")
+    for startup in Startup.objects.filter(stage__in=["funding", "alumni"]):
+        funded = TransitionLog.objects.get(startup=startup, machine="startup", target="funding").created_at
+        ready = InvestmentReadinessReview.objects.get(startup=startup, verdict="ready").created_at
+        assert ready < funded, startup
 
 
 def test_every_printed_login_works(client):
