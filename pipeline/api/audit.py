@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, serializers
 
 from incubator.api.filters import ApiFilterSet, DateTimeFilter, IdFilter
-from incubator.api.serializers import NamedRefSerializer, PersonSerializer
+from incubator.api.serializers import NamedRefSerializer, OmittingModelSerializer, PersonSerializer
 
 from ..models import TransitionLog
 from .selectors import transition_logs_visible_to
@@ -24,11 +24,23 @@ class TransitionLogFilter(ApiFilterSet):
         fields = ["machine", "startup", "application", "milestone", "transition", "source", "target"]
 
 
-class TransitionLogSerializer(serializers.ModelSerializer):
+class TransitionLogSerializer(OmittingModelSerializer):
     startup = NamedRefSerializer(read_only=True)
     actor = PersonSerializer(read_only=True, allow_null=True)
     source_label = serializers.CharField(read_only=True)
     target_label = serializers.CharField(read_only=True)
+    reason = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text=_(
+            "Why. Absent for founders and mentors when a manager recorded it for a stage or "
+            "application change: that reason stays in the managers' audit trail."
+        ),
+    )
+
+    def omitted_fields(self, log: TransitionLog) -> set[str]:
+        # ``reason_shown`` is annotated for founders and mentors only (managers see every reason).
+        return set() if getattr(log, "reason_shown", True) else {"reason"}
 
     class Meta:
         model = TransitionLog

@@ -2,6 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Reasons the system records itself, stored in English and shown in the reader's language.
+REVIEWERS_ASSIGNED = gettext_noop("Reviewers assigned.")
+SYSTEM_REASONS = {REVIEWERS_ASSIGNED: _("Reviewers assigned.")}
 
 
 class TransitionLog(models.Model):
@@ -79,6 +84,15 @@ class TransitionLog(models.Model):
             self.Machine.MILESTONE: (Milestone, "status"),
         }[self.machine]
         return str(dict(model._meta.get_field(name).choices).get(state, state))
+
+    @property
+    def is_system_reason(self) -> bool:
+        return self.reason in SYSTEM_REASONS
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as a page shows it: one the system wrote, in the reader's language."""
+        return str(SYSTEM_REASONS.get(self.reason, self.reason))
 
     @property
     def source_label(self) -> str:

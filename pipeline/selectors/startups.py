@@ -93,6 +93,22 @@ def _hidden_log_ids(logs: list[TransitionLog]) -> set[int]:
     return hidden
 
 
+def reason_shown_beyond_managers(log: TransitionLog, team_ids: set[int]) -> bool:
+    """Whether the reason recorded with a change reaches the founders and mentors. A reason for
+    a stage or application change is the managers' own record ("why" in the audit trail) unless
+    one of the team wrote it (withdrawing, say) or the system did ("Reviewers assigned."); a
+    milestone's is written for the team (the comment that sends evidence back)."""
+    return log.machine == TransitionLog.Machine.MILESTONE or log.actor_id in team_ids or log.is_system_reason
+
+
+def mark_managers_reasons(logs: list[TransitionLog], startup: Startup) -> None:
+    """Mark ``reason_hidden`` the reasons founders and mentors may not read (the startup's team
+    prefetched, no query)."""
+    team_ids = {membership.user_id for membership in startup.memberships.all()}
+    for log in logs:
+        log.reason_hidden = not reason_shown_beyond_managers(log, team_ids)
+
+
 def founder_view(startup: Startup, logs: list[TransitionLog] | None = None) -> FounderView:
     """The startup's timeline, stage and application statuses as its founders may see them.
     One query whatever the length of the history (none when ``logs`` are given)."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from incubator.models import Call, ReviewerConflict, User
 
 from ..models import Application, ApplicationStatus, Review, ReviewAssignment
+from ..models.audit import REVIEWERS_ASSIGNED
 from .conflicts import ConflictIndex
 from .transitions import application_transition
 
@@ -72,7 +73,8 @@ def _start_review_if_needed(application: Application, actor: User) -> None:
             application=application.pk,
             name="start_review",
             actor=actor,
-            reason=_("Reviewers assigned."),
+            # Stored untranslated; pages show it in the reader's language (``TransitionLog.reason_text``).
+            reason=REVIEWERS_ASSIGNED,
             expected_status=ApplicationStatus.SUBMITTED,
         )
 

@@ -43,6 +43,7 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
         # Founders and mentors see decisions only once managers release them.
         view = selectors.founder_view(startup)
         stage, timeline, statuses = view.stage, view.logs, view.statuses
+        selectors.mark_managers_reasons(timeline, startup)
     return render(
         request,
         "pipeline/startup_detail.html",

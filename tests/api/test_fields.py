@@ -456,6 +456,45 @@ def test_a_held_decision_is_not_in_the_founders_audit_trail(world: World):
     assert (listed & {"accept", "admit"}, details) == (set(), [404, 404])
 
 
+def test_a_managers_reason_stays_in_the_managers_audit_trail(world: World):
+    _submit(world.review)
+    application_transition(
+        application=world.application_a,
+        name="reject",
+        actor=world.users["manager"],
+        reason="INTERNAL: the CEO is seen as unreliable.",
+    )
+    decisions_release(call=world.call, actor=world.users["manager"])
+    reject = TransitionLog.objects.get(application=world.application_a, transition="reject")
+    started = TransitionLog.objects.get(application=world.application_a, transition="start_review")
+
+    founder = world.client("founder_a")
+    rows = {row["id"]: row for row in founder.get(f"{V1}/transition-logs/").json()["results"]}
+    detail = founder.get(f"{V1}/transition-logs/{reject.pk}/").json()
+    managers = world.client("manager").get(f"{V1}/transition-logs/{reject.pk}/").json()
+
+    assert "reason" not in rows[reject.pk]
+    assert "reason" not in detail
+    assert "INTERNAL" not in str(rows)
+    assert managers["reason"] == "INTERNAL: the CEO is seen as unreliable."
+    # What the system wrote is no one's secret.
+    assert rows[started.pk]["reason"] == "Reviewers assigned."
+
+
+def test_the_teams_own_reason_reaches_the_team(world: World):
+    application_transition(
+        application=world.application_a,
+        name="withdraw",
+        actor=world.users["founder_a"],
+        reason="We joined another programme.",
+    )
+    withdraw = TransitionLog.objects.get(application=world.application_a, transition="withdraw")
+
+    row = world.client("founder_a").get(f"{V1}/transition-logs/{withdraw.pk}/").json()
+
+    assert row["reason"] == "We joined another programme."
+
+
 def test_a_held_decision_sends_founders_no_notification(world: World):
     before = Notification.objects.filter(recipient=world.users["founder_a"]).count()
 

@@ -17,6 +17,7 @@ from notifications.models import OutboxMessage
 from notifications.services.portfolio import kpi_reminders_create, milestone_reminders_create
 from pipeline.models import Application
 from pipeline.services import application_transition
+from pipeline.services.assignment import assignment_create
 from pipeline.services.reviews import decisions_release
 from tests import factories
 
@@ -158,3 +159,40 @@ def test_portfolio_pages_of_a_held_admission_are_not_found_for_founders_and_ment
     decisions_release(call=held_admission.call, actor=manager)
     client.force_login(founder)
     assert client.get(pages[0]).status_code == 200
+
+
+def test_a_managers_reason_is_never_shown_to_the_founders_or_mentors(client, founder, startup, manager):
+    mentor = factories.MentorFactory()
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    application = _reviewed(startup)
+    application_transition(
+        application=application, name="reject", actor=manager, reason="INTERNAL: do not fund."
+    )
+    decisions_release(call=application.call, actor=manager)
+    url = reverse("startup-detail", args=[startup.pk])
+
+    for person in (founder, mentor):
+        client.force_login(person)
+        page = client.get(url).content.decode()
+        assert "Rejected" in page
+        assert "INTERNAL" not in page
+    client.force_login(manager)
+    assert "INTERNAL: do not fund." in client.get(url).content.decode()
+
+    # The team's own words stay in its timeline.
+    again = factories.ApplicationFactory(startup=startup)
+    application_transition(application=again, name="submit", actor=founder)
+    application_transition(application=again, name="withdraw", actor=founder, reason="We found a partner.")
+    client.force_login(founder)
+    assert "We found a partner." in client.get(url).content.decode()
+
+
+def test_the_systems_own_reason_is_shown_in_the_readers_language(client, founder, startup, manager):
+    application = factories.ApplicationFactory(
+        startup=startup, status="submitted", submitted_at=timezone.now()
+    )
+    assignment_create(application=application, reviewer=factories.MentorFactory(), actor=manager)
+    client.force_login(founder)
+    url = reverse("startup-detail", args=[startup.pk])
+    assert "Reviewers assigned." in client.get(url).content.decode()
+    assert "Эксперты назначены." in client.get(url, headers={"accept-language": "ru"}).content.decode()
