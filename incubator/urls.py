@@ -42,6 +42,8 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("invitations/<str:token>/", startups.invitation_accept_view, name="invitation-accept"),
+    path("startups/<int:pk>/mentors/", startups.mentor_add, name="mentor-add"),
+    path("mentorships/<int:pk>/remove/", startups.mentor_remove, name="mentor-remove"),
     path("startups/<int:pk>/milestones/new/", portfolio.milestone_new, name="milestone-new"),
     path("milestones/<int:pk>/", portfolio.milestone_detail, name="milestone-detail"),
     path("milestones/<int:pk>/transition/", portfolio.milestone_transition_view, name="milestone-transition"),

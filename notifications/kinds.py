@@ -32,6 +32,9 @@ class Kind(models.TextChoices):
     READINESS_PROPOSED = "readiness_proposed", _("Readiness change to confirm")
     KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")
     KPI_REPORT_OVERDUE = "kpi_report_overdue", _("Monthly report overdue")
+    MENTEE_ASSIGNED = "mentee_assigned", _("A startup for you to mentor")
+    MENTOR_ASSIGNED = "mentor_assigned", _("A mentor for your startup")
+    TEAM_JOINED = "team_joined", _("Someone joined your startup's team")
 
 
 class Audience(models.TextChoices):
@@ -172,6 +175,27 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When your startup's monthly report is past its due date."),
+        ),
+        KindSpec(
+            Kind.MENTEE_ASSIGNED,
+            Audience.MENTOR,
+            optional=False,
+            in_app=True,
+            description=_("When a manager asks you to mentor a startup."),
+        ),
+        KindSpec(
+            Kind.MENTOR_ASSIGNED,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When a manager gives your startup a mentor."),
+        ),
+        KindSpec(
+            Kind.TEAM_JOINED,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When someone you invited joins your startup's team."),
         ),
         KindSpec(
             Kind.WEEKLY_DIGEST,

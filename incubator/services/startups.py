@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..emails import send_account_email
-from ..models import Invitation, Organisation, Startup, TeamMembership, User
+from ..models import Invitation, MentorAssignment, Organisation, Startup, TeamMembership, User
 
 INVITATION_SALT = "incubator.cofounder-invitation"
 
@@ -148,9 +148,13 @@ def invitation_accept(*, token: str, user: User) -> Startup:
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
             % {"email": invitation.email}
         )
-    TeamMembership.objects.get_or_create(
+    membership, joined = TeamMembership.objects.get_or_create(
         startup=invitation.startup, user=user, defaults={"role": TeamMembership.Role.COFOUNDER}
     )
+    if joined:
+        from notifications.services import notify_team_joined
+
+        notify_team_joined(membership_id=membership.pk)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -167,3 +171,59 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     if invitation.is_pending:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+
+
+class MentorError(Exception):
+    """A mentor assignment that cannot be made; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+MENTORED_STAGES = ["incubation", "acceleration", "funding"]
+
+
+@transaction.atomic
+def mentor_assign(*, startup: Startup, mentor: User, actor: User) -> MentorAssignment:
+    """A manager gives a startup in the programme a mentor, who is told, and so is the team.
+    Not while the admission is held: the team would learn its acceptance from the notice."""
+    from pipeline.models.applications import admission_held
+
+    if not (actor.is_active and actor.is_manager):
+        raise PermissionDenied
+    locked = Startup.objects.select_for_update().annotate(held=admission_held()).get(pk=startup.pk)
+    if locked.stage not in MENTORED_STAGES:
+        raise MentorError(
+            _("%(startup)s is in %(stage)s: mentors are given to startups in the programme.")
+            % {"startup": locked.name, "stage": locked.get_stage_display()}
+        )
+    if locked.held:
+        raise MentorError(
+            _(
+                "The admission of %(startup)s is not released to its founders yet; "
+                "give it a mentor once it is."
+            )
+            % {"startup": locked.name}
+        )
+    if not (mentor.is_active and mentor.is_mentor):
+        raise MentorError(_("%(name)s is not an active mentor.") % {"name": mentor})
+    if locked.memberships.filter(user=mentor).exists():
+        raise MentorError(_("%(name)s is on the startup's team.") % {"name": mentor})
+    assignment, created = MentorAssignment.objects.get_or_create(startup=locked, mentor=mentor)
+    if not created:
+        raise MentorError(
+            _("%(name)s already mentors %(startup)s.") % {"name": mentor, "startup": locked.name}
+        )
+    from notifications.services import notify_mentor_assigned
+
+    notify_mentor_assigned(assignment_id=assignment.pk)
+    return assignment
+
+
+@transaction.atomic
+def mentor_unassign(*, assignment: MentorAssignment, actor: User) -> None:
+    """A manager ends a mentorship. What the mentor was already told stays in their inbox."""
+    if not (actor.is_active and actor.is_manager):
+        raise PermissionDenied
+    MentorAssignment.objects.filter(pk=assignment.pk).delete()

@@ -8,14 +8,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..access import manager_required
 from ..forms import InvitationForm, StartupEditForm, StartupForm
-from ..models import Invitation, Startup
+from ..models import Invitation, MentorAssignment, Startup, User
 from ..services import (
     InvitationError,
+    MentorError,
     invitation_accept,
     invitation_create,
     invitation_for_token,
     invitation_revoke,
+    mentor_assign,
+    mentor_unassign,
     startup_create,
     startup_update,
 )
@@ -142,3 +146,42 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             "signup_url": f"{reverse('signup')}?next={here}&email={invitation.email}",
         },
     )
+
+
+@manager_required
+@require_POST
+def mentor_add(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = get_object_or_404(Startup, pk=pk)
+    chosen = request.POST.get("mentor", "")
+    mentor = (
+        User.objects.filter(pk=int(chosen), is_mentor=True).first()
+        if chosen.isdecimal() and len(chosen) < 12
+        else None
+    )
+    if mentor is None:
+        messages.error(request, _("Choose a mentor from the list."))
+        return redirect("startup-detail", pk=startup.pk)
+    try:
+        mentor_assign(startup=startup, mentor=mentor, actor=request.user)
+    except MentorError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s now mentors %(startup)s; they and the team are told.")
+            % {"name": mentor, "startup": startup.name},
+        )
+    return redirect("startup-detail", pk=startup.pk)
+
+
+@manager_required
+@require_POST
+def mentor_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(MentorAssignment.objects.select_related("startup", "mentor"), pk=pk)
+    mentor_unassign(assignment=assignment, actor=request.user)
+    messages.success(
+        request,
+        _("%(name)s no longer mentors %(startup)s.")
+        % {"name": assignment.mentor, "startup": assignment.startup.name},
+    )
+    return redirect("startup-detail", pk=assignment.startup_id)

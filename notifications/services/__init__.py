@@ -24,6 +24,7 @@ from .settle import (
     milestone_reminders_settle,
     review_reminders_settle,
 )
+from .team import notify_mentor_assigned, notify_team_joined
 
 __all__ = [
     "MandatoryKind",
@@ -35,9 +36,11 @@ __all__ = [
     "notification_mark_read",
     "notifications_mark_all_read",
     "notify_decisions_released",
+    "notify_mentor_assigned",
     "notify_readiness_proposed",
     "notify_review_assigned",
     "notify_review_declined",
+    "notify_team_joined",
     "notify_transition",
     "outbox_enqueue",
     "outbox_message_retry",

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from incubator.models import Call, Startup, TeamMembership, User
+from incubator.models import Call, MentorAssignment, Startup, TeamMembership, User
 
 from ..machines import Stage
 from ..models import Application, Review, TransitionLog
@@ -30,7 +30,10 @@ def startups_visible_to(user: User) -> QuerySet[Startup]:
         Prefetch(
             "memberships", queryset=TeamMembership.objects.select_related("user").order_by("joined_at", "pk")
         ),
-        "mentor_assignments",
+        Prefetch(
+            "mentor_assignments",
+            queryset=MentorAssignment.objects.select_related("mentor__organisation").order_by("since", "pk"),
+        ),
     )
     if not user.is_authenticated:
         return queryset.none()

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubator.access import manager_required
+from incubator.models import User
 from incubator.selectors import startup_portfolio
 from incubator.services.portfolio import REPORTING_STAGES, can_steer
+from incubator.services.startups import MENTORED_STAGES
 
 from .. import selectors
 from ..exceptions import TransitionError
@@ -62,8 +64,22 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
                 for application in applications
             ],
             "refused": refused,
+            "mentorships": startup.mentor_assignments.all(),
+            "mentor_choices": _mentor_choices(startup) if request.user.is_manager else [],
         },
         status=status,
+    )
+
+
+def _mentor_choices(startup) -> list[User]:
+    """The active mentors a manager may still give the startup (none outside the programme)."""
+    if startup.stage not in MENTORED_STAGES:
+        return []
+    return list(
+        User.objects.filter(is_mentor=True, is_active=True)
+        .exclude(pk__in=startup.mentor_ids() | startup.member_ids())
+        .select_related("organisation")
+        .order_by("full_name", "pk")
     )
 
 

@@ -576,9 +576,13 @@ def test_startup_page_query_count_is_fixed(client, django_assert_num_queries, si
         ReadinessChange.objects.create(
             startup=incubating, trl_to=4, phase_to="preclinical", evidence_note="x"
         )
+        factories.MentorAssignmentFactory(startup=incubating, mentor=factories.MentorFactory())
+        factories.MentorFactory()  # one more the manager may choose
     client.force_login(manager)
-    with django_assert_num_queries(17):
-        client.get(reverse("startup-detail", args=[incubating.pk]))
+    with django_assert_num_queries(18):
+        page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert page.count(f'action="{reverse("mentor-add", args=[incubating.pk])}"') == 1
+    assert page.count('action="/mentorships/') == size + 1
 
 
 @pytest.mark.parametrize("size", [1, 6])

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incubator.models import Invitation, Startup, TeamMembership
+from notifications.models import Notification
+from notifications.rendering import render_title
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +131,11 @@ def test_invite_a_cofounder_who_signs_up_and_joins(
     assert cofounder.is_founder
     assert TeamMembership.objects.get(user=cofounder).role == "cofounder"
     assert client.post(link).status_code == 400  # used once
+    # The rest of the team is told who joined; the newcomer is not.
+    told = Notification.objects.filter(kind="team_joined")
+    assert [
+        (notice.recipient_id, render_title(kind=notice.kind, context=notice.context)) for notice in told
+    ] == [(founder.pk, f"{cofounder} joined the team of {startup.name}")]
 
 
 def test_invitation_for_another_address_is_refused(

@@ -35,6 +35,9 @@ CONTEXT = {
     "stage_changes_this_week": 3,
     "overdue_reviews": 1,
     "stalled_startups": 2,
+    "mentor": "Mikhail Mentor",
+    "organisation": "MIPT",
+    "member": "Ivan Cofounder",
     "path": "/startups/7/",
 }
 

@@ -173,6 +173,8 @@ def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(cl
         "milestone_due_soon",
         "kpi_report_due",
         "kpi_report_overdue",
+        "mentor_assigned",
+        "team_joined",
     }
     assert not NotificationPreference.objects.filter(kind="decision_released").exists()
 

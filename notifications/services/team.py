@@ -1,0 +1,77 @@
+"""Notices about the people around a startup: a mentor given to it, a co-founder joining."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from ..kinds import Kind
+from .events import founders_by_startup
+from .notices import Notice, notices_create
+
+
+def notify_mentor_assigned(*, assignment_id: int) -> list[int]:
+    """The mentor learns of the startup, and its team of the mentor. Call it inside the
+    transaction that assigns them."""
+    from incubator.models import MentorAssignment
+
+    assignment = MentorAssignment.objects.select_related("startup", "mentor__organisation").get(
+        pk=assignment_id
+    )
+    mentor, startup = assignment.mentor, assignment.startup
+    context = {
+        "startup": startup.name,
+        "mentor": str(mentor),
+        "organisation": mentor.organisation.name if mentor.organisation else "",
+        "position": mentor.position,
+    }
+    path = reverse("startup-detail", args=[startup.pk])
+    notices = (
+        [
+            Notice(
+                kind=Kind.MENTEE_ASSIGNED,
+                recipient_id=mentor.pk,
+                email=mentor.email,
+                dedup_key=f"mentor:{assignment.pk}:u{mentor.pk}",
+                path=path,
+                context=context,
+            )
+        ]
+        if mentor.is_active
+        else []
+    )
+    notices += [
+        Notice(
+            kind=Kind.MENTOR_ASSIGNED,
+            recipient_id=user_id,
+            email=email,
+            dedup_key=f"mentor:{assignment.pk}:u{user_id}",
+            path=path,
+            context=context,
+        )
+        for user_id, email in founders_by_startup([startup.pk]).get(startup.pk, [])
+    ]
+    return notices_create(notices=notices)
+
+
+def notify_team_joined(*, membership_id: int) -> list[int]:
+    """The rest of the team learns that someone joined. Call it inside the transaction that
+    adds them."""
+    from incubator.models import TeamMembership
+
+    membership = TeamMembership.objects.select_related("startup", "user").get(pk=membership_id)
+    context = {"startup": membership.startup.name, "member": str(membership.user)}
+    path = reverse("startup-team", args=[membership.startup_id])
+    return notices_create(
+        notices=[
+            Notice(
+                kind=Kind.TEAM_JOINED,
+                recipient_id=user_id,
+                email=email,
+                dedup_key=f"team-joined:{membership.pk}:u{user_id}",
+                path=path,
+                context=context,
+            )
+            for user_id, email in founders_by_startup([membership.startup_id]).get(membership.startup_id, [])
+            if user_id != membership.user_id
+        ]
+    )
