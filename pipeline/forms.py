@@ -162,6 +162,10 @@ class ReviewForm(BootstrapForm):
                 required=False,
                 max_length=3000,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "For the managers and the call's other reviewers once they have reviewed; "
+                    "not shown to the founders."
+                ),
             )
         self.fields = {**new_fields, **self.fields}
         # The mixin ran before these fields existed.

@@ -150,7 +150,7 @@ def notify_review_assigned(*, assignment_id: int) -> list[int]:
         recipient_id=assignment.reviewer_id,
         email=assignment.reviewer.email,
         dedup_key=f"review-assigned:{assignment.pk}:u{assignment.reviewer_id}",
-        path=reverse("mentor-home"),
+        path=reverse("review-form", args=[application.pk]),
         context={
             "startup": application.startup.name,
             "call": application.call.title,

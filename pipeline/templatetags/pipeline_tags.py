@@ -2,7 +2,11 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from incubator.formatting import weight_text
 from incubator.models import Startup
@@ -89,3 +93,15 @@ def figure(value) -> str:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return floatformat(value, "-2g")
     return value
+
+
+@register.filter
+def moscow_datetime(value) -> str:
+    """A moment in the site's time zone with the zone named, as e-mails read away from the site
+    must say it: "5 March 2026, 9:00 (Moscow time)"."""
+    if not value:
+        return ""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return str(value)
+    return f"{date_format(timezone.localtime(moment), 'DATETIME_FORMAT')} {gettext('(Moscow time)')}"

@@ -153,7 +153,7 @@ def test_review_assignment_is_told_to_the_reviewer_once():
 
     message = OutboxMessage.objects.get()
     assert (message.kind, message.recipient) == ("review_assigned", assignment.reviewer)
-    assert message.context["path"] == "/mentor/"
+    assert message.context["path"] == f"/reviews/{assignment.application_id}/"
     assert Notification.objects.get().recipient == assignment.reviewer
 
 

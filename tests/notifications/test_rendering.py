@@ -124,3 +124,17 @@ def test_stage_and_status_names_are_in_the_readers_language_whoever_made_the_cha
 
     assert words in email.subject + email.text
     assert "(other language)" not in email.subject + email.text
+
+
+@pytest.mark.parametrize("kind", ["review_assigned", "review_due_soon", "review_overdue", "draft_closing"])
+def test_deadlines_in_emails_name_the_time_zone(kind):
+    recipient = factories.UserFactory()
+    # 06:00 UTC is 09:00 in Moscow, the site's zone.
+    context = {**CONTEXT, "due_at": "2026-03-05T06:00:00+00:00", "closes_at": "2026-03-05T06:00:00+00:00"}
+
+    email = render_email(kind=kind, context=context, recipient=recipient)
+
+    assert "5 March 2026, 09:00 (Moscow time)" in email.text
+    assert "5 March 2026, 09:00 (Moscow time)" in email.html
+    russian = render_email(kind=kind, context=context, recipient=factories.UserFactory(language="ru"))
+    assert "(по московскому времени)" in russian.text

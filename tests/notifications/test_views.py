@@ -102,6 +102,28 @@ def test_another_persons_notification_is_not_found(client, founder):
     assert other.read_at is None
 
 
+def test_following_a_notifications_link_marks_it_read(client, founder):
+    unread = factories.NotificationFactory(recipient=founder, url="/startups/7/")
+    read = factories.NotificationFactory(recipient=founder, url="/founder/", read_at=timezone.now())
+    elsewhere = factories.NotificationFactory(recipient=founder, url="https://evil.example/")
+    client.force_login(founder)
+    page = client.get(reverse("notifications:centre")).content.decode()
+    assert f'href="{reverse("notifications:open", args=[unread.pk])}"' in page
+    assert 'href="/founder/"' in page  # already read: straight to the page
+
+    response = client.get(reverse("notifications:open", args=[unread.pk]))
+
+    assert response.url == "/startups/7/"
+    assert Notification.objects.get(pk=unread.pk).read_at is not None
+    assert client.get(reverse("notifications:open", args=[read.pk])).url == "/founder/"
+    # Only links to this site are followed.
+    assert client.get(reverse("notifications:open", args=[elsewhere.pk])).url == reverse(
+        "notifications:centre"
+    )
+    client.force_login(factories.FounderFactory())
+    assert client.get(reverse("notifications:open", args=[unread.pk])).status_code == 404
+
+
 def test_mark_read_needs_post(client, founder):
     notification = factories.NotificationFactory(recipient=founder)
     client.force_login(founder)
