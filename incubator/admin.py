@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,35 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+    # What a manager who is not a superuser sees and may change: a person's details and roles,
+    # never their sign-in (e-mail, password) or admin rights.
+    manager_fieldsets = (
+        (None, {"fields": ("email",)}),
+        (_("Person"), {"fields": ("full_name", "organisation", "position", "language", "email_confirmed")}),
+        (_("Roles"), {"fields": ("is_founder", "is_mentor", "is_manager", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.manager_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return ["email", "email_confirmed", "last_login", "date_joined"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Accounts with admin access are changed by superusers only.
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 class TeamMembershipInline(admin.TabularInline):

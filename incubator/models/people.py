@@ -28,6 +28,45 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
+def _perms(app_label: str, model: str, *actions: str) -> set[str]:
+    return {f"{app_label}.{action}_{model}" for action in actions}
+
+
+# What a cluster manager with staff access may do in the admin, whatever their groups: keep the
+# reference data (member organisations, fields, calls and their managers, reviewer profiles,
+# people's roles and schedules) and look at the rest. Rubrics are edited on the call's rubric
+# page, which locks them once reviews exist; states change only through the pages' and admin
+# actions, which call the transition services.
+MANAGER_ADMIN_PERMISSIONS = frozenset(
+    set()
+    | _perms("incubator", "organisation", "view", "add", "change")
+    | _perms("incubator", "therapeuticarea", "view", "add", "change")
+    | _perms("incubator", "call", "view", "add", "change")
+    | _perms("incubator", "user", "view", "change")
+    | _perms("incubator", "reviewerprofile", "view", "add", "change")
+    | _perms("incubator", "mentorassignment", "view")
+    | _perms("incubator", "criterion", "view")
+    | _perms("incubator", "startup", "view")
+    | _perms("incubator", "teammembership", "view")
+    | _perms("incubator", "reviewerconflict", "view")
+    | _perms("incubator", "invitation", "view")
+    | _perms("incubator", "milestone", "view")
+    | _perms("incubator", "readinesschange", "view")
+    | _perms("incubator", "investmentreadinessreview", "view")
+    | _perms("incubator", "kpireport", "view")
+    | _perms("incubator", "fundingrecord", "view")
+    | _perms("pipeline", "application", "view")
+    | _perms("pipeline", "transitionlog", "view")
+    | _perms("pipeline", "reviewassignment", "view")
+    | _perms("pipeline", "review", "view")
+    | _perms("notifications", "outboxmessage", "view", "change")
+    | _perms("django_celery_beat", "periodictask", "view", "change")
+    | _perms("django_celery_beat", "crontabschedule", "view", "add", "change")
+    | _perms("django_celery_beat", "intervalschedule", "view", "add", "change")
+)
+MANAGER_ADMIN_APPS = frozenset(perm.split(".", 1)[0] for perm in MANAGER_ADMIN_PERMISSIONS)
+
+
 class User(AbstractUser):
     """A person. Roles are flags because one person may hold several (a mentor who also founded a
     startup, a manager who reviews)."""
@@ -76,6 +115,21 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_admin_manager(self) -> bool:
+        """A cluster manager with access to the admin (``MANAGER_ADMIN_PERMISSIONS``)."""
+        return bool(self.is_active and self.is_staff and self.is_manager)
+
+    def has_perm(self, perm, obj=None) -> bool:
+        if self.is_admin_manager and perm in MANAGER_ADMIN_PERMISSIONS:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_admin_manager and app_label in MANAGER_ADMIN_APPS:
+            return True
+        return super().has_module_perms(app_label)
 
     @property
     def role_names(self) -> list[str]:
