@@ -78,7 +78,7 @@ def test_manager_accepts_from_the_ranking_and_releases_the_decision(new_page, sh
     office.get_by_role("button", name="Release 1 decision to the founders").click()
     success_message(office, "1 decision released")
     expect(row).not_to_contain_text("not released")
-    expect(office.get_by_role("button", name="Release 0 decisions to the founders")).to_be_disabled()
+    expect(office.get_by_role("button", name="No decision waits to be released")).to_be_disabled()
     shot(office, "released")
 
     # The startup is in incubation: on the board and for its founder.

@@ -405,3 +405,13 @@ def test_the_timeline_runs_newest_first_down_to_the_draft(client, founder, start
     assert timeline.index("In review") < timeline.index("Draft started")
     assert timeline.rstrip().endswith("</li>")
     assert timeline.count("<li>") == 2
+
+
+def test_founders_are_told_when_the_reviewers_will_not_see_their_names(client, founder, draft):
+    client.force_login(founder)
+    url = reverse("application-edit", args=[draft.pk])
+    notice = "The reviewers of this call do not see the founders' names."
+    assert notice not in client.get(url).content.decode().replace("&#x27;", "'")
+    draft.call.hide_founder_names = True
+    draft.call.save()
+    assert notice in client.get(url).content.decode().replace("&#x27;", "'")
