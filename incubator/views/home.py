@@ -102,6 +102,9 @@ def founder_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+ENDED_STAGES = {"rejected", "withdrawn", "exited", "alumni"}
+
+
 def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
     """What the founder should do next, most urgent first."""
     todo: list[pipeline_selectors.TodoItem] = []
@@ -159,7 +162,8 @@ def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
                     milestone.due_on,
                 )
             )
-        if len(entry.startup.member_ids()) == 1:
+        # A team is worth growing while the startup is in the running or in the programme.
+        if len(entry.startup.member_ids()) == 1 and entry.view.stage not in ENDED_STAGES:
             todo.append(
                 pipeline_selectors.TodoItem(
                     _("Invite your co-founders to %(startup)s.") % {"startup": entry.startup.name},

@@ -350,6 +350,12 @@ def test_founder_home_to_do_list(client, founder, startup):
     assert "Invite your co-founders" in body
 
 
+def test_a_startup_that_left_the_pipeline_is_not_asked_to_grow_its_team(client, founder):
+    factories.StartupFactory(name="GoneBio", founders=[founder], stage="withdrawn")
+    client.force_login(founder)
+    assert "Invite your co-founders to GoneBio." not in client.get(reverse("founder-home")).content.decode()
+
+
 @pytest.mark.parametrize("size", [1, 4])
 def test_founder_home_query_count_is_fixed(client, django_assert_num_queries, size, founder):
     for n in range(size):
