@@ -308,7 +308,7 @@ class FundingForm(BootstrapModelForm):
                 "investor_name",
                 _("Choose a member organisation or type another name, not both: the record has one source."),
             )
-        elif investor is None and not name:
+        elif investor is None and not name and not cleaned.get("from_programme"):
             self.add_error(
                 "investor", _("Name the investor or grantor: a member organisation or another name.")
             )

@@ -204,7 +204,12 @@ class FundingRecord(models.Model):
 
     @property
     def source(self) -> str:
-        return str(self.investor) if self.investor_id else self.investor_name
+        """Who provided it; the programme itself when the record is its own and names no one."""
+        if self.investor_id:
+            return str(self.investor)
+        if not self.investor_name and self.from_programme:
+            return str(_("The cluster's programme"))
+        return self.investor_name
 
 
 class FundingTranche(models.Model):

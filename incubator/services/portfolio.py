@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pipeline.documents import validate_pdf
@@ -287,7 +287,7 @@ def funding_record_create(
     milestones; the tranches may not add up to more than the record."""
     if not actor.is_manager:
         raise PermissionDenied
-    if investor is None and not investor_name.strip():
+    if investor is None and not investor_name.strip() and not from_programme:
         raise PortfolioError(_("Name the investor or grantor: a member organisation or another name."))
     if investor is not None and investor_name.strip():
         raise PortfolioError(
@@ -326,10 +326,17 @@ def funding_record_create(
 def funding_tranche_mark_paid(*, tranche: FundingTranche, actor: User, paid_on: date) -> FundingTranche:
     if not actor.is_manager:
         raise PermissionDenied
-    tranches = FundingTranche.objects.select_for_update(of=("self",)).select_related("milestone")
+    tranches = FundingTranche.objects.select_for_update(of=("self",)).select_related("milestone", "record")
     locked = tranches.get(pk=tranche.pk)
     if locked.status != FundingTranche.Status.PLANNED:
         raise PortfolioError(_("Only a planned tranche can be paid."))
+    if paid_on > timezone.localdate():
+        raise PortfolioError(_("The payment date cannot be in the future."))
+    if paid_on < locked.record.date:
+        raise PortfolioError(
+            _("The payment date cannot come before the funding itself (%(date)s).")
+            % {"date": formats.date_format(locked.record.date, "SHORT_DATE_FORMAT")}
+        )
     milestone = locked.milestone
     if milestone is not None and milestone.status != Milestone.Status.ACCEPTED:
         raise PortfolioError(

@@ -366,8 +366,14 @@ def funding_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def tranche_paid(request: HttpRequest, pk: int) -> HttpResponse:
     tranche = get_object_or_404(FundingTranche.objects.select_related("record"), pk=pk)
+    given = request.POST.get("paid_on", "")
     try:
-        paid = funding_tranche_mark_paid(tranche=tranche, actor=request.user, paid_on=timezone.localdate())
+        paid_on = date.fromisoformat(given) if given else timezone.localdate()
+    except ValueError:
+        messages.error(request, _("Give the payment date as a date."))
+        return redirect("startup-detail", pk=tranche.record.startup_id)
+    try:
+        paid = funding_tranche_mark_paid(tranche=tranche, actor=request.user, paid_on=paid_on)
     except PortfolioError as error:
         messages.error(request, error.message)
     else:

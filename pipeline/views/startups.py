@@ -56,6 +56,7 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
             "can_steer": can_steer(startup, request.user) and stage in REPORTING_STAGES,
             "reports_expected": stage in REPORTING_STAGES,
             "this_month": timezone.localdate().replace(day=1),
+            "today": timezone.localdate(),
             "is_team": startup.has_member(request.user),
             "options": options,
             "timeline": timeline,

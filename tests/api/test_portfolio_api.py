@@ -634,6 +634,18 @@ def test_manager_records_funding_in_tranches_tied_to_milestones(manager, founder
     assert paid.status_code == 200
     assert paid.json()["tranches"][1]["status"] == "paid"
     assert FundingTranche.objects.get(pk=tranche).paid_on == date(2026, 11, 2)
+    future = (timezone.localdate() + timedelta(days=1)).isoformat()
+    first = record["tranches"][0]["id"]
+    ahead = client_for(manager).post(f"{V1}/funding-tranches/{first}/mark-paid/", {"paid_on": future})
+    assert ahead.status_code == 400
+    assert ahead.json()["error"]["details"]["fields"] == {
+        "paid_on": ["The payment date cannot be in the future."]
+    }
+    before = client_for(manager).post(f"{V1}/funding-tranches/{first}/mark-paid/", {"paid_on": "2026-09-30"})
+    assert before.status_code == 409
+    assert before.json()["error"]["message"] == (
+        "The payment date cannot come before the funding itself (1 Oct 2026)."
+    )
     twice = client_for(manager).post(f"{V1}/funding-tranches/{tranche}/mark-paid/", {})
     assert twice.status_code == 409
     assert twice.json()["error"]["message"] == "Only a planned tranche can be paid."
@@ -668,6 +680,9 @@ def test_funding_input_is_checked_before_anything_is_recorded(manager, founder, 
     assert set(fields({"amount": "1e2"})) == {"amount"}
     assert set(fields({"amount": "-5"})) == {"amount"}
     assert set(fields({"currency": "GBP"})) == {"currency"}
+    programme = client.post(f"{V1}/funding-records/", {**body, "investor_name": "", "from_programme": True})
+    assert programme.status_code == 201, programme.json()
+    FundingRecord.objects.all().delete()
     assert fields({"date": (timezone.localdate() + timedelta(days=1)).isoformat()}) == {
         "date": [
             "The date cannot be in the future: record funding once it is secured, "

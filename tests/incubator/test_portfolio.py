@@ -521,6 +521,25 @@ def test_funding_needs_a_source_and_tranches_within_the_amount(manager, incubati
     assert not FundingRecord.objects.exists()
 
 
+def test_the_programmes_own_funding_needs_no_other_source(client, manager, incubating):
+    client.force_login(manager)
+    response = client.post(
+        reverse("funding-new", args=[incubating.pk]),
+        {
+            "kind": "grant",
+            "date": "2026-05-01",
+            "amount": "3000000",
+            "currency": "RUB",
+            "from_programme": "on",
+        },
+    )
+    assert response.status_code == 302
+    record = FundingRecord.objects.get()
+    assert (record.investor, record.investor_name, record.from_programme) == (None, "", True)
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert "The cluster&#x27;s programme" in page
+
+
 def test_funding_page_records_tranches_tied_to_milestones(client, manager, incubating):
     milestone = factories.MilestoneFactory(startup=incubating, title="First patient dosed")
     client.force_login(manager)
@@ -613,17 +632,24 @@ def test_a_manager_marks_a_tranche_paid_from_the_startup_page(client, manager, i
     first, tied = record.tranches.order_by("pk")
     client.force_login(manager)
 
-    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
-    assert (
-        'data-confirm="Record the tranche of 400,000 RUB as paid today? This cannot be undone here."' in page
-    )
-
     with time_machine.travel(datetime(2026, 11, 2, 12, tzinfo=timezone.get_current_timezone())):
-        paid = client.post(reverse("tranche-paid", args=[first.pk]), follow=True).content.decode()
+        page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+        assert 'data-confirm="Record the tranche of 400,000 RUB as paid on the date given?' in page
+        assert (
+            f'id="paid-on-{first.pk}" name="paid_on" value="2026-11-02" min="2026-10-01" max="2026-11-02"'
+        ) in page
+        url = reverse("tranche-paid", args=[first.pk])
+        future = client.post(url, {"paid_on": "2026-11-03"}, follow=True).content.decode()
+        before = client.post(url, {"paid_on": "2026-09-30"}, follow=True).content.decode()
+        garbled = client.post(url, {"paid_on": "yesterday"}, follow=True).content.decode()
+        paid = client.post(url, {"paid_on": "2026-10-20"}, follow=True).content.decode()
         early = client.post(reverse("tranche-paid", args=[tied.pk]), follow=True).content.decode()
 
-    assert "The tranche of 400,000 RUB is recorded as paid on 2 Nov 2026." in paid
-    assert "Paid 2 Nov 2026" in paid
+    assert "The payment date cannot be in the future." in future
+    assert "The payment date cannot come before the funding itself (1 Oct 2026)." in before
+    assert "Give the payment date as a date." in garbled
+    assert "The tranche of 400,000 RUB is recorded as paid on 20 Oct 2026." in paid
+    assert "Paid 20 Oct 2026" in paid
     assert "tied to the milestone “GLP toxicology”, which is not accepted yet." in early
     assert FundingTranche.objects.get(pk=tied.pk).status == "planned"
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -88,7 +90,10 @@ class FundingRecordInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("A member organisation; or name the source in investor_name."),
+        help_text=_(
+            "A member organisation; or name the source in investor_name. Neither is needed for the "
+            "programme's own funding (from_programme)."
+        ),
     )
     investor_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     title = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
@@ -108,7 +113,7 @@ class FundingRecordInputSerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, Any] = {}
-        if data["investor"] is None and not data["investor_name"].strip():
+        if data["investor"] is None and not data["investor_name"].strip() and not data["from_programme"]:
             errors["investor_name"] = [
                 _("Name the investor or grantor: a member organisation or another name.")
             ]
@@ -130,7 +135,14 @@ class FundingRecordInputSerializer(serializers.Serializer):
 
 
 class TranchePaidInputSerializer(serializers.Serializer):
-    paid_on = StrictDateField(required=False, help_text=_("The day it was paid; today when left out."))
+    paid_on = StrictDateField(
+        required=False, help_text=_("The day it was paid, not in the future; today when left out.")
+    )
+
+    def validate_paid_on(self, paid_on: date) -> date:
+        if paid_on > timezone.localdate():
+            raise serializers.ValidationError(_("The payment date cannot be in the future."))
+        return paid_on
 
 
 class FundingTotalSerializer(serializers.Serializer):
