@@ -82,9 +82,12 @@ class RankingRow:
         return self.completed >= self.application.call.min_reviews
 
 
+# The score orders rank first the applications with the call's minimum of completed reviews: a
+# score from one review (normalised against a reviewer's two or three others) is no basis for a
+# place at the top.
 SORT_KEYS = {
-    "normalised": lambda row: (row.normalised is None, -(row.normalised or 0)),
-    "mean": lambda row: (row.mean is None, -(row.mean or 0)),
+    "normalised": lambda row: (not row.enough_reviews, row.normalised is None, -(row.normalised or 0)),
+    "mean": lambda row: (not row.enough_reviews, row.mean is None, -(row.mean or 0)),
     "spread": lambda row: (row.spread is None, -(row.spread or 0)),
     "completed": lambda row: -row.completed,
     "name": lambda row: row.application.startup.name.lower(),

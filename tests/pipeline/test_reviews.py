@@ -368,6 +368,31 @@ def test_deciding_an_application_not_yet_in_review_says_what_it_waits_for(client
     assert Application.objects.get(pk=waiting.pk).status == "submitted"
 
 
+def test_a_score_from_too_few_reviews_does_not_top_the_ranking(client, manager, call):
+    # call.min_reviews is 2. "One" has a single, glowing review; "Two" has two fair ones.
+    harsh, lenient, third = factories.MentorFactory(), factories.MentorFactory(), factories.MentorFactory()
+    one = factories.ApplicationFactory(call=call, status="in_review", startup__name="One")
+    two = factories.ApplicationFactory(call=call, status="in_review", startup__name="Two")
+    other = factories.ApplicationFactory(call=call, status="in_review", startup__name="Other")
+    _submitted_review(factories.ReviewAssignmentFactory(application=one, reviewer=third), 9.5)
+    _submitted_review(factories.ReviewAssignmentFactory(application=other, reviewer=third), 2)
+    for app, (low, high) in ((two, (5, 7)), (other, (3, 5))):
+        _submitted_review(factories.ReviewAssignmentFactory(application=app, reviewer=harsh), low)
+        _submitted_review(factories.ReviewAssignmentFactory(application=app, reviewer=lenient), high)
+    client.force_login(manager)
+    url = reverse("manage-ranking", args=[call.slug])
+
+    for sort in ("", "?sort=mean"):
+        rows = client.get(url + sort).context["rows"]
+        assert rows[-1].application == one, sort
+        assert not rows[-1].enough_reviews
+    rows = client.get(url).context["rows"]
+    assert [row.rank for row in rows] == [1, 2, 3]
+    assert "applications with fewer than 2 completed reviews come after the others" in (
+        client.get(url).content.decode()
+    )
+
+
 def test_the_ranking_offers_no_status_it_leaves_out(client, manager, call):
     client.force_login(manager)
 
