@@ -8,6 +8,7 @@ from incubator.models import Criterion, User
 
 from .documents import validate_pdf
 from .models import Application, Review
+from .services.assignment import DEFAULT_CAPACITY
 
 
 class TransitionForm(BootstrapForm):
@@ -206,6 +207,31 @@ class DeclineForm(BootstrapForm):
     )
 
 
+class ReviewerChoiceField(forms.ModelMultipleChoiceField):
+    """Reviewers as a manager chooses them: organisation, fields of expertise and how many of the
+    call's applications they already review against their capacity."""
+
+    def __init__(self, *args, **kwargs):
+        self.loads: dict[int, int] = {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, reviewer) -> str:
+        profile = getattr(reviewer, "reviewer_profile", None)
+        parts = [str(reviewer)]
+        if reviewer.organisation:
+            parts.append(str(reviewer.organisation))
+        if profile is not None:
+            fields = ", ".join(area.name for area in profile.expertise.all())
+            if fields:
+                parts.append(fields)
+        capacity = profile.capacity_per_call if profile is not None else DEFAULT_CAPACITY
+        parts.append(
+            _("%(load)s of %(capacity)s in this call")
+            % {"load": self.loads.get(reviewer.pk, 0), "capacity": capacity}
+        )
+        return " · ".join(parts)
+
+
 class BulkAssignForm(BootstrapForm):
     applications = forms.ModelMultipleChoiceField(
         queryset=Application.objects.none(),
@@ -215,11 +241,15 @@ class BulkAssignForm(BootstrapForm):
             "invalid_choice": _("An application you ticked no longer takes reviewers; reload the page."),
         },
     )
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = ReviewerChoiceField(
         label=_("Reviewers"),
         queryset=User.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one reviewer.")},
+        help_text=_(
+            "Each with their organisation, fields of expertise, and the applications of this call "
+            "they review against their capacity. Conflicts of interest are checked when you assign."
+        ),
     )
     due_at = forms.DateTimeField(
         label=_("Due"),
@@ -228,12 +258,13 @@ class BulkAssignForm(BootstrapForm):
         help_text=_("Empty: the call's review deadline."),
     )
 
-    def __init__(self, *args, call, reviewers, **kwargs):
+    def __init__(self, *args, call, reviewers, loads=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applications"].queryset = Application.objects.filter(
             call=call, status__in=["submitted", "in_review"]
         )
         self.fields["reviewers"].queryset = reviewers
+        self.fields["reviewers"].loads = loads or {}
 
 
 class CriterionForm(BootstrapModelForm):

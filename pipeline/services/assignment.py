@@ -57,7 +57,8 @@ def reviewers_queryset():
     )
 
 
-def _load_in_call(call: Call) -> Counter:
+def reviewer_loads(call: Call) -> Counter:
+    """How many of the call's applications each reviewer reviews (declined ones not counted)."""
     return Counter(
         dict(
             ReviewAssignment.objects.filter(application__call=call, declined_at__isnull=True)
@@ -126,7 +127,7 @@ def assignment_create(
             _("%(name)s already reviews %(startup)s.")
             % {"name": reviewer, "startup": application.startup.name}
         )
-    load = _load_in_call(application.call)[reviewer.pk]
+    load = reviewer_loads(application.call)[reviewer.pk]
     capacity = _capacity(reviewer)
     if load >= capacity:
         raise AssignmentError(

@@ -23,6 +23,7 @@ from ..services.assignment import (
     assignment_remove,
     assignments_auto,
     assignments_create_bulk,
+    reviewer_loads,
     reviewers_queryset,
 )
 from ..services.reviews import (
@@ -62,7 +63,7 @@ def call_overview(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "call": call,
             "applications": [(a, counts.get(a.pk, {})) for a in applications],
-            "assign_form": BulkAssignForm(call=call, reviewers=reviewers),
+            "assign_form": BulkAssignForm(call=call, reviewers=reviewers, loads=reviewer_loads(call)),
             "undecided_released": Application.objects.filter(HELD_DECISION, call=call).count(),
         },
     )

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator.models import ReadinessChange, ReviewerConflict
+from incubator.models import ReadinessChange, ReviewerConflict, ReviewerProfile
 from pipeline.models import Application, ApplicationDocument, Review, ReviewAssignment, TransitionLog
 from pipeline.services.assignment import AssignmentError, assignment_decline
 from tests import factories
@@ -473,8 +473,10 @@ def test_call_overview_query_count_is_fixed(client, django_assert_num_queries, s
     for _ in range(size):
         factories.ReviewFactory(assignment__application__call=call)
     client.force_login(manager)
-    with django_assert_num_queries(10):
-        client.get(reverse("manage-call", args=[call.slug]))
+    with django_assert_num_queries(11):
+        page = client.get(reverse("manage-call", args=[call.slug])).content.decode()
+    # Every reviewer offered, each with their load in this call against their capacity.
+    assert page.count("1 of 6 in this call") == size
 
 
 def test_a_missing_review_is_overdue_only_while_the_application_waits_for_it(call):
@@ -616,3 +618,19 @@ def test_assigning_by_hand_with_nothing_chosen_says_what_is_missing(client, call
     assert page.count("Choose at least one reviewer.") == 1
     assert "This field is required." not in page
     assert not ReviewAssignment.objects.exists()
+
+
+def test_managers_choose_reviewers_knowing_their_fields_and_load(client, manager, call):
+    reviewer = factories.MentorFactory(
+        full_name="Anna Expert", organisation=factories.OrganisationFactory(name="MIPT", short_name="MIPT")
+    )
+    profile = ReviewerProfile.objects.create(user=reviewer, capacity_per_call=8)
+    profile.expertise.add(factories.TherapeuticAreaFactory(name="Oncology"))
+    for _ in range(2):
+        assigned(call, reviewer=reviewer)
+    client.force_login(manager)
+
+    page = client.get(reverse("manage-call", args=[call.slug])).content.decode()
+
+    assert "Anna Expert · MIPT · Oncology · 2 of 8 in this call" in page
+    assert 'type="checkbox" name="reviewers"' in page
