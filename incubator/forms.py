@@ -32,16 +32,9 @@ class SignUpForm(BootstrapForm):
     )
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address already exists. "
-                    "Log in, or reset the password if you forgot it."
-                ),
-                code="duplicate",
-            )
-        return email
+        # An address already registered is not refused here: the page must not tell who has an
+        # account (``user_sign_up`` writes to that address instead).
+        return User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
 
     def clean(self):
         cleaned = super().clean()

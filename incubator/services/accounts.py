@@ -45,13 +45,19 @@ def _send_confirmation(user: User, next_url: str) -> None:
 @transaction.atomic
 def user_sign_up(
     *, email: str, full_name: str, password: str, next_url: str = "", language: str = ""
-) -> User:
+) -> User | None:
     """Create an inactive founder account and e-mail the confirmation link. ``language`` (the
-    page's) is the one its e-mails will be written in. Raises ``ValueError`` when the address is
-    already registered (the form checks first; this guards the race)."""
+    page's) is the one its e-mails will be written in.
+
+    For an address already registered nothing is created and the page answers as for a new one,
+    so that it does not tell who has an account; the address gets the confirmation link again if
+    the account still waits for it, and otherwise a note that it already has an account (with
+    links to log in and to reset the password). Returns the new account, or None."""
     email = User.objects.normalize_email(email).strip().lower()
     try:
         with transaction.atomic():
+            if User.objects.filter(email__iexact=email).exists():
+                raise IntegrityError("registered")
             user = User(
                 email=email,
                 full_name=full_name.strip(),
@@ -61,10 +67,27 @@ def user_sign_up(
             )
             user.set_password(password)
             user.save()
-    except IntegrityError as exc:
-        raise ValueError(_("An account with this e-mail address already exists.")) from exc
+    except IntegrityError:
+        _tell_registered_address(email, next_url)
+        return None
     _send_confirmation(user, next_url)
     return user
+
+
+def _tell_registered_address(email: str, next_url: str) -> None:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return
+    if not user.is_active and not user.email_confirmed:
+        _send_confirmation(user, next_url)
+        return
+    site = settings.SITE_URL.rstrip("/")
+    send_account_email(
+        to=user.email,
+        template="already_registered",
+        context={"user": user, "login": site + reverse("login"), "reset": site + reverse("password_reset")},
+        language=user.language or None,
+    )
 
 
 def user_resend_confirmation(*, email: str) -> None:

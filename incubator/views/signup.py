@@ -20,19 +20,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         next_url = ""
     form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
-        try:
-            user = user_sign_up(
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-                next_url=next_url,
-                language=request.LANGUAGE_CODE,
-            )
-        except ValueError as error:
-            form.add_error("email", str(error))
-        else:
-            request.session["signup_email"] = user.email
-            return redirect("signup-done")
+        user_sign_up(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+            next_url=next_url,
+            language=request.LANGUAGE_CODE,
+        )
+        # The same answer whether the address was new or already registered.
+        request.session["signup_email"] = form.cleaned_data["email"]
+        return redirect("signup-done")
     return render(request, "incubator/signup.html", {"form": form, "next": next_url})
 
 

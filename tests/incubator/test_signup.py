@@ -2,6 +2,7 @@ import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -56,12 +57,35 @@ def test_a_used_confirmation_link_does_not_log_in_again(client, django_capture_o
     assert "_auth_user_id" not in client.session
 
 
-def test_duplicate_email_is_refused_with_a_clear_message(client):
-    factories.FounderFactory(email="anna.petrova@example.org")
-    response = client.post(reverse("signup"), SIGNUP)
-    assert response.status_code == 200
-    assert "An account with this e-mail address already exists." in response.content.decode()
+def test_signing_up_with_a_registered_address_tells_only_that_address(
+    client, django_capture_on_commit_callbacks
+):
+    existing = factories.FounderFactory(email="anna.petrova@example.org", full_name="Anna Petrova")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("signup"), {**SIGNUP, "email": "Anna.Petrova@example.org"})
+
+    # The page answers as for a new address: it does not tell who has an account.
+    assert response.url == reverse("signup-done")
     assert User.objects.filter(email__iexact="anna.petrova@example.org").count() == 1
+    existing.refresh_from_db()
+    assert existing.full_name == "Anna Petrova"
+    [message] = mail.outbox
+    assert message.to == ["anna.petrova@example.org"]
+    assert message.subject == "You already have an account on the cluster pipeline"
+    site = settings.SITE_URL.rstrip("/")
+    assert f"{site}/accounts/login/" in message.body
+    assert f"{site}/accounts/password-reset/" in message.body
+    assert "/accounts/confirm/" not in message.body
+
+
+def test_signing_up_again_before_confirming_sends_the_link_again(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+        client.post(reverse("signup"), SIGNUP)
+
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 2
+    assert all("/accounts/confirm/" in message.body for message in mail.outbox)
 
 
 def test_weak_or_mismatched_passwords_are_refused(client):
