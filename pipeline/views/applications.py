@@ -16,6 +16,7 @@ from .. import selectors
 from ..exceptions import TransitionConflict, TransitionError
 from ..forms import ApplicationForm, DocumentForm, WithdrawForm
 from ..models import Application, ApplicationDocument, ApplicationStatus
+from ..models.applications import REQUIRED_ANSWERS
 from ..services import (
     ApplicationError,
     answers_locked_reason,
@@ -169,10 +170,15 @@ def _submit(request: HttpRequest, application: Application) -> HttpResponse:
 
 
 def _render_edit(request: HttpRequest, application: Application, form: ApplicationForm, status: int = 200):
+    # The fields a submission needs: the page asks "submit for good?" only once they are filled,
+    # so nobody confirms a submission that is then refused.
+    needed = [name for name in REQUIRED_ANSWERS if name in form.fields]
+    if not application.pitch_deck:
+        needed.append("new_pitch_deck")
     return render(
         request,
         "pipeline/application_form.html",
-        {"application": application, "form": form},
+        {"application": application, "form": form, "needed_for_submit": " ".join(needed)},
         status=status,
     )
 

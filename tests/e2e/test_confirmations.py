@@ -135,3 +135,38 @@ def test_the_team_adds_evidence_and_removes_a_mistake_after_saying_yes(page: Pag
     expect(page.get_by_role("link", name="wrong-study.pdf")).to_have_count(0)
     assert not MilestoneEvidence.objects.filter(milestone=milestone).exists()
     assert questions == ["Remove “wrong-study.pdf” from the evidence?"] * 2
+
+
+def test_submitting_asks_for_good_only_once_nothing_required_is_missing(page: Page, tmp_path):
+    from pipeline.models import Application
+
+    founder = factories.FounderFactory(email="submit@example.org")
+    startup = factories.StartupFactory(name="NeuroRegen", founders=[founder])
+    application = factories.ApplicationFactory(
+        startup=startup, pitch_deck=None, pitch_deck_name="", market=""
+    )
+    deck = tmp_path / "deck.pdf"
+    deck.write_bytes(make_pdf())
+    questions: list[str] = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.remove_listener("dialog", accept_dialog)
+    page.on("dialog", answer)
+    log_in(page, founder.email)
+    page.goto(f"/applications/{application.pk}/edit/")
+
+    # A required answer and the deck are missing: no "for good?" question, the page says what.
+    page.get_by_role("button", name="Save and submit").click()
+    expect(page.get_by_text("Fill in the required fields").first).to_be_visible()
+    assert questions == []
+    assert Application.objects.get(pk=application.pk).status == "draft"
+
+    page.get_by_label("Market", exact=True).fill("Hospitals in the Moscow region.")
+    page.get_by_label("Pitch deck (PDF, up to 20 MB)").set_input_files(str(deck))
+    page.get_by_role("button", name="Save and submit").click()
+    expect(page).to_have_url(f"{page.url.split('/applications/')[0]}/applications/{application.pk}/")
+    assert questions == ["Submit the application? Its answers can no longer be changed afterwards."]
+    assert Application.objects.get(pk=application.pk).status == "submitted"
