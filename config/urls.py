@@ -1,16 +1,24 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from incubator.api import pages as token_pages
 from incubator.views import accounts
 
 handler500 = "incubator.api.errors.server_error"
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon, by its current (fingerprinted) name: looked up per request and not a
+    permanent redirect, so a new icon is found after the next deployment."""
+    return redirect(static("favicon.svg"))
+
+
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that do not name their icon (the admin's).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("account/tokens/", token_pages.token_list, name="api-tokens"),

@@ -88,12 +88,13 @@ class UserAdmin(BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
-            return ["email", "email_confirmed", "last_login", "date_joined"]
+            # The manager role opens every founder's data: superusers grant it.
+            return ["email", "email_confirmed", "is_manager", "last_login", "date_joined"]
         return super().get_readonly_fields(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # Accounts with admin access are changed by superusers only.
-        if obj is not None and obj.is_staff and not request.user.is_superuser:
+        # Accounts with admin access, or superusers, are changed by superusers only.
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
 

@@ -92,11 +92,12 @@ def cluster_managers() -> list[tuple[int, str]]:
 
 
 def call_managers(call_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
-    """(user id, e-mail) of the active managers of each call, in one query."""
+    """(user id, e-mail) of the active managers of each call, in one query; someone named on a
+    call who no longer holds the manager role is left out."""
     managers: dict[int, list[tuple[int, str]]] = defaultdict(list)
     through = Call.managers.through
     rows = (
-        through.objects.filter(call_id__in=set(call_ids), user__is_active=True)
+        through.objects.filter(call_id__in=set(call_ids), user__is_active=True, user__is_manager=True)
         .order_by("call_id", "user_id")
         .values_list("call_id", "user_id", "user__email")
     )

@@ -143,9 +143,20 @@ class ReviewForm(BootstrapForm):
         choices=[("", "—"), *list(Review.Confidence.choices)],
     )
 
-    def __init__(self, *args, criteria, **kwargs):
+    def __init__(self, *args, criteria, blind: bool = True, **kwargs):
         self.criteria = list(criteria)
         super().__init__(*args, **kwargs)
+        # Who reads a criterion comment: under blind review the other reviewers only once they
+        # have submitted their own (``other_reviews_for_reviewer``).
+        if blind:
+            comment_audience = _(
+                "For the managers and the call's other reviewers once they have reviewed; "
+                "not shown to the founders."
+            )
+        else:
+            comment_audience = _(
+                "For the managers and the call's other reviewers; not shown to the founders."
+            )
         new_fields = {}
         for criterion in self.criteria:
             new_fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
@@ -163,10 +174,7 @@ class ReviewForm(BootstrapForm):
                 required=False,
                 max_length=3000,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=_(
-                    "For the managers and the call's other reviewers once they have reviewed; "
-                    "not shown to the founders."
-                ),
+                help_text=comment_audience,
             )
         self.fields = {**new_fields, **self.fields}
         # The mixin ran before these fields existed.

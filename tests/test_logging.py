@@ -33,5 +33,5 @@ def test_a_refused_request_is_logged_without_a_traceback(client, console):
 
 def test_the_favicon_is_where_browsers_look_for_it(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response.url.endswith("favicon.svg")

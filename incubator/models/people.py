@@ -34,9 +34,9 @@ def _perms(app_label: str, model: str, *actions: str) -> set[str]:
 
 # What a cluster manager with staff access may do in the admin, whatever their groups: keep the
 # reference data (member organisations, fields, calls and their managers, reviewer profiles,
-# people's roles and schedules) and look at the rest. Rubrics are edited on the call's rubric
-# page, which locks them once reviews exist; states change only through the pages' and admin
-# actions, which call the transition services.
+# people's founder and mentor roles) and look at the rest, schedules included. Rubrics are edited
+# on the call's rubric page, which locks them once reviews exist; states change only through the
+# pages' and admin actions, which call the transition services.
 MANAGER_ADMIN_PERMISSIONS = frozenset(
     set()
     | _perms("incubator", "organisation", "view", "add", "change")
@@ -60,9 +60,9 @@ MANAGER_ADMIN_PERMISSIONS = frozenset(
     | _perms("pipeline", "reviewassignment", "view")
     | _perms("pipeline", "review", "view")
     | _perms("notifications", "outboxmessage", "view", "change")
-    | _perms("django_celery_beat", "periodictask", "view", "change")
-    | _perms("django_celery_beat", "crontabschedule", "view", "add", "change")
-    | _perms("django_celery_beat", "intervalschedule", "view", "add", "change")
+    | _perms("django_celery_beat", "periodictask", "view")
+    | _perms("django_celery_beat", "crontabschedule", "view")
+    | _perms("django_celery_beat", "intervalschedule", "view")
 )
 MANAGER_ADMIN_APPS = frozenset(perm.split(".", 1)[0] for perm in MANAGER_ADMIN_PERMISSIONS)
 

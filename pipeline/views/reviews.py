@@ -29,7 +29,7 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
     criteria = list(call.criteria.all())
     review = getattr(assignment, "review", None)
     if request.method == "POST":
-        form = ReviewForm(request.POST, criteria=criteria)
+        form = ReviewForm(request.POST, criteria=criteria, blind=call.blind_review)
         if form.is_valid():
             try:
                 review = review_save(
@@ -57,7 +57,7 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
                     messages.success(request, _("Draft saved."))
                 return redirect("review-form", application_id=application.pk)
     else:
-        form = ReviewForm(initial=ReviewForm.initial_from(review), criteria=criteria)
+        form = ReviewForm(initial=ReviewForm.initial_from(review), criteria=criteria, blind=call.blind_review)
     return render(
         request,
         "pipeline/review_form.html",

@@ -15,6 +15,8 @@ from incubator.services.startups import MENTORED_STAGES
 from .. import selectors
 from ..exceptions import TransitionError
 from ..forms import TransitionForm
+from ..models import Application, ApplicationStatus
+from ..models.applications import HELD_DECISION
 from ..services import startup_transition, transition_options
 
 
@@ -73,8 +75,11 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
 
 
 def _mentor_choices(startup) -> list[User]:
-    """The active mentors a manager may still give the startup (none outside the programme)."""
+    """The active mentors a manager may still give the startup: none outside the programme, nor
+    while its admission is held (``mentor_assign`` refuses then)."""
     if startup.stage not in MENTORED_STAGES:
+        return []
+    if Application.objects.filter(HELD_DECISION, startup=startup, status=ApplicationStatus.ACCEPTED).exists():
         return []
     return list(
         User.objects.filter(is_mentor=True, is_active=True)

@@ -44,7 +44,7 @@ def test_a_manager_gives_a_startup_a_mentor_who_and_the_team_are_told(
     notice = Notification.objects.get(kind="mentor_assigned", recipient=founder)
     assert (
         render_title(kind=notice.kind, context=notice.context)
-        == "Mikhail Mentor is now the mentor of NeuroRegen"
+        == "Mikhail Mentor is now a mentor of NeuroRegen"
     )
     client.force_login(mentor)
     assert "NeuroRegen" in client.get(reverse("mentor-home")).content.decode()
@@ -73,7 +73,7 @@ def test_a_mentor_is_given_only_where_it_makes_sense(manager, founder, mentor, i
     assert _told("mentee_assigned") == {mentor.pk}
 
 
-def test_no_mentor_while_the_admission_is_held(manager, founder, mentor):
+def test_no_mentor_while_the_admission_is_held(client, manager, founder, mentor):
     startup = factories.StartupFactory(name="HeldBio", founders=[founder])
     application = factories.ApplicationFactory(startup=startup, status="in_review")
     for _ in range(application.call.min_reviews):
@@ -85,6 +85,9 @@ def test_no_mentor_while_the_admission_is_held(manager, founder, mentor):
     with pytest.raises(MentorError, match="The admission of HeldBio is not released to its founders yet"):
         mentor_assign(startup=startup, mentor=mentor, actor=manager)
     assert not Notification.objects.filter(kind="mentor_assigned").exists()
+    client.force_login(manager)
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert reverse("mentor-add", args=[startup.pk]) not in page
 
 
 def test_only_managers_give_and_end_mentorships(client, manager, founder, mentor, incubating):

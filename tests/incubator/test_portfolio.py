@@ -598,7 +598,7 @@ def test_startup_page_query_count_is_fixed(client, django_assert_num_queries, si
         factories.MentorAssignmentFactory(startup=incubating, mentor=factories.MentorFactory())
         factories.MentorFactory()  # one more the manager may choose
     client.force_login(manager)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
     assert page.count(f'action="{reverse("mentor-add", args=[incubating.pk])}"') == 1
     assert page.count('action="/mentorships/') == size + 1

@@ -170,7 +170,11 @@ def test_a_declined_review_is_told_to_the_calls_managers(mailoutbox):
         application__startup__name="CardioGene", reviewer__full_name="Mikhail Mentor"
     )
     call = assignment.application.call
-    call.managers.add(call_manager)
+    former = factories.ManagerFactory()
+    call.managers.add(call_manager, former)
+    # Named on the call, but no longer a manager: not told.
+    former.is_manager = False
+    former.save()
 
     assignment_decline(
         assignment=assignment, actor=assignment.reviewer, reason="I advise a competitor.", conflict=True
