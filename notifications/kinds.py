@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     KPI_REPORT_OVERDUE = "kpi_report_overdue", _("Monthly report overdue")
     MENTEE_ASSIGNED = "mentee_assigned", _("A startup for you to mentor")
     MENTOR_ASSIGNED = "mentor_assigned", _("A mentor for your startup")
+    MENTORSHIP_ENDED = "mentorship_ended", _("A mentorship of yours ended")
     TEAM_JOINED = "team_joined", _("Someone joined your startup's team")
 
 
@@ -182,6 +183,13 @@ SPECS: dict[str, KindSpec] = {
             optional=False,
             in_app=True,
             description=_("When a manager asks you to mentor a startup."),
+        ),
+        KindSpec(
+            Kind.MENTORSHIP_ENDED,
+            Audience.MENTOR,
+            optional=False,
+            in_app=True,
+            description=_("When a manager ends your mentorship of a startup."),
         ),
         KindSpec(
             Kind.MENTOR_ASSIGNED,

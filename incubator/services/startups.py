@@ -223,7 +223,12 @@ def mentor_assign(*, startup: Startup, mentor: User, actor: User) -> MentorAssig
 
 @transaction.atomic
 def mentor_unassign(*, assignment: MentorAssignment, actor: User) -> None:
-    """A manager ends a mentorship. What the mentor was already told stays in their inbox."""
+    """A manager ends a mentorship; the mentor is told. What they were already told stays in
+    their inbox."""
     if not (actor.is_active and actor.is_manager):
         raise PermissionDenied
-    MentorAssignment.objects.filter(pk=assignment.pk).delete()
+    deleted, _rows = MentorAssignment.objects.filter(pk=assignment.pk).delete()
+    if deleted:
+        from notifications.services import notify_mentorship_ended
+
+        notify_mentorship_ended(startup_id=assignment.startup_id, mentor_id=assignment.mentor_id)

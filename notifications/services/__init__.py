@@ -24,7 +24,7 @@ from .settle import (
     milestone_reminders_settle,
     review_reminders_settle,
 )
-from .team import notify_mentor_assigned, notify_team_joined
+from .team import notify_mentor_assigned, notify_mentorship_ended, notify_team_joined
 
 __all__ = [
     "MandatoryKind",
@@ -37,6 +37,7 @@ __all__ = [
     "notifications_mark_all_read",
     "notify_decisions_released",
     "notify_mentor_assigned",
+    "notify_mentorship_ended",
     "notify_readiness_proposed",
     "notify_review_assigned",
     "notify_review_declined",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from ..kinds import Kind
 from .events import founders_by_startup
-from .notices import Notice, notices_create
+from .notices import Notice, notices_create, stamp
 
 
 def notify_mentor_assigned(*, assignment_id: int) -> list[int]:
@@ -73,5 +74,28 @@ def notify_team_joined(*, membership_id: int) -> list[int]:
             )
             for user_id, email in founders_by_startup([membership.startup_id]).get(membership.startup_id, [])
             if user_id != membership.user_id
+        ]
+    )
+
+
+def notify_mentorship_ended(*, startup_id: int, mentor_id: int) -> list[int]:
+    """The mentor learns that a manager ended their mentorship: the startup's portfolio is no
+    longer theirs to follow. Call it inside the transaction that ends it."""
+    from incubator.models import Startup, User
+
+    mentor = User.objects.filter(pk=mentor_id, is_active=True).first()
+    startup = Startup.objects.filter(pk=startup_id).first()
+    if mentor is None or startup is None:
+        return []
+    return notices_create(
+        notices=[
+            Notice(
+                kind=Kind.MENTORSHIP_ENDED,
+                recipient_id=mentor.pk,
+                email=mentor.email,
+                dedup_key=f"mentorship-ended:{startup.pk}:u{mentor.pk}:{stamp(timezone.now())}",
+                path=reverse("mentor-home"),
+                context={"startup": startup.name},
+            )
         ]
     )

@@ -108,5 +108,8 @@ def test_only_managers_give_and_end_mentorships(client, manager, founder, mentor
     response = client.post(remove, follow=True)
     assert f"{other} no longer mentors NeuroRegen." in response.content.decode()
     assert not MentorAssignment.objects.exists()
+    notice = Notification.objects.get(kind="mentorship_ended")
+    assert notice.recipient == other
+    assert render_title(kind=notice.kind, context=notice.context) == "You no longer mentor NeuroRegen"
     client.force_login(other)
     assert client.get(reverse("startup-detail", args=[incubating.pk])).status_code == 404
