@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import calls, me, organisations, startups
+from . import calls, me, mentors, organisations, startups
 from .portfolio import funding, milestones, records
 
 urlpatterns = [
@@ -27,6 +27,12 @@ urlpatterns = [
     path("calls/<int:pk>/", calls.CallDetailView.as_view(), name="call-detail"),
     path("startups/", startups.StartupListView.as_view(), name="startup-list"),
     path("startups/<int:pk>/", startups.StartupDetailView.as_view(), name="startup-detail"),
+    path("startups/<int:pk>/mentors/", mentors.StartupMentorListView.as_view(), name="startup-mentor-list"),
+    path(
+        "startups/<int:pk>/mentors/<int:mentor_id>/",
+        mentors.StartupMentorDetailView.as_view(),
+        name="startup-mentor-detail",
+    ),
     path(
         "startups/<int:pk>/transitions/<str:name>/",
         startups.StartupTransitionView.as_view(),

@@ -110,6 +110,26 @@ ENDPOINTS = {
         ids=lambda w: {"id": w.startup_a.pk, "name": "accelerate"},
         body=lambda w: {},
     ),
+    # The portfolio startup: founder A's team, mentored by the assigned reviewer.
+    "mentor list": Endpoint(
+        "GET",
+        f"{V1}/startups/{{id}}/mentors/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.startup.pk},
+    ),
+    "mentor add": Endpoint(
+        "POST",
+        f"{V1}/startups/{{id}}/mentors/",
+        only({FA: 403, AR: 403, M: 201}, 404),
+        ids=lambda w: {"id": w.portfolio.startup.pk},
+        body=lambda w: {"mentor": w.users[UR].pk},
+    ),
+    "mentor remove": Endpoint(
+        "DELETE",
+        f"{V1}/startups/{{id}}/mentors/{{mentor_id}}/",
+        only({FA: 403, AR: 403, M: 204}, 404),
+        ids=lambda w: {"id": w.portfolio.startup.pk, "mentor_id": w.users[AR].pk},
+    ),
     "application list": Endpoint("GET", f"{V1}/applications/", everyone(200)),
     # Founder A applied already: the existing application comes back (200, not 201).
     "application create": Endpoint(

@@ -54,7 +54,8 @@ class Pipeline:
 
 def build_portfolios(size: int, manager) -> tuple[object, object, Milestone]:
     """``size`` incubating startups of one founder (each with a co-founder), all mentored by one
-    mentor, each with a portfolio; the first milestone has ``size`` pieces of evidence."""
+    mentor, each with a portfolio; the first milestone has ``size`` pieces of evidence and its
+    startup ``size`` more mentors."""
     founder, mentor = factories.FounderFactory(), factories.MentorFactory()
     milestones = []
     for n in range(size):
@@ -84,6 +85,11 @@ def build_portfolios(size: int, manager) -> tuple[object, object, Milestone]:
     for n in range(size):
         MilestoneEvidence.objects.create(
             milestone=milestones[0], startup=milestones[0].startup, note=f"Note {n}", uploaded_by=founder
+        )
+        # The first startup has ``size`` more mentors, each of an organisation.
+        factories.MentorAssignmentFactory(
+            startup=milestones[0].startup,
+            mentor=factories.MentorFactory(organisation=factories.OrganisationFactory()),
         )
     return founder, mentor, milestones[0]
 
@@ -160,6 +166,9 @@ LISTS = {
     "milestones (manager)": Case("manager", lambda p: "/api/v1/milestones/", 4),
     "milestones (founder)": Case("portfolio_founder", lambda p: "/api/v1/milestones/", 4),
     "milestones (mentor)": Case("mentor", lambda p: "/api/v1/milestones/", 4),
+    "mentors of a startup": Case(
+        "portfolio_founder", lambda p: f"/api/v1/startups/{p.milestone.startup_id}/mentors/", 3
+    ),
     "milestone evidence": Case(
         "portfolio_founder", lambda p: f"/api/v1/milestones/{p.milestone.pk}/evidence/", 3
     ),

@@ -113,3 +113,31 @@ def test_only_managers_give_and_end_mentorships(client, manager, founder, mentor
     assert render_title(kind=notice.kind, context=notice.context) == "You no longer mentor NeuroRegen"
     client.force_login(other)
     assert client.get(reverse("startup-detail", args=[incubating.pk])).status_code == 404
+
+
+def test_mentorships_through_the_api(manager, founder, mentor, incubating):
+    from rest_framework.test import APIClient
+
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    url = f"/api/v1/startups/{incubating.pk}/mentors/"
+    added = client_for(manager).post(url, {"mentor": mentor.pk}, format="json")
+    assert added.status_code == 201, added.json()
+    assert added.json()["mentor"] == {"id": mentor.pk, "full_name": "Mikhail Mentor"}
+    assert _told("mentee_assigned") == {mentor.pk}
+    again = client_for(manager).post(url, {"mentor": mentor.pk}, format="json")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "mentor_refused")
+    assert again.json()["error"]["message"] == "Mikhail Mentor already mentors NeuroRegen."
+    assert client_for(founder).post(url, {"mentor": mentor.pk}, format="json").status_code == 403
+    listed = client_for(founder).get(url).json()["results"]
+    assert [row["mentor"]["id"] for row in listed] == [mentor.pk]
+    assert client_for(factories.FounderFactory()).get(url).status_code == 404
+
+    removed = client_for(manager).delete(f"{url}{mentor.pk}/")
+    assert removed.status_code == 204
+    assert not MentorAssignment.objects.exists()
+    assert _told("mentorship_ended") == {mentor.pk}
+    assert client_for(manager).delete(f"{url}{mentor.pk}/").status_code == 404
