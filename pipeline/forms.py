@@ -252,7 +252,7 @@ class BulkAssignForm(BootstrapForm):
     reviewers = ReviewerChoiceField(
         label=_("Reviewers"),
         queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose at least one reviewer.")},
         help_text=_(
             "Each with their organisation, fields of expertise, and the applications of this call "

@@ -300,7 +300,7 @@ class DemoLoader:
         application.save()
 
         if stage in ACTIVE or stage == "exited":
-            mentor = self._mentor(startup, index)
+            mentor = self._mentor(startup, index, decided)
             self._progress(startup, stage, history, manager, decided, lead=lead, mentor=mentor)
             seed_portfolio(
                 startup=startup,
@@ -501,10 +501,12 @@ class DemoLoader:
             ]
         )
 
-    def _mentor(self, startup: Startup, index: int) -> User:
+    def _mentor(self, startup: Startup, index: int, admitted: datetime) -> User:
         if startup.name in ("NeuroRegen", "AlzMark"):
             mentor = next(m for m in self.mentors if m.email == "mentor@cluster.demo")
         else:
             mentor = self._eligible_reviewers(startup)[index % 2]
-        MentorAssignment.objects.get_or_create(startup=startup, mentor=mentor)
+        # Mentors were given on admission, before the milestones they set.
+        since = timezone.localdate(admitted + timedelta(days=1))
+        MentorAssignment.objects.get_or_create(startup=startup, mentor=mentor, defaults={"since": since})
         return mentor

@@ -160,6 +160,11 @@ def _submit(request: HttpRequest, application: Application) -> HttpResponse:
                 form.add_error(name, _("Required to submit."))
         if not application.pitch_deck:
             form.add_error("new_pitch_deck", _("Required to submit."))
+        for name in form.errors:
+            if name in form.fields:  # marked as the form's own validation marks a field
+                widget = form.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
         for message in error.messages:
             messages.error(request, message)
         messages.info(request, _("Your draft is saved; it is not submitted yet."))

@@ -1,10 +1,20 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from incubator.demo import data
 from incubator.demo.loader import DemoLoader
-from incubator.models import Call, InvestmentReadinessReview, Milestone, Organisation, Startup, User
+from incubator.models import (
+    Call,
+    InvestmentReadinessReview,
+    MentorAssignment,
+    Milestone,
+    Organisation,
+    Startup,
+    User,
+)
 from pipeline.machines import Stage
 from pipeline.models import Application, Review, TransitionLog
 
@@ -59,6 +69,9 @@ def test_demo_milestones_have_the_history_of_their_status_and_funding_follows_a_
         assert all(milestone.created_at <= log.created_at <= now for log in logs), milestone
         assert (milestone.submitted_at is not None) == (milestone.status in ("submitted", "accepted"))
         assert (milestone.decided_at is not None) == (milestone.status == "accepted")
+    # Each mentorship began with the admission, before anything the mentor did.
+    for mentorship in MentorAssignment.objects.select_related("startup"):
+        assert mentorship.since <= timezone.localdate(mentorship.startup.admitted_at) + timedelta(days=1)
     for startup in Startup.objects.filter(stage__in=["funding", "alumni"]):
         funded = TransitionLog.objects.get(startup=startup, machine="startup", target="funding").created_at
         ready = InvestmentReadinessReview.objects.get(startup=startup, verdict="ready").created_at

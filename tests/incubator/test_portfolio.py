@@ -638,6 +638,9 @@ def test_a_manager_marks_a_tranche_paid_from_the_startup_page(client, manager, i
         assert (
             f'id="paid-on-{first.pk}" name="paid_on" value="2026-11-02" min="2026-10-01" max="2026-11-02"'
         ) in page
+        # The tranche tied to a milestone not yet accepted offers no "mark paid" yet.
+        assert reverse("tranche-paid", args=[tied.pk]) not in page
+        assert "payable once the milestone is accepted" in page
         url = reverse("tranche-paid", args=[first.pk])
         future = client.post(url, {"paid_on": "2026-11-03"}, follow=True).content.decode()
         before = client.post(url, {"paid_on": "2026-09-30"}, follow=True).content.decode()

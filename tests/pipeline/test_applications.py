@@ -1,6 +1,7 @@
 """The founder's application: drafts, pitch deck, documents, submission and withdrawal, with
 every kind of bad input answered by a clear message and nothing else changed."""
 
+import re
 from datetime import date
 
 import pytest
@@ -104,6 +105,9 @@ def test_submit_with_missing_answers_marks_each_field_and_keeps_the_draft(client
     assert "Fill in the required fields: market, use of funds." in body
     assert "Upload a pitch deck (PDF) before submitting." in body
     assert body.count("Required to submit.") == 3  # market, use of funds, pitch deck
+    # Each of them outlined in red, as any invalid field is.
+    for name in ("market", "use_of_funds", "new_pitch_deck"):
+        assert re.search(rf'<[^>]*name="{name}"[^>]*is-invalid', body), name
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert draft.problem == ANSWERS["problem"]  # what was typed is saved as the draft
