@@ -215,6 +215,15 @@ class DeclineForm(BootstrapForm):
     )
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes styled as Bootstrap's, the class on each box and not on the list around them."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["class"] = "form-check-input"
+        return option
+
+
 class ReviewerChoiceField(forms.ModelMultipleChoiceField):
     """Reviewers as a manager chooses them: organisation, fields of expertise and how many of the
     call's applications they already review against their capacity."""
@@ -252,7 +261,7 @@ class BulkAssignForm(BootstrapForm):
     reviewers = ReviewerChoiceField(
         label=_("Reviewers"),
         queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        widget=CheckboxList,
         error_messages={"required": _("Choose at least one reviewer.")},
         help_text=_(
             "Each with their organisation, fields of expertise, and the applications of this call "
