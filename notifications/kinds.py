@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     MENTEE_ASSIGNED = "mentee_assigned", _("A startup for you to mentor")
     MENTOR_ASSIGNED = "mentor_assigned", _("A mentor for your startup")
     MENTORSHIP_ENDED = "mentorship_ended", _("A mentorship of yours ended")
+    MENTOR_LEFT = "mentor_left", _("A mentor left your startup")
     TEAM_JOINED = "team_joined", _("Someone joined your startup's team")
 
 
@@ -190,6 +191,13 @@ SPECS: dict[str, KindSpec] = {
             optional=False,
             in_app=True,
             description=_("When a manager ends your mentorship of a startup."),
+        ),
+        KindSpec(
+            Kind.MENTOR_LEFT,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When a manager ends a mentorship of your startup."),
         ),
         KindSpec(
             Kind.MENTOR_ASSIGNED,

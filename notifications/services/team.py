@@ -79,23 +79,40 @@ def notify_team_joined(*, membership_id: int) -> list[int]:
 
 
 def notify_mentorship_ended(*, startup_id: int, mentor_id: int) -> list[int]:
-    """The mentor learns that a manager ended their mentorship: the startup's portfolio is no
-    longer theirs to follow. Call it inside the transaction that ends it."""
+    """The mentor learns that a manager ended their mentorship (the startup's portfolio is no
+    longer theirs to follow), and so does the team. Call it inside the transaction that ends it."""
     from incubator.models import Startup, User
 
-    mentor = User.objects.filter(pk=mentor_id, is_active=True).first()
+    mentor = User.objects.filter(pk=mentor_id).first()
     startup = Startup.objects.filter(pk=startup_id).first()
     if mentor is None or startup is None:
         return []
-    return notices_create(
-        notices=[
+    moment = stamp(timezone.now())
+    context = {"startup": startup.name, "mentor": str(mentor)}
+    notices = (
+        [
             Notice(
                 kind=Kind.MENTORSHIP_ENDED,
                 recipient_id=mentor.pk,
                 email=mentor.email,
-                dedup_key=f"mentorship-ended:{startup.pk}:u{mentor.pk}:{stamp(timezone.now())}",
+                dedup_key=f"mentorship-ended:{startup.pk}:u{mentor.pk}:{moment}",
                 path=reverse("mentor-home"),
-                context={"startup": startup.name},
+                context=context,
             )
         ]
+        if mentor.is_active
+        else []
     )
+    # The team, whose notice of the mentor's arrival would otherwise be the last word.
+    notices += [
+        Notice(
+            kind=Kind.MENTOR_LEFT,
+            recipient_id=user_id,
+            email=email,
+            dedup_key=f"mentorship-ended:{startup.pk}:m{mentor.pk}:u{user_id}:{moment}",
+            path=reverse("startup-detail", args=[startup.pk]),
+            context=context,
+        )
+        for user_id, email in founders_by_startup([startup.pk]).get(startup.pk, [])
+    ]
+    return notices_create(notices=notices)

@@ -60,7 +60,9 @@ def test_manager_accepts_from_the_ranking_and_releases_the_decision(new_page, sh
     checkbox.press("Space")
     expect(checkbox).to_be_checked()
     expect(office.get_by_label("Decision")).to_have_value("accept")
-    office.get_by_label("Reason (audit trail; managers only)").fill("Top of the ranking, both reviewers recommend it.")
+    office.get_by_label("Reason (audit trail; managers only)").fill(
+        "Top of the ranking, both reviewers recommend it."
+    )
     shot(office, "decision-filled")
     office.get_by_role("button", name="Record the decisions").click()
     success_message(office, "1 decision recorded.")

@@ -111,6 +111,10 @@ def test_only_managers_give_and_end_mentorships(client, manager, founder, mentor
     notice = Notification.objects.get(kind="mentorship_ended")
     assert notice.recipient == other
     assert render_title(kind=notice.kind, context=notice.context) == "You no longer mentor NeuroRegen"
+    # The team hears too: its notice of the mentor's arrival is not the last word.
+    left = Notification.objects.get(kind="mentor_left")
+    assert left.recipient == founder
+    assert render_title(kind=left.kind, context=left.context) == f"{other} no longer mentors NeuroRegen"
     client.force_login(other)
     assert client.get(reverse("startup-detail", args=[incubating.pk])).status_code == 404
 

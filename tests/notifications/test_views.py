@@ -196,6 +196,7 @@ def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(cl
         "kpi_report_due",
         "kpi_report_overdue",
         "mentor_assigned",
+        "mentor_left",
         "team_joined",
     }
     assert not NotificationPreference.objects.filter(kind="decision_released").exists()
