@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from pipeline.models.applications import admission_held
 
+from .localised import localised_column
 from .models import (
     FundingRecord,
     FundingTranche,
@@ -170,7 +171,8 @@ def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None
     if dimension == "call":
         key = "cohort"
     elif dimension == "field":
-        key = "startup__therapeutic_area__name"
+        queryset = queryset.annotate(field_name=localised_column("startup__therapeutic_area__name"))
+        key = "field_name"
     elif dimension == "year":
         queryset = queryset.annotate(year=ExtractYear("date"))
         key = "year"

@@ -238,7 +238,7 @@ class ReviewerChoiceField(forms.ModelMultipleChoiceField):
         if reviewer.organisation:
             parts.append(str(reviewer.organisation))
         if profile is not None:
-            fields = ", ".join(area.name for area in profile.expertise.all())
+            fields = ", ".join(str(area) for area in profile.expertise.all())
             if fields:
                 parts.append(fields)
         capacity = profile.capacity_per_call if profile is not None else DEFAULT_CAPACITY

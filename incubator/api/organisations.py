@@ -60,7 +60,7 @@ class TherapeuticAreaFilter(ApiFilterSet):
 class TherapeuticAreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = TherapeuticArea
-        fields = ["id", "name", "slug"]
+        fields = ["id", "name", "name_ru", "slug"]
         read_only_fields = fields
 
 

@@ -22,17 +22,18 @@ ORGANISATIONS = [
 ]
 
 AREAS = [
-    ("Oncology", "oncology"),
-    ("Neurology", "neurology"),
-    ("Cardiology", "cardiology"),
-    ("Infectious diseases", "infectious-diseases"),
-    ("Obstetrics and perinatology", "obstetrics"),
-    ("Regenerative medicine", "regenerative-medicine"),
-    ("Endocrinology", "endocrinology"),
-    ("Rare diseases", "rare-diseases"),
-    ("Rehabilitation", "rehabilitation"),
-    ("Ophthalmology", "ophthalmology"),
-    ("Pulmonology", "pulmonology"),
+    # (name, name in Russian, slug)
+    ("Oncology", "Онкология", "oncology"),
+    ("Neurology", "Неврология", "neurology"),
+    ("Cardiology", "Кардиология", "cardiology"),
+    ("Infectious diseases", "Инфекционные болезни", "infectious-diseases"),
+    ("Obstetrics and perinatology", "Акушерство и перинатология", "obstetrics"),
+    ("Regenerative medicine", "Регенеративная медицина", "regenerative-medicine"),
+    ("Endocrinology", "Эндокринология", "endocrinology"),
+    ("Rare diseases", "Редкие заболевания", "rare-diseases"),
+    ("Rehabilitation", "Реабилитация", "rehabilitation"),
+    ("Ophthalmology", "Офтальмология", "ophthalmology"),
+    ("Pulmonology", "Пульмонология", "pulmonology"),
 ]
 
 MANAGERS = [

@@ -104,8 +104,11 @@ class DemoLoader:
                 name=name, defaults={"short_name": short, "kind": kind, "city": city}
             )
             self.orgs[short] = org
-        for name, slug in data.AREAS:
-            self.areas[slug], _ = TherapeuticArea.objects.get_or_create(slug=slug, defaults={"name": name})
+        for name, name_ru, slug in data.AREAS:
+            area, _ = TherapeuticArea.objects.get_or_create(slug=slug, defaults={"name": name, "name_ru": name_ru})
+            if not area.name_ru:  # a demo database loaded before fields had Russian names
+                TherapeuticArea.objects.filter(pk=area.pk).update(name_ru=name_ru)
+            self.areas[slug] = area
 
     def _user(self, email: str, full_name: str, **fields) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..localised import localised
+
 
 class Organisation(models.Model):
     """A member organisation of the cluster (or an outside one that founders are affiliated with)."""
@@ -32,6 +34,12 @@ class TherapeuticArea(models.Model):
     """A field or therapeutic area, used both for startups and for reviewers' expertise."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_ru = models.CharField(
+        _("name in Russian"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown on Russian pages and e-mails; the name above when left blank."),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
 
     class Meta:
@@ -40,4 +48,4 @@ class TherapeuticArea(models.Model):
         verbose_name_plural = _("fields / therapeutic areas")
 
     def __str__(self) -> str:
-        return self.name
+        return localised(self, "name")

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
+from incubator.localised import localised_column
 from incubator.models import Call, FundingRecord, Organisation, Startup, TherapeuticArea
 from incubator.selectors import REPORTING_STAGES
 
@@ -142,8 +143,8 @@ def filter_options() -> dict[str, list[tuple[int, str]]]:
     )
     areas = (
         TherapeuticArea.objects.order_by()
-        .annotate(group=Value("area"), limit=Value(0))
-        .values_list("group", "pk", "name", "limit")
+        .annotate(group=Value("area"), limit=Value(0), label=localised_column("name"))
+        .values_list("group", "pk", "label", "limit")
     )
     orgs = (
         Organisation.objects.filter(is_member=True)

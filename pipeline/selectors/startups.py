@@ -288,7 +288,7 @@ def dashboard_rows(filters) -> Iterator[list]:
             startup.name,
             str(stages.get(startup.stage, startup.stage)),
             timezone.localtime(startup.stage_entered_at).strftime("%Y-%m-%d"),
-            startup.therapeutic_area.name if startup.therapeutic_area else "",
+            str(startup.therapeutic_area or ""),
             str(products.get(startup.product_type, startup.product_type)),
             str(phases.get(startup.development_phase, startup.development_phase)),
             startup.trl,

@@ -201,7 +201,7 @@ def call_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
             yield [
                 row.rank,
                 application.startup.name,
-                application.startup.therapeutic_area.name if application.startup.therapeutic_area else "",
+                str(application.startup.therapeutic_area or ""),
                 application.get_status_display(),
                 row.completed,
                 row.assigned,
