@@ -53,13 +53,18 @@ def unread_badge(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/_unread_badge.html")
 
 
+def _read(request: HttpRequest, pk: int) -> Notification:
+    """Mark one of the person's notifications read; 404 for anyone else's."""
+    try:
+        return services.notification_mark_read(user=request.user, notification_id=pk)
+    except Notification.DoesNotExist as error:
+        raise Http404 from error
+
+
 @login_required
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link from the centre: it counts as read from then on."""
-    try:
-        notification = services.notification_mark_read(user=request.user, notification_id=pk)
-    except Notification.DoesNotExist as error:
-        raise Http404 from error
+    notification = _read(request, pk)
     target = notification.url
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = ""
@@ -69,10 +74,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        notification = services.notification_mark_read(user=request.user, notification_id=pk)
-    except Notification.DoesNotExist as error:
-        raise Http404 from error
+    notification = _read(request, pk)
     if request.htmx:
         notification.title = render_title(kind=notification.kind, context=notification.context)
         # The row, and the centre's "N unread" beside the heading (swapped out of band).

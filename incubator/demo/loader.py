@@ -105,7 +105,9 @@ class DemoLoader:
             )
             self.orgs[short] = org
         for name, name_ru, slug in data.AREAS:
-            area, _ = TherapeuticArea.objects.get_or_create(slug=slug, defaults={"name": name, "name_ru": name_ru})
+            area, _ = TherapeuticArea.objects.get_or_create(
+                slug=slug, defaults={"name": name, "name_ru": name_ru}
+            )
             if not area.name_ru:  # a demo database loaded before fields had Russian names
                 TherapeuticArea.objects.filter(pk=area.pk).update(name_ru=name_ru)
             self.areas[slug] = area

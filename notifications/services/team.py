@@ -1,6 +1,9 @@
-"""Notices about the people around a startup: a mentor given to it, a co-founder joining."""
+"""Notices about the people around a startup: a mentor given to it or leaving it, a co-founder
+joining."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +11,40 @@ from django.utils import timezone
 from ..kinds import Kind
 from .events import founders_by_startup
 from .notices import Notice, notices_create, stamp
+
+
+def _to_team(
+    *, kind: str, startup_id: int, key: str, path: str, context: dict[str, Any], leave_out: int | None = None
+) -> list[Notice]:
+    """One notice to each active member of the startup's team (but ``leave_out``); ``key`` is
+    the deduplication key's reason, to which the recipient is added."""
+    return [
+        Notice(
+            kind=kind,
+            recipient_id=user_id,
+            email=email,
+            dedup_key=f"{key}:u{user_id}",
+            path=path,
+            context=context,
+        )
+        for user_id, email in founders_by_startup([startup_id]).get(startup_id, [])
+        if user_id != leave_out
+    ]
+
+
+def _to_mentor(*, kind: str, mentor, key: str, path: str, context: dict[str, Any]) -> list[Notice]:
+    if not mentor.is_active:
+        return []
+    return [
+        Notice(
+            kind=kind,
+            recipient_id=mentor.pk,
+            email=mentor.email,
+            dedup_key=f"{key}:u{mentor.pk}",
+            path=path,
+            context=context,
+        )
+    ]
 
 
 def notify_mentor_assigned(*, assignment_id: int) -> list[int]:
@@ -25,33 +62,11 @@ def notify_mentor_assigned(*, assignment_id: int) -> list[int]:
         "organisation": mentor.organisation.name if mentor.organisation else "",
         "position": mentor.position,
     }
-    path = reverse("startup-detail", args=[startup.pk])
-    notices = (
-        [
-            Notice(
-                kind=Kind.MENTEE_ASSIGNED,
-                recipient_id=mentor.pk,
-                email=mentor.email,
-                dedup_key=f"mentor:{assignment.pk}:u{mentor.pk}",
-                path=path,
-                context=context,
-            )
-        ]
-        if mentor.is_active
-        else []
+    path, key = reverse("startup-detail", args=[startup.pk]), f"mentor:{assignment.pk}"
+    return notices_create(
+        notices=_to_mentor(kind=Kind.MENTEE_ASSIGNED, mentor=mentor, key=key, path=path, context=context)
+        + _to_team(kind=Kind.MENTOR_ASSIGNED, startup_id=startup.pk, key=key, path=path, context=context)
     )
-    notices += [
-        Notice(
-            kind=Kind.MENTOR_ASSIGNED,
-            recipient_id=user_id,
-            email=email,
-            dedup_key=f"mentor:{assignment.pk}:u{user_id}",
-            path=path,
-            context=context,
-        )
-        for user_id, email in founders_by_startup([startup.pk]).get(startup.pk, [])
-    ]
-    return notices_create(notices=notices)
 
 
 def notify_team_joined(*, membership_id: int) -> list[int]:
@@ -60,59 +75,39 @@ def notify_team_joined(*, membership_id: int) -> list[int]:
     from incubator.models import TeamMembership
 
     membership = TeamMembership.objects.select_related("startup", "user").get(pk=membership_id)
-    context = {"startup": membership.startup.name, "member": str(membership.user)}
-    path = reverse("startup-team", args=[membership.startup_id])
     return notices_create(
-        notices=[
-            Notice(
-                kind=Kind.TEAM_JOINED,
-                recipient_id=user_id,
-                email=email,
-                dedup_key=f"team-joined:{membership.pk}:u{user_id}",
-                path=path,
-                context=context,
-            )
-            for user_id, email in founders_by_startup([membership.startup_id]).get(membership.startup_id, [])
-            if user_id != membership.user_id
-        ]
+        notices=_to_team(
+            kind=Kind.TEAM_JOINED,
+            startup_id=membership.startup_id,
+            key=f"team-joined:{membership.pk}",
+            path=reverse("startup-team", args=[membership.startup_id]),
+            context={"startup": membership.startup.name, "member": str(membership.user)},
+            leave_out=membership.user_id,
+        )
     )
 
 
 def notify_mentorship_ended(*, startup_id: int, mentor_id: int) -> list[int]:
     """The mentor learns that a manager ended their mentorship (the startup's portfolio is no
-    longer theirs to follow), and so does the team. Call it inside the transaction that ends it."""
+    longer theirs to follow), and so does the team, whose notice of the mentor's arrival would
+    otherwise be the last word. Call it inside the transaction that ends it."""
     from incubator.models import Startup, User
 
     mentor = User.objects.filter(pk=mentor_id).first()
     startup = Startup.objects.filter(pk=startup_id).first()
     if mentor is None or startup is None:
         return []
-    moment = stamp(timezone.now())
+    key = f"mentorship-ended:{startup.pk}:m{mentor.pk}:{stamp(timezone.now())}"
     context = {"startup": startup.name, "mentor": str(mentor)}
-    notices = (
-        [
-            Notice(
-                kind=Kind.MENTORSHIP_ENDED,
-                recipient_id=mentor.pk,
-                email=mentor.email,
-                dedup_key=f"mentorship-ended:{startup.pk}:u{mentor.pk}:{moment}",
-                path=reverse("mentor-home"),
-                context=context,
-            )
-        ]
-        if mentor.is_active
-        else []
-    )
-    # The team, whose notice of the mentor's arrival would otherwise be the last word.
-    notices += [
-        Notice(
+    return notices_create(
+        notices=_to_mentor(
+            kind=Kind.MENTORSHIP_ENDED, mentor=mentor, key=key, path=reverse("mentor-home"), context=context
+        )
+        + _to_team(
             kind=Kind.MENTOR_LEFT,
-            recipient_id=user_id,
-            email=email,
-            dedup_key=f"mentorship-ended:{startup.pk}:m{mentor.pk}:u{user_id}:{moment}",
+            startup_id=startup.pk,
+            key=key,
             path=reverse("startup-detail", args=[startup.pk]),
             context=context,
         )
-        for user_id, email in founders_by_startup([startup.pk]).get(startup.pk, [])
-    ]
-    return notices_create(notices=notices)
+    )
