@@ -160,7 +160,9 @@ class FundingRow:
 
 
 def _with_cohort(queryset: QuerySet[FundingRecord]) -> QuerySet[FundingRecord]:
-    return queryset.annotate(cohort=F("startup__admitted_call__title"), admitted_at=F("startup__admitted_at"))
+    return queryset.annotate(
+        cohort=localised_column("startup__admitted_call__title"), admitted_at=F("startup__admitted_at")
+    )
 
 
 def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None) -> list[FundingRow]:

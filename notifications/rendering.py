@@ -67,6 +67,12 @@ def _parsed(kind: str, context: dict[str, Any]) -> dict[str, Any]:
             parsed[key] = parse_datetime(value) or value
         elif (key.endswith("_on") or key == "period") and isinstance(value, str):
             parsed[key] = parse_date(value) or value
+    # A name given in the reader's language too (``in_russian``) is read in it.
+    language = (translation.get_language() or "").split("-")[0]
+    for key in list(context):
+        translated = context.get(f"{key}_{language}")
+        if translated:
+            parsed[key] = translated
     return parsed
 
 

@@ -161,16 +161,16 @@ class ReviewForm(BootstrapForm):
         for criterion in self.criteria:
             new_fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=_("%(name)s (weight %(weight)s)")
-                % {"name": criterion.name, "weight": weight_text(criterion.weight)},
+                % {"name": criterion.name_text, "weight": weight_text(criterion.weight)},
                 required=False,
                 coerce=int,
                 empty_value=None,
                 choices=[("", "—")]
                 + [(n, str(n)) for n in range(criterion.scale_min, criterion.scale_max + 1)],
-                help_text=criterion.guidance,
+                help_text=criterion.guidance_text,
             )
             new_fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment on “%(name)s”") % {"name": criterion.name},
+                label=_("Comment on “%(name)s”") % {"name": criterion.name_text},
                 required=False,
                 max_length=3000,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -287,8 +287,11 @@ class BulkAssignForm(BootstrapForm):
 class CriterionForm(BootstrapModelForm):
     class Meta:
         model = Criterion
-        fields = ["name", "guidance", "weight", "scale_min", "scale_max"]
-        widgets = {"guidance": forms.Textarea(attrs={"rows": 2})}
+        fields = ["name", "name_ru", "guidance", "guidance_ru", "weight", "scale_min", "scale_max"]
+        widgets = {
+            "guidance": forms.Textarea(attrs={"rows": 2}),
+            "guidance_ru": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class DecisionForm(BootstrapForm):

@@ -153,7 +153,8 @@ NO_LIVE_APPLICATION = Guard(
         % {
             "startup": startup.name,
             "calls": ", ".join(
-                str(title) for title in _live_applications(startup).values_list("call__title", flat=True)
+                application.call.title_text
+                for application in _live_applications(startup).select_related("call")
             ),
         }
     ),

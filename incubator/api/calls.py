@@ -63,7 +63,17 @@ class CallFilter(ApiFilterSet):
 class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Criterion
-        fields = ["id", "name", "guidance", "weight", "scale_min", "scale_max", "position"]
+        fields = [
+            "id",
+            "name",
+            "name_ru",
+            "guidance",
+            "guidance_ru",
+            "weight",
+            "scale_min",
+            "scale_max",
+            "position",
+        ]
         read_only_fields = fields
 
 
@@ -84,9 +94,12 @@ class CallSerializer(OmittingModelSerializer):
         fields = [
             "id",
             "title",
+            "title_ru",
             "slug",
             "summary",
+            "summary_ru",
             "rules",
+            "rules_ru",
             "phase",
             "opens_at",
             "closes_at",

@@ -95,14 +95,70 @@ MENTORS = [
     ),
 ]
 
+# The calls' texts in Russian, by slug.
+CALLS_RU = {
+    "cohort-2025": {
+        "title_ru": "Набор 2025: инкубационный отбор",
+        "summary_ru": "Посевная инкубация стартапов кластера: лекарства, изделия и диагностика.",
+        "rules_ru": (
+            "Стартапы с работающим прототипом или доклиническими данными и хотя бы одним основателем "
+            "на полной занятости. До 16 мест; 3 млн руб. посевного финансирования на стартап."
+        ),
+    },
+    "cohort-2026-autumn": {
+        "title_ru": "Набор 2026: осенний отбор",
+        "summary_ru": "Инкубация стартапов в онкологии, неврологии, кардиологии и перинатальной медицине.",
+        "rules_ru": (
+            "Для стартапов, связанных с участником кластера или подающих заявку вместе с ним. Подайте "
+            "заявку с презентацией (PDF, до 20 МБ) до закрытия отбора. До 10 мест."
+        ),
+    },
+}
+
 CRITERIA = [
-    # (name, guidance, weight)
-    ("Scientific novelty", "Is the science new, sound and backed by data?", "3"),
-    ("Unmet medical need", "How serious is the problem for patients and clinicians?", "2"),
-    ("Team", "Can this team take the product to the next stage?", "2"),
-    ("IP position", "Is there freedom to operate and protectable IP?", "1.5"),
-    ("Regulatory path", "Is the path to registration understood and feasible?", "1"),
-    ("Market potential", "Will hospitals, patients or partners pay for it?", "1.5"),
+    # (name, guidance, weight, name in Russian, guidance in Russian)
+    (
+        "Scientific novelty",
+        "Is the science new, sound and backed by data?",
+        "3",
+        "Научная новизна",
+        "Нова ли научная основа, обоснована ли она и подтверждена ли данными?",
+    ),
+    (
+        "Unmet medical need",
+        "How serious is the problem for patients and clinicians?",
+        "2",
+        "Неудовлетворённая медицинская потребность",
+        "Насколько серьёзна проблема для пациентов и врачей?",
+    ),
+    (
+        "Team",
+        "Can this team take the product to the next stage?",
+        "2",
+        "Команда",
+        "Сможет ли эта команда довести продукт до следующей стадии?",
+    ),
+    (
+        "IP position",
+        "Is there freedom to operate and protectable IP?",
+        "1.5",
+        "Интеллектуальная собственность",
+        "Есть ли свобода действий и охраноспособная интеллектуальная собственность?",
+    ),
+    (
+        "Regulatory path",
+        "Is the path to registration understood and feasible?",
+        "1",
+        "Регуляторный путь",
+        "Понятен ли и реалистичен ли путь к регистрации?",
+    ),
+    (
+        "Market potential",
+        "Will hospitals, patients or partners pay for it?",
+        "1.5",
+        "Рыночный потенциал",
+        "Будут ли больницы, пациенты или партнёры за это платить?",
+    ),
 ]
 
 # Thirty startups. stage: where the startup is now; call: "past" (the 2025 cohort) or "open" (the

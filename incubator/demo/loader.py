@@ -168,6 +168,7 @@ class DemoLoader:
                 "blind_review": True,
                 "funding_per_startup": Decimal("3000000"),
                 "decisions_released_at": self.days_ago(358),
+                **data.CALLS_RU["cohort-2025"],
             },
         )
         if created:
@@ -192,17 +193,34 @@ class DemoLoader:
                 "blind_review": True,
                 "hide_founder_names": True,
                 "funding_per_startup": Decimal("3500000"),
+                **data.CALLS_RU["cohort-2026-autumn"],
             },
         )
         if created:
             self._criteria(current)
             current.managers.set(self.managers)
+        self._russian_texts_of_an_older_demo(past, current)
         return past, current
 
+    def _russian_texts_of_an_older_demo(self, *calls: Call) -> None:
+        """A demo database loaded before calls and rubrics had Russian texts gets them too."""
+        russian = {name: (name_ru, guidance_ru) for name, _g, _w, name_ru, guidance_ru in data.CRITERIA}
+        for call in calls:
+            Call.objects.filter(pk=call.pk, title_ru="").update(**data.CALLS_RU[call.slug])
+            for criterion in call.criteria.filter(name_ru="", name__in=list(russian)):
+                name_ru, guidance_ru = russian[criterion.name]
+                Criterion.objects.filter(pk=criterion.pk).update(name_ru=name_ru, guidance_ru=guidance_ru)
+
     def _criteria(self, call: Call) -> None:
-        for position, (name, guidance, weight) in enumerate(data.CRITERIA):
+        for position, (name, guidance, weight, name_ru, guidance_ru) in enumerate(data.CRITERIA):
             Criterion.objects.create(
-                call=call, name=name, guidance=guidance, weight=Decimal(weight), position=position
+                call=call,
+                name=name,
+                name_ru=name_ru,
+                guidance=guidance,
+                guidance_ru=guidance_ru,
+                weight=Decimal(weight),
+                position=position,
             )
 
     # Startups and their history

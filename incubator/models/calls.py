@@ -8,6 +8,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..localised import localised
+
+RUSSIAN_HELP = _("Shown on Russian pages and e-mails; the text above when left blank.")
+
 
 class Call(models.Model):
     """An open call for applications; the startups it admits form a cohort."""
@@ -18,9 +22,12 @@ class Call(models.Model):
         CLOSED = "closed", _("Closed")
 
     title = models.CharField(_("title"), max_length=200)
+    title_ru = models.CharField(_("title in Russian"), max_length=200, blank=True, help_text=RUSSIAN_HELP)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    summary_ru = models.CharField(_("summary in Russian"), max_length=500, blank=True, help_text=RUSSIAN_HELP)
     rules = models.TextField(_("rules"), blank=True)
+    rules_ru = models.TextField(_("rules in Russian"), blank=True, help_text=RUSSIAN_HELP)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     review_deadline = models.DateTimeField(_("review deadline"))
@@ -83,7 +90,20 @@ class Call(models.Model):
         verbose_name_plural = _("calls")
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the language of the page or e-mail (``incubator.localised``)."""
+        return localised(self, "title")
+
+    @property
+    def summary_text(self) -> str:
+        return localised(self, "summary")
+
+    @property
+    def rules_text(self) -> str:
+        return localised(self, "rules")
 
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -118,7 +138,9 @@ class Criterion(models.Model):
 
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("name"), max_length=200)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True, help_text=RUSSIAN_HELP)
     guidance = models.TextField(_("guidance"), blank=True)
+    guidance_ru = models.TextField(_("guidance in Russian"), blank=True, help_text=RUSSIAN_HELP)
     weight = models.DecimalField(
         _("weight"),
         max_digits=5,
@@ -136,7 +158,15 @@ class Criterion(models.Model):
         verbose_name_plural = _("criteria")
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_text
+
+    @property
+    def name_text(self) -> str:
+        return localised(self, "name")
+
+    @property
+    def guidance_text(self) -> str:
+        return localised(self, "guidance")
 
     def clean(self) -> None:
         if self.scale_max <= self.scale_min:

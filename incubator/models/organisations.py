@@ -38,7 +38,7 @@ class TherapeuticArea(models.Model):
         _("name in Russian"),
         max_length=120,
         blank=True,
-        help_text=_("Shown on Russian pages and e-mails; the name above when left blank."),
+        help_text=_("Shown on Russian pages and e-mails; the text above when left blank."),
     )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
 

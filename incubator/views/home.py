@@ -118,14 +118,15 @@ def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
             if not application.pitch_deck:
                 todo.append(
                     pipeline_selectors.TodoItem(
-                        _("Upload the pitch deck for “%(call)s”.") % {"call": application.call.title},
+                        _("Upload the pitch deck for “%(call)s”.") % {"call": application.call.title_text},
                         reverse("application-edit", args=[application.pk]),
                         application.call.closes_at,
                     )
                 )
             todo.append(
                 pipeline_selectors.TodoItem(
-                    _("Finish and submit the application to “%(call)s”.") % {"call": application.call.title},
+                    _("Finish and submit the application to “%(call)s”.")
+                    % {"call": application.call.title_text},
                     reverse("application-edit", args=[application.pk]),
                     application.call.closes_at,
                 )
@@ -136,7 +137,7 @@ def founder_todo(startups, calls) -> list[pipeline_selectors.TodoItem]:
                     todo.append(
                         pipeline_selectors.TodoItem(
                             _("Apply with %(startup)s to “%(call)s”.")
-                            % {"startup": entry.startup.name, "call": call.title},
+                            % {"startup": entry.startup.name, "call": call.title_text},
                             reverse("call-detail", args=[call.slug]),
                             call.closes_at,
                         )

@@ -13,7 +13,7 @@ from pipeline.models import Application, ApplicationStatus, ReviewAssignment, Tr
 from pipeline.models.applications import AWAITING_REVIEWS
 
 from ..kinds import Kind
-from .notices import Notice, iso, notices_create, stamp
+from .notices import Notice, in_russian, iso, notices_create, stamp
 from .settle import application_review_reminders_settle, draft_reminders_settle, milestone_reminders_settle
 
 DECISION_STATUSES = frozenset({"accepted", "rejected", "waitlisted"})
@@ -83,6 +83,7 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         kind, prefix = Kind.APPLICATION_STATUS, "application"
         path = reverse("application-detail", args=[log.application_id])
         context["call"] = log.application.call.title
+        context.update(in_russian(call=log.application.call.title_ru))
     notices = [
         Notice(
             kind=kind,
@@ -115,6 +116,7 @@ def notify_decisions_released(*, application_ids: list[int]) -> list[int]:
         context = {
             "startup": application.startup.name,
             "call": application.call.title,
+            **in_russian(call=application.call.title_ru),
             "status": application.status,
             "status_label": str(application.get_status_display()),
             "decided_at": iso(decided),
@@ -154,6 +156,7 @@ def notify_review_assigned(*, assignment_id: int) -> list[int]:
         context={
             "startup": application.startup.name,
             "call": application.call.title,
+            **in_russian(call=application.call.title_ru),
             "due_at": iso(assignment.due_at),
         },
     )
@@ -180,6 +183,7 @@ def notify_review_declined(*, assignment_id: int) -> list[int]:
     context = {
         "startup": application.startup.name,
         "call": application.call.title,
+        **in_russian(call=application.call.title_ru),
         "reviewer": assignment.reviewer.full_name or assignment.reviewer.email,
         "reason": assignment.decline_reason,
         "conflict": assignment.declined_for_conflict,

@@ -43,6 +43,12 @@ def chunked(items: Iterable[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
         yield chunk
 
 
+def in_russian(**texts: str) -> dict[str, str]:
+    """The Russian versions of a notice's names (``call`` → ``call_ru``), for those given: the
+    e-mail and the in-app title read them in Russian (``notifications.rendering``)."""
+    return {f"{key}_ru": text for key, text in texts.items() if text}
+
+
 def iso(moment: datetime | None) -> str | None:
     """A datetime as it travels in a notice's context."""
     return moment.isoformat() if moment is not None else None

@@ -28,7 +28,7 @@ from .. import selectors
 from ..kinds import Kind, spec_for
 from ..models import Notification, OutboxMessage
 from .events import founders_by_startup
-from .notices import Notice, chunked, iso, notices_create, stamp
+from .notices import Notice, chunked, in_russian, iso, notices_create, stamp
 from .settle import RowsBusy, draft_reminders_recheck, review_reminders_recheck
 
 logger = logging.getLogger(__name__)
@@ -144,8 +144,9 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
             "application__startup__name",
             "application__call__title",
             "application_id",
+            "application__call__title_ru",
         ):
-            pk, reviewer_id, email, due_at, startup, call, application_id = row
+            pk, reviewer_id, email, due_at, startup, call, application_id, call_ru = row
             soon.append(
                 Notice(
                     kind=Kind.REVIEW_DUE_SOON,
@@ -156,6 +157,7 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
                     context={
                         "startup": startup,
                         "call": call,
+                        **in_russian(call=call_ru),
                         "due_at": iso(due_at),
                         "days": days_left(due_at, now),
                     },
@@ -176,12 +178,19 @@ def review_reminders_create(*, now: datetime) -> tuple[int, int, int]:
             "application__startup__name",
             "application__call_id",
             "application__call__title",
+            "application__call__title_ru",
         )
     )
     managers = selectors.call_managers([row[6] for row in rows if row[4] <= escalate_before])
     manager_path = reverse("manager-home")
-    for pk, reviewer_id, email, reviewer_name, due_at, startup, call_id, call in rows:
-        context = {"startup": startup, "call": call, "due_at": iso(due_at), "reviewer": reviewer_name}
+    for pk, reviewer_id, email, reviewer_name, due_at, startup, call_id, call, call_ru in rows:
+        context = {
+            "startup": startup,
+            "call": call,
+            **in_russian(call=call_ru),
+            "due_at": iso(due_at),
+            "reviewer": reviewer_name,
+        }
         overdue.append(
             Notice(
                 kind=Kind.REVIEW_OVERDUE,
@@ -224,10 +233,12 @@ def draft_reminders_create(*, now: datetime) -> int:
                 call__closes_at__lte=upper,
                 # Started after this reminder's moment: the founders know the call is closing.
                 created_at__lte=F("call__closes_at") - timedelta(days=days),
-            ).values_list("pk", "startup_id", "startup__name", "call__title", "call__closes_at")
+            ).values_list(
+                "pk", "startup_id", "startup__name", "call__title", "call__closes_at", "call__title_ru"
+            )
         )
         team = founders_by_startup(row[1] for row in rows)
-        for pk, startup_id, startup, call, closes_at in rows:
+        for pk, startup_id, startup, call, closes_at, call_ru in rows:
             for user_id, email in team.get(startup_id, []):
                 notices.append(
                     Notice(
@@ -239,6 +250,7 @@ def draft_reminders_create(*, now: datetime) -> int:
                         context={
                             "startup": startup,
                             "call": call,
+                            **in_russian(call=call_ru),
                             "closes_at": iso(closes_at),
                             "days": days_left(closes_at, now),
                         },

@@ -82,11 +82,11 @@ def _call_open_message(application) -> str:
     call = application.call
     if timezone.now() < call.opens_at:
         return gettext("The call “%(call)s” opens on %(date)s; applications cannot be submitted yet.") % {
-            "call": call.title,
+            "call": call.title_text,
             "date": formats.date_format(timezone.localtime(call.opens_at), "DATETIME_FORMAT"),
         }
     return gettext("The call “%(call)s” closed on %(date)s; applications can no longer be submitted.") % {
-        "call": call.title,
+        "call": call.title_text,
         "date": formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT"),
     }
 
@@ -143,7 +143,7 @@ CAPACITY_FREE = Guard(
     message=lambda application: (
         gettext("The call “%(call)s” is full: %(taken)d of %(capacity)d places are taken.")
         % {
-            "call": application.call.title,
+            "call": application.call.title_text,
             "taken": _accepted_in_call(application),
             "capacity": application.call.capacity,
         }

@@ -138,8 +138,8 @@ def filter_options() -> dict[str, list[tuple[int, str]]]:
     brings its stall limit (``call_limits``), which the stalled-startups panel needs."""
     calls = (
         Call.objects.order_by()
-        .annotate(group=Value("call"))
-        .values_list("group", "pk", "title", "stall_limit_days")
+        .annotate(group=Value("call"), label=localised_column("title"))
+        .values_list("group", "pk", "label", "stall_limit_days")
     )
     areas = (
         TherapeuticArea.objects.order_by()
@@ -184,7 +184,8 @@ def _applications(filters: DashboardFilters) -> tuple[list[dict], list[dict]]:
     by_call: dict[int, dict] = {}
     for call_id_, title, status, stage, n in (
         rows.order_by()
-        .values_list("call_id", "call__title", "status", "startup__stage")
+        .annotate(call_title=localised_column("call__title"))
+        .values_list("call_id", "call_title", "status", "startup__stage")
         .annotate(n=Count("id"))
     ):
         entry = by_call.setdefault(
@@ -350,15 +351,17 @@ def _score_distribution(filters: DashboardFilters) -> list[dict]:
             reviews = reviews.filter(assignment__call_id=filters.call_id)
         rows = (
             reviews.order_by()
-            .annotate(bin=score_bin("weighted_score"))
-            .values_list("assignment__call__title", "bin")
+            .annotate(bin=score_bin("weighted_score"), call_title=localised_column("assignment__call__title"))
+            .values_list("call_title", "bin")
             .annotate(n=Count("id"))
         )
     else:
         bins = ScoreBin.objects.all()
         if filters.call_id:
             bins = bins.filter(call_id=filters.call_id)
-        rows = bins.values_list("call__title", "bin", "reviews")
+        rows = bins.annotate(call_title=localised_column("call__title")).values_list(
+            "call_title", "bin", "reviews"
+        )
     by_call: dict[str, list[int]] = {}
     for title, bin_value, n in rows:
         by_call.setdefault(title, [0] * 10)[int(bin_value)] += n
@@ -371,7 +374,8 @@ def _funding(filters: DashboardFilters) -> list[dict]:
     rows = (
         filters.restrict(FundingRecord.objects.all(), "startup")
         .order_by()
-        .values("startup__admitted_call__title", "currency")
+        .annotate(cohort=localised_column("startup__admitted_call__title"))
+        .values("cohort", "currency")
         .annotate(
             total=Sum("amount"),
             follow_on=Coalesce(
@@ -387,7 +391,7 @@ def _funding(filters: DashboardFilters) -> list[dict]:
     return sorted(
         (
             {
-                "cohort": row["startup__admitted_call__title"] or "—",
+                "cohort": row["cohort"] or "—",
                 **{k: row[k] for k in ("currency", "total", "follow_on", "records")},
             }
             for row in rows

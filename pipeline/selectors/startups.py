@@ -293,6 +293,6 @@ def dashboard_rows(filters) -> Iterator[list]:
             str(phases.get(startup.development_phase, startup.development_phase)),
             startup.trl,
             "; ".join(str(org) for org in startup.affiliations.all()),
-            "; ".join(application.call.title for application in startup.applications.all()),
+            "; ".join(application.call.title_text for application in startup.applications.all()),
             startup.founded_on.isoformat() if startup.founded_on else "",
         ]

@@ -91,7 +91,8 @@ def application_create(*, startup: Startup, call: Call, actor: User) -> Applicat
         return existing
     if not call.is_open:
         raise ApplicationError(
-            _("The call “%(call)s” is not open for applications.") % {"call": call.title}, code="call_closed"
+            _("The call “%(call)s” is not open for applications.") % {"call": call.title_text},
+            code="call_closed",
         )
     Startup.objects.select_for_update().get(pk=startup.pk)
     existing = Application.objects.filter(startup=startup, call=call).first()

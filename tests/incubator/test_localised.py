@@ -1,5 +1,6 @@
-"""Fields (therapeutic areas) are named in both languages: a page, an export or a filter in
-Russian reads the Russian name, and falls back to the name itself when none is given."""
+"""Reference data in both languages: fields (therapeutic areas), calls and their rubrics. A page,
+an export, a filter, an e-mail or the dashboard in Russian reads the Russian text, and falls back
+to the text itself when none is given; the API gives both."""
 
 from datetime import date
 from decimal import Decimal
@@ -59,3 +60,111 @@ def test_the_api_gives_both_names(client, manager, oncology):
     data = client.get(f"/api/v1/therapeutic-areas/{oncology.pk}/").json()
     assert (data["name"], data["name_ru"]) == ("Oncology", "Онкология")
     assert TherapeuticArea.objects.get(pk=oncology.pk).name_ru == "Онкология"
+
+
+@pytest.fixture
+def bilingual_call(db):
+    call = factories.CallFactory(
+        title="Autumn call",
+        title_ru="Осенний отбор",
+        summary="Seed incubation.",
+        summary_ru="Посевная инкубация.",
+        rules="Up to 10 places.",
+        rules_ru="До 10 мест.",
+    )
+    factories.CriterionFactory(
+        call=call, name="Team", name_ru="Команда", guidance="Can they do it?", guidance_ru="Справятся ли?"
+    )
+    return call
+
+
+def test_a_call_and_its_rubric_read_in_the_pages_language(client, bilingual_call):
+    url = reverse("call-detail", args=[bilingual_call.slug])
+    english = client.get(url).content.decode()
+    russian = client.get(url, headers={"accept-language": "ru"}).content.decode()
+    for text in ("Autumn call", "Seed incubation.", "Up to 10 places.", "Team", "Can they do it?"):
+        assert text in english
+    for text in ("Осенний отбор", "Посевная инкубация.", "До 10 мест.", "Команда", "Справятся ли?"):
+        assert text in russian
+        assert text not in english
+    blank = factories.CallFactory(title="Winter call")
+    assert (
+        "Winter call"
+        in client.get(
+            reverse("call-detail", args=[blank.slug]), headers={"accept-language": "ru"}
+        ).content.decode()
+    )
+
+
+def test_the_reviewer_scores_criteria_named_in_their_language(client, bilingual_call):
+    assignment = factories.ReviewAssignmentFactory(
+        application__call=bilingual_call, application__status="in_review"
+    )
+    client.force_login(assignment.reviewer)
+    page = client.get(
+        reverse("review-form", args=[assignment.application_id]), headers={"accept-language": "ru"}
+    ).content.decode()
+    assert "Команда" in page
+    assert "Осенний отбор" in page
+
+
+def test_the_rubric_page_keeps_both_names(client, manager, bilingual_call):
+    criterion = bilingual_call.criteria.get()
+    client.force_login(manager)
+    response = client.post(
+        reverse("manage-rubric", args=[bilingual_call.slug]),
+        {
+            "criteria-TOTAL_FORMS": 1,
+            "criteria-INITIAL_FORMS": 1,
+            "criteria-0-id": criterion.pk,
+            "criteria-0-name": "Team",
+            "criteria-0-name_ru": "Команда основателей",
+            "criteria-0-guidance": "",
+            "criteria-0-guidance_ru": "",
+            "criteria-0-weight": "2",
+            "criteria-0-scale_min": 1,
+            "criteria-0-scale_max": 5,
+        },
+    )
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert (criterion.name, criterion.name_ru) == ("Team", "Команда основателей")
+
+
+def test_notices_name_the_call_in_the_recipients_language(bilingual_call):
+    from notifications.models import OutboxMessage
+    from notifications.rendering import render_email
+    from notifications.services import notify_review_assigned
+
+    assignment = factories.ReviewAssignmentFactory(application__call=bilingual_call)
+    notify_review_assigned(assignment_id=assignment.pk)
+    message = OutboxMessage.objects.get(kind="review_assigned")
+    english = render_email(kind=message.kind, context=message.context, recipient=factories.UserFactory())
+    russian = render_email(
+        kind=message.kind, context=message.context, recipient=factories.UserFactory(language="ru")
+    )
+    assert "“Autumn call”" in english.text
+    assert "Осенний отбор" in russian.text
+    assert "Autumn call" not in russian.text
+
+
+def test_dashboards_and_the_api_name_the_call_in_both_languages(client, manager, bilingual_call):
+    startup = factories.StartupFactory(stage="incubation", admitted_call=bilingual_call)
+    factories.ApplicationFactory(startup=startup, call=bilingual_call, status="submitted")
+    FundingRecord.objects.create(
+        startup=startup,
+        kind="grant",
+        date=date(2026, 1, 1),
+        amount=Decimal("10"),
+        currency="RUB",
+        investor_name="X",
+    )
+    with translation.override("ru"):
+        assert [row.group for row in funding_by("call")] == ["Осенний отбор"]
+        assert (bilingual_call.pk, "Осенний отбор") in filter_options()["call"]
+    client.force_login(manager)
+    page = client.get(reverse("manager-home"), headers={"accept-language": "ru"}).content.decode()
+    assert "Осенний отбор" in page
+    data = client.get(f"/api/v1/calls/{bilingual_call.pk}/").json()
+    assert (data["title"], data["title_ru"]) == ("Autumn call", "Осенний отбор")
+    assert data["criteria"][0]["name_ru"] == "Команда"
