@@ -4,7 +4,8 @@ States are given at creation (``StartupFactory(stage="incubation")``): creating 
 state is set-up, not a transition. Tests that change a state call the transition services.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
@@ -165,6 +166,20 @@ class MilestoneFactory(DjangoModelFactory):
     stage = "incubation"
     title = factory.Sequence(lambda n: f"Milestone {n}")
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class FundingRecordFactory(DjangoModelFactory):
+    """A grant of 10 RUB from an outside source, dated at the start of 2026."""
+
+    class Meta:
+        model = "incubator.FundingRecord"
+
+    startup = factory.SubFactory(StartupFactory)
+    kind = "grant"
+    date = date(2026, 1, 1)
+    amount = Decimal("10")
+    currency = "RUB"
+    investor_name = "X"
 
 
 class ReviewAssignmentFactory(DjangoModelFactory):

@@ -88,20 +88,24 @@ class History:
         self.rows: list[TransitionLog] = []
         self.causes: dict[int, TransitionLog] = {}
 
-    def app(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
+    def _add(
+        self, machine: str, name: str, source: str, target: str, actor: User, at: datetime, **fields
+    ) -> None:
         self.rows.append(
             TransitionLog(
-                machine="application",
+                machine=machine,
                 startup=self.startup,
-                application=self.application,
                 transition=name,
                 source=source,
                 target=target,
                 actor=actor,
-                reason=reason,
                 created_at=at,
+                **fields,
             )
         )
+
+    def app(self, name: str, source: str, target: str, actor: User, at: datetime, reason: str = "") -> None:
+        self._add("application", name, source, target, actor, at, application=self.application, reason=reason)
 
     def stage(
         self,
@@ -117,18 +121,7 @@ class History:
         if follows:
             cause = next(row for row in reversed(self.rows) if row.machine == "application")
             self.causes[len(self.rows)] = cause
-        self.rows.append(
-            TransitionLog(
-                machine="startup",
-                startup=self.startup,
-                transition=name,
-                source=source,
-                target=target,
-                actor=actor,
-                reason=reason,
-                created_at=at,
-            )
-        )
+        self._add("startup", name, source, target, actor, at, reason=reason)
 
     def milestone(
         self,
@@ -142,19 +135,16 @@ class History:
         reason: str = "",
     ) -> None:
         """A milestone's status change; ``since`` is when it entered ``source``."""
-        self.rows.append(
-            TransitionLog(
-                machine="milestone",
-                startup=self.startup,
-                milestone=milestone,
-                transition=name,
-                source=source,
-                target=target,
-                actor=actor,
-                reason=reason,
-                created_at=at,
-                source_entered_at=since,
-            )
+        self._add(
+            "milestone",
+            name,
+            source,
+            target,
+            actor,
+            at,
+            milestone=milestone,
+            reason=reason,
+            source_entered_at=since,
         )
 
     def entered(self, stage: str) -> datetime | None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pipeline.exceptions import TransitionError
 from pipeline.models.applications import admission_held
+from pipeline.refusals import refusal_in_its_form
 from pipeline.services import milestone_transition, permitted_transitions
 
 from .. import selectors
@@ -109,16 +110,9 @@ def _milestone_page(
         Milestone.Status.IN_PROGRESS,
     )
     options = permitted_transitions(milestone, request.user)
-    if refused and refused["name"] not in {option.name for option in options}:
-        # No longer offered (someone else changed the milestone): say why at the top, and keep
-        # what was typed.
-        for message in refused["errors"]:
-            messages.error(request, message)
-        if refused["reason"].strip():
-            messages.info(
-                request, _("The comment you wrote: %(reason)s") % {"reason": refused["reason"].strip()}
-            )
-        refused = None
+    refused = refusal_in_its_form(
+        request, refused, options, kept_message=_("The comment you wrote: %(reason)s")
+    )
     return render(
         request,
         "incubator/portfolio/milestone_detail.html",

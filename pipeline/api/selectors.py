@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from incubator.models import Startup, TeamMembership, User
 
 from ..models import Application, Review, ReviewAssignment, TransitionLog
-from ..models.audit import SYSTEM_REASONS
 from ..selectors import founder_view, startups_visible_to
+from ..selectors.startups import reason_shown_beyond_managers
 
 
 @dataclass
@@ -132,15 +132,8 @@ def transition_logs_visible_to(user: User) -> QuerySet[TransitionLog]:
     hidden: set[int] = set()
     for state in founder_states(startups).values():
         hidden |= state.hidden_log_ids
-    # The rule of ``reason_shown_beyond_managers``, as a column.
-    team_wrote_it = Exists(
-        TeamMembership.objects.filter(startup_id=OuterRef("startup_id"), user_id=OuterRef("actor_id"))
-    )
-    reason_shown = (
-        Q(machine=TransitionLog.Machine.MILESTONE) | Q(reason__in=list(SYSTEM_REASONS)) | Q(team_wrote_it)
-    )
     return (
         queryset.filter(startup_id__in=[s.pk for s in startups])
         .exclude(pk__in=hidden)
-        .annotate(reason_shown=ExpressionWrapper(reason_shown, output_field=BooleanField()))
+        .annotate(reason_shown=reason_shown_beyond_managers())
     )

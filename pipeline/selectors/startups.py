@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from incubator.models import Call, MentorAssignment, Startup, TeamMembership, User
 
 from ..machines import Stage
 from ..models import Application, Review, TransitionLog
+from ..models.audit import SYSTEM_REASONS
 
 
 def stage_counts() -> dict[str, int]:
@@ -42,10 +43,26 @@ def startups_visible_to(user: User) -> QuerySet[Startup]:
     return queryset.filter(Q(memberships__user=user) | Q(mentor_assignments__mentor=user)).distinct()
 
 
+def reason_shown_beyond_managers() -> ExpressionWrapper:
+    """Whether the reason recorded with a change reaches the founders and mentors, as a column
+    of transition records (``reason_shown``). A reason for a stage or application change is the
+    managers' own record ("why" in the audit trail) unless one of the team wrote it (withdrawing,
+    say) or the system did ("Reviewers assigned."); a milestone's is written for the team (the
+    comment that sends evidence back)."""
+    team_wrote_it = Exists(
+        TeamMembership.objects.filter(startup_id=OuterRef("startup_id"), user_id=OuterRef("actor_id"))
+    )
+    shown = Q(machine=TransitionLog.Machine.MILESTONE) | Q(reason__in=list(SYSTEM_REASONS)) | Q(team_wrote_it)
+    return ExpressionWrapper(shown, output_field=BooleanField())
+
+
 def startup_timeline(startup: Startup) -> QuerySet[TransitionLog]:
-    """Every stage and status change of a startup and its applications, newest first."""
-    return TransitionLog.objects.filter(startup=startup).select_related(
-        "application__call", "actor", "milestone"
+    """Every stage and status change of a startup and its applications, newest first, each
+    with ``reason_shown`` (``reason_shown_beyond_managers``)."""
+    return (
+        TransitionLog.objects.filter(startup=startup)
+        .select_related("application__call", "actor", "milestone")
+        .annotate(reason_shown=reason_shown_beyond_managers())
     )
 
 
@@ -94,22 +111,6 @@ def _hidden_log_ids(logs: list[TransitionLog]) -> set[int]:
         if log.pk in hidden and log.machine == TransitionLog.Machine.STARTUP:
             stage_hidden = True
     return hidden
-
-
-def reason_shown_beyond_managers(log: TransitionLog, team_ids: set[int]) -> bool:
-    """Whether the reason recorded with a change reaches the founders and mentors. A reason for
-    a stage or application change is the managers' own record ("why" in the audit trail) unless
-    one of the team wrote it (withdrawing, say) or the system did ("Reviewers assigned."); a
-    milestone's is written for the team (the comment that sends evidence back)."""
-    return log.machine == TransitionLog.Machine.MILESTONE or log.actor_id in team_ids or log.is_system_reason
-
-
-def mark_managers_reasons(logs: list[TransitionLog], startup: Startup) -> None:
-    """Mark ``reason_hidden`` the reasons founders and mentors may not read (the startup's team
-    prefetched, no query)."""
-    team_ids = {membership.user_id for membership in startup.memberships.all()}
-    for log in logs:
-        log.reason_hidden = not reason_shown_beyond_managers(log, team_ids)
 
 
 def founder_view(startup: Startup, logs: list[TransitionLog] | None = None) -> FounderView:

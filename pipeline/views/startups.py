@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubator.access import manager_required
-from incubator.models import User
+from incubator.models import Startup, User
 from incubator.selectors import startup_portfolio
 from incubator.services.portfolio import REPORTING_STAGES, can_steer
 from incubator.services.startups import MENTORED_STAGES
@@ -15,8 +15,8 @@ from incubator.services.startups import MENTORED_STAGES
 from .. import selectors
 from ..exceptions import TransitionError
 from ..forms import TransitionForm
-from ..models import Application, ApplicationStatus
-from ..models.applications import HELD_DECISION
+from ..models.applications import admission_held
+from ..refusals import refusal_in_its_form
 from ..services import startup_transition, transition_options
 
 
@@ -31,23 +31,15 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
     wrote and why it was refused), shown in its own form with what they wrote kept."""
     applications = list(selectors.applications_of_startup(startup))
     options = transition_options(startup, request.user) if request.user.is_manager else []
-    if refused and refused["name"] not in {option.name for option in options}:
-        # The move is no longer offered (someone else moved the startup): say why at the top.
-        for message in refused["errors"]:
-            messages.error(request, message)
-        if refused["reason"].strip():
-            # Nothing typed is lost: the reason, to copy into the move that is offered now.
-            messages.info(
-                request, _("The reason you wrote: %(reason)s") % {"reason": refused["reason"].strip()}
-            )
-        refused = None
+    refused = refusal_in_its_form(
+        request, refused, options, kept_message=_("The reason you wrote: %(reason)s")
+    )
     if request.user.is_manager:
         stage, timeline, statuses = startup.stage, list(selectors.startup_timeline(startup)), {}
     else:
         # Founders and mentors see decisions only once managers release them.
         view = selectors.founder_view(startup)
         stage, timeline, statuses = view.stage, view.logs, view.statuses
-        selectors.mark_managers_reasons(timeline, startup)
     return render(
         request,
         "pipeline/startup_detail.html",
@@ -79,7 +71,7 @@ def _mentor_choices(startup) -> list[User]:
     while its admission is held (``mentor_assign`` refuses then)."""
     if startup.stage not in MENTORED_STAGES:
         return []
-    if Application.objects.filter(HELD_DECISION, startup=startup, status=ApplicationStatus.ACCEPTED).exists():
+    if Startup.objects.filter(pk=startup.pk).annotate(held=admission_held()).filter(held=True).exists():
         return []
     return list(
         User.objects.filter(is_mentor=True, is_active=True)

@@ -2,30 +2,16 @@
 an export, a filter, an e-mail or the dashboard in Russian reads the Russian text, and falls back
 to the text itself when none is given; the API gives both."""
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from incubator.models import FundingRecord, TherapeuticArea
+from incubator.models import TherapeuticArea
 from incubator.selectors import funding_by
 from pipeline.selectors.dashboard import filter_options
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _grant(startup) -> FundingRecord:
-    return FundingRecord.objects.create(
-        startup=startup,
-        kind="grant",
-        date=date(2026, 1, 1),
-        amount=Decimal("10"),
-        currency="RUB",
-        investor_name="X",
-    )
 
 
 @pytest.fixture
@@ -43,7 +29,7 @@ def test_a_field_reads_in_the_pages_language_with_a_fallback(oncology):
 
 def test_pages_filters_and_ledgers_name_the_field_in_russian(client, manager, oncology):
     startup = factories.StartupFactory(name="OncoBio", stage="incubation", therapeutic_area=oncology)
-    _grant(startup)
+    factories.FundingRecordFactory(startup=startup)
     client.force_login(manager)
     russian = {"accept-language": "ru"}
     assert (
@@ -155,7 +141,7 @@ def test_notices_name_the_call_in_the_recipients_language(bilingual_call):
 def test_dashboards_and_the_api_name_the_call_in_both_languages(client, manager, bilingual_call):
     startup = factories.StartupFactory(stage="incubation", admitted_call=bilingual_call)
     factories.ApplicationFactory(startup=startup, call=bilingual_call, status="submitted")
-    _grant(startup)
+    factories.FundingRecordFactory(startup=startup)
     with translation.override("ru"):
         assert [row.group for row in funding_by("call")] == ["Осенний отбор"]
         assert (bilingual_call.pk, "Осенний отбор") in filter_options()["call"]

@@ -14,7 +14,7 @@ from notifications.services import reminders_sweep
 from pipeline.services import application_transition, milestone_transition
 from pipeline.services.assignment import assignment_decline, assignment_remove
 from tests import factories
-from tests.notifications.helpers import notice_state
+from tests.notifications.helpers import closing_draft, notice_state
 from tests.reviews import review_write
 
 pytestmark = pytest.mark.django_db
@@ -72,16 +72,8 @@ def test_an_email_already_sent_stays_sent(assignments):
 
 
 def test_submitting_the_application_settles_every_founders_draft_reminder():
-    founders = [factories.FounderFactory(), factories.FounderFactory()]
-    call = factories.CallFactory(closes_at=timezone.now() + timedelta(days=5))
-    earlier = timezone.now() - timedelta(days=10)
-    draft = factories.ApplicationFactory(
-        startup=factories.StartupFactory(founders=founders), call=call, created_at=earlier
-    )
-    someone_else = factories.FounderFactory()
-    factories.ApplicationFactory(
-        call=call, startup=factories.StartupFactory(founders=[someone_else]), created_at=earlier
-    )
+    world = closing_draft()
+    draft, founders, someone_else = world.draft, world.founders, world.someone_else
     reminders_sweep()
     assert len(notice_state("draft_closing")) == 3
 

@@ -19,7 +19,7 @@ from notifications.services import reminders, reminders_sweep
 from pipeline.services import application_transition, milestone_transition
 from pipeline.services.assignment import assignment_decline
 from tests import factories
-from tests.notifications.helpers import notice_state
+from tests.notifications.helpers import closing_draft, notice_state
 from tests.reviews import review_write
 
 MSK = timezone.get_fixed_timezone(180)
@@ -91,16 +91,8 @@ def test_an_overdue_review_submitted_meanwhile_is_settled(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_draft_submitted_meanwhile_is_settled_for_every_founder(monkeypatch):
-    founders = [factories.FounderFactory(), factories.FounderFactory()]
-    call = factories.CallFactory(closes_at=timezone.now() + timedelta(days=5))
-    earlier = timezone.now() - timedelta(days=10)
-    draft = factories.ApplicationFactory(
-        startup=factories.StartupFactory(founders=founders), call=call, created_at=earlier
-    )
-    someone_else = factories.FounderFactory()
-    factories.ApplicationFactory(
-        call=call, startup=factories.StartupFactory(founders=[someone_else]), created_at=earlier
-    )
+    world = closing_draft()
+    draft, founders, someone_else = world.draft, world.founders, world.someone_else
     _finish_before_write(
         monkeypatch,
         reminders,
