@@ -160,8 +160,10 @@ class History:
     def write(self) -> None:
         order = sorted(range(len(self.rows)), key=lambda i: (self.rows[i].created_at, i))
         stage_since = self.startup.created_at
+        team = set(self.startup.memberships.values_list("user_id", flat=True))
         for index in order:
             row = self.rows[index]
+            row.by_team = row.actor_id in team
             if index in self.causes:
                 row.caused_by = self.causes[index]
             if row.machine == "startup":

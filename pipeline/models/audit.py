@@ -53,6 +53,10 @@ class TransitionLog(models.Model):
     # (dashboards compute medians over it without window functions).
     source_entered_at = models.DateTimeField(_("in the previous state since"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # Whether the actor was on the startup's team when the change was made: the team's own
+    # reasons (a withdrawal's) are shown to the team, a manager's are not. Recorded then, so a
+    # later change of the team changes nobody's view of the past.
+    by_team = models.BooleanField(_("by the startup's team"), default=False)
     is_override = models.BooleanField(_("gate overridden"), default=False)
     # Set on a change that followed from another one in the same transaction (the startup's
     # admission that followed its application's acceptance), so the two are held or shown together.

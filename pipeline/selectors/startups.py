@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from incubator.models import Call, MentorAssignment, Startup, TeamMembership, User
@@ -47,12 +47,9 @@ def reason_shown_beyond_managers() -> ExpressionWrapper:
     """Whether the reason recorded with a change reaches the founders and mentors, as a column
     of transition records (``reason_shown``). A reason for a stage or application change is the
     managers' own record ("why" in the audit trail) unless one of the team wrote it (withdrawing,
-    say) or the system did ("Reviewers assigned."); a milestone's is written for the team (the
-    comment that sends evidence back)."""
-    team_wrote_it = Exists(
-        TeamMembership.objects.filter(startup_id=OuterRef("startup_id"), user_id=OuterRef("actor_id"))
-    )
-    shown = Q(machine=TransitionLog.Machine.MILESTONE) | Q(reason__in=list(SYSTEM_REASONS)) | Q(team_wrote_it)
+    say; ``by_team`` records whether the actor was on the team then) or the system did ("Reviewers
+    assigned."); a milestone's is written for the team (the comment that sends evidence back)."""
+    shown = Q(machine=TransitionLog.Machine.MILESTONE) | Q(reason__in=list(SYSTEM_REASONS)) | Q(by_team=True)
     return ExpressionWrapper(shown, output_field=BooleanField())
 
 

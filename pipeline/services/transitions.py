@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 from django_fsm import ConcurrentTransition
 
-from incubator.models import Call, Milestone, Startup, User
+from incubator.models import Call, Milestone, Startup, TeamMembership, User
 
 from .. import events
 from ..exceptions import GuardFailed, TransitionConflict, TransitionForbidden, TransitionNotAvailable
@@ -184,9 +184,10 @@ def _fire(
     finally:
         del instance._transition_context
 
+    startup_id = instance.pk if isinstance(instance, Startup) else instance.startup_id
     log = TransitionLog.objects.create(
         machine=_machine(instance),
-        startup_id=instance.pk if isinstance(instance, Startup) else instance.startup_id,
+        startup_id=startup_id,
         application=instance if isinstance(instance, Application) else None,
         milestone=instance if isinstance(instance, Milestone) else None,
         source_entered_at=entered,
@@ -195,6 +196,7 @@ def _fire(
         target=getattr(instance, state_field),
         actor=actor,
         reason=context.reason.strip(),
+        by_team=TeamMembership.objects.filter(startup_id=startup_id, user_id=actor.pk).exists(),
         is_override=bool(overridden),
         caused_by=caused_by,
     )

@@ -187,6 +187,32 @@ def test_a_managers_reason_is_never_shown_to_the_founders_or_mentors(client, fou
     assert "We found a partner." in client.get(url).content.decode()
 
 
+def test_who_wrote_a_reason_is_judged_by_the_team_of_the_time(client, founder, startup, manager):
+    """A manager who joins the team later does not make earlier reasons public; a co-founder
+    who leaves does not take the team's own reason away."""
+    application = _reviewed(startup)
+    application_transition(
+        application=application, name="reject", actor=manager, reason="INTERNAL: do not fund."
+    )
+    decisions_release(call=application.call, actor=manager)
+    co_founder = factories.FounderFactory()
+    membership = factories.TeamMembershipFactory(startup=startup, user=co_founder)
+    again = factories.ApplicationFactory(startup=startup)
+    application_transition(application=again, name="submit", actor=co_founder)
+    application_transition(application=again, name="withdraw", actor=co_founder, reason="We found a partner.")
+
+    factories.TeamMembershipFactory(startup=startup, user=manager)
+    membership.delete()
+    client.force_login(founder)
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert "INTERNAL" not in page
+    assert "We found a partner." in page
+    response = client.get("/api/v1/transition-logs/", {"startup": startup.pk})
+    reasons = [log.get("reason") for log in response.json()["results"]]
+    assert "We found a partner." in reasons
+    assert "INTERNAL: do not fund." not in reasons
+
+
 def test_the_systems_own_reason_is_shown_in_the_readers_language(client, founder, startup, manager):
     application = factories.ApplicationFactory(
         startup=startup, status="submitted", submitted_at=timezone.now()
