@@ -46,7 +46,8 @@ def outbox_problems(*, status: str | None = None) -> QuerySet[OutboxMessage]:
 def audiences_of(user: User) -> list[Audience]:
     audiences = []
     if user.is_mentor:
-        audiences.append(Audience.REVIEWER)
+        # Experts review applications and mentor startups under the one role.
+        audiences += [Audience.REVIEWER, Audience.MENTOR]
     if user.is_founder:
         audiences.append(Audience.FOUNDER)
     if user.is_manager:

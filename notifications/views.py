@@ -102,7 +102,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     rows = selectors.preferences_of(user=request.user)
-    form = PreferencesForm(request.POST or None, rows=rows)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, rows=rows)
     if request.method == "POST" and form.is_valid():
         services.preferences_update(
             user=request.user, shown_kinds=form.shown_kinds, enabled_kinds=form.enabled_kinds

@@ -65,7 +65,7 @@ class LoginView(auth_views.LoginView):
         elif user.language:
             # Whatever an earlier visitor of this browser chose, the pages open in the language
             # this person chose before.
-            _set_language_cookie(response, user.language)
+            set_language_cookie(response, user.language)
         return response
 
 
@@ -73,7 +73,7 @@ class LoginView(auth_views.LoginView):
 CHOSEN_LOGGED_OUT = "language_chosen_logged_out"
 
 
-def _set_language_cookie(response: HttpResponse, language: str) -> None:
+def set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -145,7 +145,7 @@ def account(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account is saved."))
         response = redirect("account")
         if user.language:
-            _set_language_cookie(response, user.language)
+            set_language_cookie(response, user.language)
         else:  # back to the browser's language
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
         return response

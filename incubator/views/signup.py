@@ -3,12 +3,14 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import ResendConfirmationForm, SignUpForm
 from ..services import SignupLinkError, user_confirm_email, user_resend_confirmation, user_sign_up
+from .accounts import set_language_cookie
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,8 +53,14 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
         messages.info(request, _("Your e-mail address is already confirmed. Log in to continue."))
         return redirect(f"{reverse('login')}?next={next_url}" if next_url else "login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.language:
+        # The link may be opened in another browser: the pages open in the language of the signup.
+        translation.activate(user.language)
     messages.success(request, _("Your e-mail address is confirmed. Welcome!"))
-    return redirect(next_url or "founder-home")
+    response = redirect(next_url or "founder-home")
+    if user.language:
+        set_language_cookie(response, user.language)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -269,9 +269,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The document is added."))
             return redirect("application-detail", pk=application.pk)
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        messages.error(request, _("The document was not added: correct the fields marked below."))
     return render(request, "pipeline/application_detail.html", _detail_context(application, form), status=400)
 
 

@@ -272,3 +272,12 @@ def test_a_person_changes_their_password_and_stays_logged_in(client, founder):
     assert client.get(reverse("home")).url == reverse("founder-home")  # still logged in
     client.logout()
     assert client.login(username=founder.email, password="a-new-long-passphrase")
+
+
+def test_the_account_page_explains_the_organisation_to_each_role_in_its_terms(client, founder, mentor):
+    client.force_login(mentor)
+    assert "which startups you may review" in client.get(reverse("account")).content.decode()
+    client.force_login(founder)
+    page = client.get(reverse("account")).content.decode()
+    assert "which startups you may review" not in page
+    assert "The cluster's managers record it." in page

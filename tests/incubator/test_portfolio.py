@@ -1,6 +1,7 @@
 """The life-sciences portfolio: milestones with evidence, stage gates, readiness history,
 investment-readiness reviews, monthly reports and the funding ledger."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -94,6 +95,22 @@ def test_milestone_flow_from_plan_to_acceptance_opens_the_gate(client, manager, 
 
     moved = startup_transition(startup=incubating, name="accelerate", actor=manager)
     assert moved.stage == "acceleration"
+
+
+def test_evidence_added_after_a_refused_submission_is_saved(client, founder, incubating):
+    """The refusal is shown at the transition's address; the evidence form still posts to the
+    milestone, not to the transition."""
+    milestone = factories.MilestoneFactory(startup=incubating, status="in_progress")
+    client.force_login(founder)
+    refused = client.post(
+        reverse("milestone-transition", args=[milestone.pk]),
+        {"transition": "submit", "expected_state": "in_progress"},
+    ).content.decode()
+    assert "was not done" in refused
+    evidence_form = re.search(r'<form method="post" action="([^"]+)" enctype="multipart/form-data"', refused)
+    assert evidence_form is not None
+    client.post(evidence_form.group(1), {"note": "The signed report.", "file": pdf("report.pdf")})
+    assert MilestoneEvidence.objects.get(milestone=milestone).note == "The signed report."
 
 
 def test_mentor_of_another_startup_cannot_accept(incubating, founder):

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +44,19 @@ def test_sign_up_confirm_and_land_on_the_founder_home(client, django_capture_on_
     assert (user.is_active, user.email_confirmed) == (True, True)
     page = client.get(reverse("founder-home")).content.decode()
     assert "Create your startup" in page
+
+
+def test_a_link_opened_in_another_browser_opens_the_pages_in_the_language_of_the_signup(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP, headers={"accept-language": "ru"})
+    link = _confirmation_link(mail.outbox[0])
+
+    other_browser = Client()
+    response = other_browser.get(link, follow=True)
+    assert other_browser.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    assert "Ваш адрес электронной почты подтверждён" in response.content.decode()
 
 
 def test_a_used_confirmation_link_does_not_log_in_again(client, django_capture_on_commit_callbacks):

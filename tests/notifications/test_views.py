@@ -176,6 +176,22 @@ def test_preferences_show_the_kinds_of_my_roles_and_mandatory_ones_as_locked(cli
     assert "disabled" in body
 
 
+def test_a_mentor_can_turn_off_the_mentors_e_mails_too(client, mentor):
+    client.force_login(mentor)
+
+    body = client.get(reverse("notifications:preferences")).content.decode()
+    assert "As a reviewer" in body
+    assert "As a mentor" in body
+    for kind in ("milestone_submitted", "readiness_proposed"):
+        assert f'name="{kind}"' in body
+
+    client.post(reverse("notifications:preferences"), {})
+    off = set(
+        NotificationPreference.objects.filter(user=mentor, email_enabled=False).values_list("kind", flat=True)
+    )
+    assert {"milestone_submitted", "readiness_proposed"} <= off
+
+
 def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(client, founder):
     client.force_login(founder)
 

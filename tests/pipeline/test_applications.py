@@ -257,6 +257,20 @@ def test_supporting_document_must_be_a_pdf(client, founder, draft):
     assert not ApplicationDocument.objects.exists()
 
 
+def test_a_refused_document_is_explained_at_its_field_and_keeps_the_title(client, founder, draft):
+    client.force_login(founder)
+    response = client.post(
+        reverse("application-document-upload", args=[draft.pk]), {"title": "Letter of intent"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The document was not added: correct the fields marked below." in page
+    assert 'value="Letter of intent"' in page
+    assert 'id="id_file"' in page
+    assert "is-invalid" in page
+    assert not ApplicationDocument.objects.exists()
+
+
 def test_files_are_served_as_attachments_only_to_who_may_see_them(client, founder, startup, manager):
     application = factories.ApplicationFactory(startup=startup, pitch_deck_name="Our deck.pdf")
     reviewer = factories.MentorFactory()
