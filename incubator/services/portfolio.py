@@ -35,9 +35,10 @@ REPORTING_STAGES = ["incubation", "acceleration", "funding"]
 
 
 class PortfolioError(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str = "refused"):
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 def can_steer(startup: Startup, user: User) -> bool:
@@ -128,6 +129,11 @@ def milestone_evidence_remove(*, evidence: MilestoneEvidence, actor: User) -> No
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def readiness_proposal_waiting(startup: Startup) -> ReadinessChange | None:
+    """The founders' proposal that waits for confirmation, if one does (one at a time)."""
+    return startup.readiness_changes.filter(confirmed_at=None, rejected_at=None).first()
+
+
 @transaction.atomic
 def readiness_change_record(
     *,
@@ -152,6 +158,21 @@ def readiness_change_record(
         raise PortfolioError(_("Nothing changes: this is the startup's current level and phase."))
     if not evidence_note.strip() and evidence_file is None:
         raise PortfolioError(_("Say what shows the progress: a note, a file, or both."))
+    if not steering:
+        waiting = readiness_proposal_waiting(locked)
+        if waiting is not None:
+            # Two proposals from the same level could both be confirmed, one on top of the other.
+            raise PortfolioError(
+                _(
+                    "The change proposed on %(date)s (TRL %(trl)d) waits for confirmation; "
+                    "propose the next one once it is decided."
+                )
+                % {
+                    "date": formats.date_format(timezone.localdate(waiting.recorded_at)),
+                    "trl": waiting.trl_to,
+                },
+                code="proposal_waiting",
+            )
     change = ReadinessChange(
         startup=locked,
         trl_from=locked.trl,
@@ -193,7 +214,17 @@ def readiness_change_confirm(*, change: ReadinessChange, actor: User, accept: bo
     if not can_steer(startup, actor):
         raise PermissionDenied
     if not locked.is_pending:
-        raise PortfolioError(_("This change was already decided."))
+        raise PortfolioError(_("This change was already decided."), code="already_decided")
+    if accept and (locked.trl_from, locked.phase_from) != (startup.trl, startup.development_phase):
+        raise PortfolioError(
+            _(
+                "The startup's readiness changed after this was proposed: it was TRL %(then)d, "
+                "it is TRL %(now)d (%(phase)s) now. Reject this proposal; the team can propose "
+                "again from where the startup is."
+            )
+            % {"then": locked.trl_from, "now": startup.trl, "phase": startup.get_development_phase_display()},
+            code="outdated",
+        )
     if accept:
         _apply(locked, startup, actor)
     else:

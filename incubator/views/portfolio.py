@@ -44,6 +44,7 @@ from ..services.portfolio import (
     milestone_evidence_remove,
     readiness_change_confirm,
     readiness_change_record,
+    readiness_proposal_waiting,
 )
 
 
@@ -222,8 +223,11 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
     startup = _portfolio_startup(request, pk, readiness=True)
-    if not (startup.has_member(request.user) or can_steer(startup, request.user)):
+    steering = can_steer(startup, request.user)
+    if not (steering or startup.has_member(request.user)):
         raise PermissionDenied
+    # A founder's proposal waits alone (see readiness_change_record): say so before any typing.
+    waiting = None if steering else readiness_proposal_waiting(startup)
     form = ReadinessForm(
         request.POST or None,
         request.FILES or None,
@@ -250,7 +254,11 @@ def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("Sent for confirmation to the startup's mentor and the managers.")
                 )
             return redirect("startup-detail", pk=startup.pk)
-    return render(request, "incubator/portfolio/readiness_form.html", {"startup": startup, "form": form})
+    return render(
+        request,
+        "incubator/portfolio/readiness_form.html",
+        {"startup": startup, "form": form, "steering": steering, "waiting": waiting},
+    )
 
 
 @login_required

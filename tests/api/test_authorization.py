@@ -328,7 +328,8 @@ ENDPOINTS = {
     "readiness record": Endpoint(
         "POST",
         f"{V1}/readiness-changes/",
-        only({FA: 201, AR: 201, M: 201}, 404),
+        # Founder A may propose, but the world's proposal still waits: one at a time (409).
+        only({FA: 409, AR: 201, M: 201}, 404),
         body=lambda w: {
             "startup": w.portfolio.startup.pk,
             "trl": 5,

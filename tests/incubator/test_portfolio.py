@@ -23,7 +23,12 @@ from incubator.models import (
     Startup,
 )
 from incubator.selectors import funding_by, funding_totals_by_currency, missing_reports
-from incubator.services.portfolio import PortfolioError, funding_record_create, milestone_evidence_add
+from incubator.services.portfolio import (
+    PortfolioError,
+    funding_record_create,
+    milestone_evidence_add,
+    readiness_change_record,
+)
 from pipeline.exceptions import GuardFailed, TransitionForbidden
 from pipeline.models import TransitionLog
 from pipeline.services import milestone_transition, startup_transition
@@ -302,6 +307,45 @@ def test_founder_proposes_readiness_mentor_confirms(client, founder, mentor, inc
     assert "3 → 4" in page
     assert "→ Preclinical" in page  # the phase by its name, not its code
     assert reverse("readiness-file", args=[change.pk]) in page
+
+
+def test_a_proposal_waits_alone_and_is_confirmed_only_from_the_level_it_started_at(
+    client, founder, mentor, manager, incubating
+):
+    client.force_login(founder)
+    url = reverse("readiness-new", args=[incubating.pk])
+    client.post(url, {"trl": 4, "phase": "preclinical", "note": "Second animal model."})
+    assert "waits for confirmation" in client.get(url).content.decode()
+    response = client.post(url, {"trl": 2, "phase": "discovery", "note": "Back to the bench."})
+    assert "waits for confirmation" in response.content.decode()
+    assert ReadinessChange.objects.count() == 1
+    proposal = ReadinessChange.objects.get()
+
+    # A manager records a change meanwhile: the proposal no longer starts where the startup is.
+    readiness_change_record(
+        startup=incubating, actor=manager, trl=5, phase="clinical_1", evidence_note="IND approved."
+    )
+    client.force_login(mentor)
+    response = client.post(
+        reverse("readiness-confirm", args=[proposal.pk]), {"decision": "confirm"}, follow=True
+    )
+    assert "changed after this was proposed" in response.content.decode()
+    assert Startup.objects.get(pk=incubating.pk).trl == 5
+    assert ReadinessChange.objects.get(pk=proposal.pk).is_pending
+
+    api = client.post(
+        f"/api/v1/readiness-changes/{proposal.pk}/decision/",
+        {"decision": "confirm"},
+        content_type="application/json",
+    )
+    assert api.status_code == 409
+    assert api.json()["error"]["code"] == "outdated"
+    client.post(reverse("readiness-confirm", args=[proposal.pk]), {"decision": "reject"})
+    assert ReadinessChange.objects.get(pk=proposal.pk).rejected_at is not None
+
+    client.force_login(founder)
+    client.post(url, {"trl": 6, "phase": "clinical_1", "note": "Phase I enrolled."})
+    assert ReadinessChange.objects.filter(trl_to=6).exists()
 
 
 def test_manager_records_readiness_at_once_and_bad_changes_are_refused(client, manager, incubating):

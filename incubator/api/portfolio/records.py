@@ -135,7 +135,7 @@ class ReadinessDecisionView(generics.GenericAPIView):
                 change=change, actor=request.user, accept=serializer.validated_data["decision"] == "confirm"
             )
         except PortfolioError as error:
-            raise Conflict(error.message, code="already_decided") from error
+            raise Conflict(error.message, code=error.code) from error
         return readiness_response(request, change.pk)
 
 
