@@ -62,14 +62,23 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
-class IdFilter(django_filters.NumberFilter):
-    """An object by id (a foreign key, or a reverse relation)."""
-
-    field_class = forms.IntegerField
+# What a database integer column can hold (64 bits); SQLite refuses to compare with more.
+INTEGER_RANGE = range(-(2**63), 2**63)
 
 
 class IntegerFilter(django_filters.NumberFilter):
+    """A whole number; one no column can hold matches nothing."""
+
     field_class = forms.IntegerField
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if value is not None and value not in INTEGER_RANGE:
+            return qs.none()
+        return super().filter(qs, value)
+
+
+class IdFilter(IntegerFilter):
+    """An object by id (a foreign key, or a reverse relation)."""
 
 
 class TextField(forms.CharField):

@@ -154,16 +154,8 @@ def call_rubric(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(Call, slug=slug)
     criteria = list(call.criteria.all())
     locked_since = rubric_locked_since(call)
-    initial = [
-        {
-            "name": c.name,
-            "guidance": c.guidance,
-            "weight": c.weight,
-            "scale_min": c.scale_min,
-            "scale_max": c.scale_max,
-        }
-        for c in criteria
-    ]
+    # Every field the form edits, so a save never blanks one the form did not start with.
+    initial = [{name: getattr(c, name) for name in CriterionForm.Meta.fields} for c in criteria]
     formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
     if request.method == "POST" and not locked_since and formset.is_valid():
         kept, deleted = [], []
@@ -180,11 +172,17 @@ def call_rubric(request: HttpRequest, slug: str) -> HttpResponse:
                 data["id"] = existing.pk
             kept.append(data)
         try:
-            rubric_save(call=call, actor=request.user, criteria=kept, delete_ids=deleted)
+            saved = rubric_save(call=call, actor=request.user, criteria=kept, delete_ids=deleted)
         except ReviewError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The rubric is saved."))
+            if saved:
+                messages.success(request, _("The rubric is saved."))
+            else:
+                messages.warning(
+                    request,
+                    _("The rubric has no criteria: reviewers cannot score applications until it has one."),
+                )
             return redirect("manage-rubric", slug=call.slug)
     return render(
         request,

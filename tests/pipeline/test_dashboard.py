@@ -263,11 +263,13 @@ def test_export_quotes_text_a_spreadsheet_would_run_as_a_formula(client, manager
     factories.StartupFactory(name='=HYPERLINK("http://evil.example","Open")')
     factories.StartupFactory(name="-1+2")
     factories.StartupFactory(name="Plain Bio")
+    factories.StartupFactory(name="-42")
     client.force_login(manager)
 
     names = sorted(row[0] for row in _csv(client.get(reverse("dashboard-export")))[1:])
 
-    assert names == ["'-1+2", '\'=HYPERLINK("http://evil.example","Open")', "Plain Bio"]
+    # A plain number is left as it is: a spreadsheet reads it as a number, not a formula.
+    assert names == ["'-1+2", '\'=HYPERLINK("http://evil.example","Open")', "-42", "Plain Bio"]
 
 
 def test_call_export_lists_applications_with_scores(client, manager):
@@ -277,6 +279,8 @@ def test_call_export_lists_applications_with_scores(client, manager):
         factories.ReviewFactory(assignment__application=application, weighted_score=score)
     client.force_login(manager)
 
+    ranking = client.get(reverse("manage-ranking", args=[call.slug])).content.decode()
+    assert f'href="{reverse("manage-call-export", args=[call.slug])}"' in ranking
     rows = _csv(client.get(reverse("manage-call-export", args=[call.slug])))
 
     assert rows[0][:2] == ["Rank", "Startup"]

@@ -266,6 +266,44 @@ def test_rubric_is_editable_until_the_first_review_then_locked(client, manager, 
     assert not call.criteria.filter(name="Changed after reviews").exists()
 
 
+def _rubric_as_shown(client, url) -> dict:
+    """What the browser sends back from the rubric page: every field as the page shows it."""
+    formset = client.get(url).context["formset"]
+    data = {
+        "criteria-TOTAL_FORMS": len(formset.forms),
+        "criteria-INITIAL_FORMS": formset.initial_form_count(),
+    }
+    for form in formset.forms:
+        for name, field in form.fields.items():
+            value = form.get_initial_for_field(field, name)
+            if value not in (None, False):
+                data[f"{form.prefix}-{name}"] = value
+    return data
+
+
+def test_saving_the_rubric_as_shown_keeps_the_russian_texts(client, manager, call):
+    call.criteria.update(name_ru="Наука", guidance_ru="Новизна и доказательства.")
+    client.force_login(manager)
+    url = reverse("manage-rubric", args=[call.slug])
+    client.post(url, _rubric_as_shown(client, url))
+    assert set(call.criteria.values_list("name_ru", flat=True)) == {"Наука"}
+    assert set(call.criteria.values_list("guidance_ru", flat=True)) == {"Новизна и доказательства."}
+
+
+def test_the_rubric_refuses_two_criteria_of_one_name_and_warns_when_empty(client, manager, call):
+    client.force_login(manager)
+    url = reverse("manage-rubric", args=[call.slug])
+    data = _rubric_as_shown(client, url)
+    data["criteria-1-name"] = " science "
+    response = client.post(url, data, follow=True)
+    assert "Two criteria are called" in response.content.decode()
+    assert list(call.criteria.order_by("position").values_list("name", flat=True)) == ["Science", "Team"]
+
+    call.criteria.all().delete()
+    response = client.post(url, _rubric_as_shown(client, url), follow=True)
+    assert "The rubric has no criteria" in response.content.decode()
+
+
 def _submitted_review(assignment, score):
     return factories.ReviewFactory(assignment=assignment, weighted_score=score)
 
