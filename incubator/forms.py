@@ -14,6 +14,7 @@ from .models import (
     User,
 )
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
+from .services.portfolio import POSITIVE_AMOUNT, funding_date_problem
 
 
 class SignUpForm(BootstrapForm):
@@ -272,6 +273,9 @@ class FundingForm(BootstrapModelForm):
         self.fields["investor"].queryset = Organisation.objects.filter(is_member=True)
         # Funding is recorded once secured (``not_in_the_future``); the picker stops at today.
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        if startup.founded_on:
+            self.fields["date"].widget.attrs["min"] = startup.founded_on.isoformat()
+        self.fields["amount"].widget.attrs["min"] = "0.01"
         self.startup = startup
         milestones = [(m.pk, str(m)) for m in startup.milestones.all()]
         for n in range(1, 4):
@@ -307,8 +311,14 @@ class FundingForm(BootstrapModelForm):
             )
         amount = cleaned.get("amount")
         planned = sum((cleaned.get(f"tranche_{n}_amount") or 0 for n in range(1, 4)), 0)
-        if amount is not None and planned > amount:
+        if amount is not None and amount <= 0:
+            self.add_error("amount", POSITIVE_AMOUNT)
+        elif amount is not None and planned > amount:
             self.add_error("amount", _("The tranches add up to more than the amount."))
+        day = cleaned.get("date")
+        problem = day and funding_date_problem(self.startup, day)
+        if problem:
+            self.add_error("date", problem)
         return cleaned
 
     def tranches(self) -> list[dict]:

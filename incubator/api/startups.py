@@ -20,7 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.models import Organisation, Startup, TeamMembership, TherapeuticArea
-from incubator.models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
+from incubator.models.startups import (
+    PHASES_BY_PRODUCT_TYPE,
+    DevelopmentPhase,
+    ProductType,
+    founded_in_the_past,
+)
 from incubator.services import startup_create, startup_update
 from pipeline.api.selectors import FounderState, founder_states, startups_for_api
 from pipeline.machines import Stage
@@ -170,7 +175,7 @@ class StartupProfileInputSerializer(serializers.Serializer):
     therapeutic_area = RelatedIdField(queryset=TherapeuticArea.objects.all())
     product_type = StrictChoiceField(choices=ProductType.choices, required=False)
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
-    founded_on = serializers.DateField(required=False, allow_null=True)
+    founded_on = serializers.DateField(required=False, allow_null=True, validators=[founded_in_the_past])
     affiliations = RelatedIdField(
         many=True,
         required=False,

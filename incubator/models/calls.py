@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..localised import localised
 
@@ -31,7 +32,9 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     review_deadline = models.DateTimeField(_("review deadline"))
-    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("How many startups the call admits."))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1)], help_text=_("How many startups the call admits.")
+    )
     min_reviews = models.PositiveIntegerField(
         _("minimum completed reviews"),
         default=2,
@@ -55,6 +58,7 @@ class Call(models.Model):
     stall_limit_days = models.PositiveIntegerField(
         _("stall limit (days)"),
         default=120,
+        validators=[MinValueValidator(1)],
         help_text=_("A startup of this cohort in one stage longer than this is reported as stalled."),
     )
     disagreement_threshold = models.DecimalField(
@@ -62,6 +66,7 @@ class Call(models.Model):
         max_digits=4,
         decimal_places=2,
         default=Decimal("2.0"),
+        validators=[MinValueValidator(Decimal("0"))],
         help_text=_(
             "Applications whose reviewers' weighted scores (0–10) spread more than this "
             "(standard deviation) are flagged for discussion."
@@ -73,6 +78,7 @@ class Call(models.Model):
         decimal_places=2,
         default=Decimal("0"),
         blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -106,12 +112,23 @@ class Call(models.Model):
         return localised(self, "rules")
 
     def clean(self) -> None:
+        errors = {}
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": _("The call must close after it opens.")})
+            errors["closes_at"] = _("The call must close after it opens.")
         if self.closes_at and self.review_deadline and self.review_deadline < self.closes_at:
-            raise ValidationError(
-                {"review_deadline": _("The review deadline cannot be before the call closes.")}
-            )
+            errors["review_deadline"] = _("The review deadline cannot be before the call closes.")
+        if (
+            self.min_reviews is not None
+            and self.reviewers_per_application is not None
+            and self.min_reviews > self.reviewers_per_application
+        ):
+            errors["min_reviews"] = ngettext(
+                "An application gets %(n)d reviewer: it could never have more completed reviews.",
+                "An application gets %(n)d reviewers: it could never have more completed reviews.",
+                self.reviewers_per_application,
+            ) % {"n": self.reviewers_per_application}
+        if errors:
+            raise ValidationError(errors)
 
     def phase_at(self, moment: datetime | None = None) -> str:
         moment = moment or timezone.now()

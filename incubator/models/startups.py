@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -74,6 +75,11 @@ PHASES_BY_PRODUCT_TYPE: dict[str, list[str]] = {
 }
 
 
+def founded_in_the_past(value) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("A founding date cannot be in the future."), code="future")
+
+
 class Startup(StartupStageMachine):
     """A startup and its life-sciences profile. Its ``stage`` is a protected state field: it
     changes only through ``pipeline.services.startup_transition``."""
@@ -105,7 +111,7 @@ class Startup(StartupStageMachine):
         help_text=_("1 (basic principles observed) to 9 (proven in routine use)."),
     )
     website = models.URLField(_("website"), blank=True)
-    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True, validators=[founded_in_the_past])
     affiliations = models.ManyToManyField(
         "incubator.Organisation",
         verbose_name=_("affiliations"),

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pipeline.documents import validate_pdf
 from pipeline.models.applications import admission_held
@@ -298,6 +299,18 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
     return report
 
 
+POSITIVE_AMOUNT = gettext_lazy("The amount must be more than zero.")
+
+
+def funding_date_problem(startup: Startup, day: date) -> str | None:
+    """Why funding cannot be dated ``day``, if it cannot: before the startup was founded."""
+    if startup.founded_on and day < startup.founded_on:
+        return _("The startup was founded on %(founded)s; its funding cannot be dated earlier.") % {
+            "founded": formats.date_format(startup.founded_on)
+        }
+    return None
+
+
 @transaction.atomic
 def funding_record_create(
     *,
@@ -324,6 +337,11 @@ def funding_record_create(
         raise PortfolioError(
             _("Choose a member organisation or type another name, not both: the record has one source.")
         )
+    if amount <= 0:
+        raise PortfolioError(str(POSITIVE_AMOUNT))
+    problem = funding_date_problem(startup, date)
+    if problem:
+        raise PortfolioError(problem)
     tranches = tranches or []
     if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
         raise PortfolioError(_("The tranches add up to more than the amount."))

@@ -57,29 +57,52 @@ def test_a_manager_creates_a_call_and_an_organisation_in_the_admin(client, staff
     page = client.get(url).content.decode()
     # The rubric is kept on the call's rubric page, which locks it once reviews exist.
     assert 'name="criteria-0-weight"' not in page
+    call_form = {
+        "title": "Cohort 2027",
+        "slug": "cohort-2027",
+        "created_at_0": "2026-11-27",
+        "created_at_1": "12:00",
+        "opens_at_0": "2027-01-10",
+        "opens_at_1": "10:00",
+        "closes_at_0": "2027-02-10",
+        "closes_at_1": "18:00",
+        "review_deadline_0": "2027-03-01",
+        "review_deadline_1": "18:00",
+        "capacity": "12",
+        "min_reviews": "2",
+        "reviewers_per_application": "3",
+        "stall_limit_days": "180",
+        "disagreement_threshold": "2.5",
+        "funding_per_startup": "3000000",
+        "managers": [staff_manager.pk],
+        **_management_forms(page),
+    }
+    # Settings that cannot work are refused, each at its field.
     response = client.post(
         url,
         {
-            "title": "Cohort 2027",
-            "slug": "cohort-2027",
-            "created_at_0": "2026-11-27",
-            "created_at_1": "12:00",
-            "opens_at_0": "2027-01-10",
-            "opens_at_1": "10:00",
-            "closes_at_0": "2027-02-10",
-            "closes_at_1": "18:00",
-            "review_deadline_0": "2027-03-01",
-            "review_deadline_1": "18:00",
-            "capacity": "12",
-            "min_reviews": "2",
-            "reviewers_per_application": "3",
-            "stall_limit_days": "180",
-            "disagreement_threshold": "2.5",
-            "funding_per_startup": "3000000",
-            "managers": [staff_manager.pk],
-            **_management_forms(page),
+            **call_form,
+            "min_reviews": "5",
+            "reviewers_per_application": "2",
+            "disagreement_threshold": "-1",
+            "stall_limit_days": "0",
+            "funding_per_startup": "-100",
+            "capacity": "0",
         },
     )
+    assert response.status_code == 200
+    refused = {name for name, errors in response.context["adminform"].form.errors.items() if errors}
+    assert refused == {
+        "min_reviews",
+        "disagreement_threshold",
+        "stall_limit_days",
+        "funding_per_startup",
+        "capacity",
+    }
+    assert "it could never have more completed reviews" in response.content.decode()
+    assert not Call.objects.filter(slug="cohort-2027").exists()
+
+    response = client.post(url, call_form)
     errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
     assert response.status_code == 302, errors
     call = Call.objects.get(slug="cohort-2027")

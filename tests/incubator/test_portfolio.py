@@ -601,6 +601,42 @@ def test_the_programmes_own_funding_needs_no_other_source(client, manager, incub
     assert "The cluster&#x27;s programme" in page
 
 
+def test_funding_is_a_positive_amount_dated_after_the_founding(client, manager, incubating):
+    incubating.founded_on = date(2024, 3, 1)
+    incubating.save()
+    client.force_login(manager)
+    url = reverse("funding-new", args=[incubating.pk])
+    form = {"kind": "grant", "date": "2026-05-01", "currency": "RUB", "from_programme": "on"}
+
+    for amount in ("-5000", "0"):
+        errors = client.post(url, {**form, "amount": amount}).context["form"].errors
+        assert errors["amount"] == ["The amount must be more than zero."]
+    errors = client.post(url, {**form, "amount": "100", "date": "1900-01-01"}).context["form"].errors
+    assert errors["date"] == ["The startup was founded on 1 March 2024; its funding cannot be dated earlier."]
+    assert not FundingRecord.objects.exists()
+    with pytest.raises(PortfolioError, match="more than zero"):
+        funding_record_create(
+            startup=incubating,
+            actor=manager,
+            kind="grant",
+            date=date(2026, 5, 1),
+            amount=Decimal("0"),
+            currency="RUB",
+            from_programme=True,
+        )
+
+
+def test_a_founding_date_in_the_future_is_refused(client, founder, incubating):
+    client.force_login(founder)
+    response = client.patch(
+        f"/api/v1/startups/{incubating.pk}/",
+        {"founded_on": (timezone.localdate() + timedelta(days=30)).isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "A founding date cannot be in the future." in response.content.decode()
+
+
 def test_funding_page_records_tranches_tied_to_milestones(client, manager, incubating):
     milestone = factories.MilestoneFactory(startup=incubating, title="First patient dosed")
     client.force_login(manager)
