@@ -22,6 +22,7 @@ from .settle import (
     draft_reminders_settle,
     kpi_reminders_settle,
     milestone_reminders_settle,
+    readiness_notices_settle,
     review_reminders_settle,
 )
 from .team import notify_mentor_assigned, notify_mentorship_ended, notify_team_joined
@@ -50,6 +51,7 @@ __all__ = [
     "outbox_relay",
     "preference_set",
     "preferences_update",
+    "readiness_notices_settle",
     "reminders_sweep",
     "review_reminders_settle",
     "unsubscribe_apply",

@@ -14,7 +14,12 @@ from pipeline.models.applications import AWAITING_REVIEWS
 
 from ..kinds import Kind
 from .notices import Notice, in_russian, iso, notices_create, stamp
-from .settle import application_review_reminders_settle, draft_reminders_settle, milestone_reminders_settle
+from .settle import (
+    application_review_reminders_settle,
+    draft_reminders_settle,
+    milestone_reminders_settle,
+    milestone_review_notices_settle,
+)
 
 DECISION_STATUSES = frozenset({"accepted", "rejected", "waitlisted"})
 DECISION_TRANSITIONS = frozenset({"accept", "reject", "waitlist"})
@@ -58,6 +63,8 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
 
         if log.transition in ("submit", "accept", "miss"):  # no evidence is owed any more
             milestone_reminders_settle(milestone_id=log.milestone_id, startup_id=log.startup_id)
+        if log.source == "submitted":  # the evidence was reviewed: nobody else need look at it
+            milestone_review_notices_settle(milestone_id=log.milestone_id)
         return notify_milestone_transition(log=log)
     if log.machine == TransitionLog.Machine.APPLICATION:
         if log.source == ApplicationStatus.DRAFT:

@@ -1,7 +1,7 @@
 """Reminders whose task is done or gone: once a review is submitted, declined or taken back, or its
 application no longer waits for reviews; an application leaves its draft; a milestone's evidence
-is in; a monthly report is sent. The reminders about it are marked read and their e-mails not yet
-sent are cancelled. The notices stay in the centre.
+is in or decided; a readiness change is decided; a monthly report is sent. The notices asking for
+it are marked read and their e-mails not yet sent are cancelled. The notices stay in the centre.
 
 Called by the services that finish those tasks, inside their transaction: the reminders settle
 with the change, or not at all. A reminder is found by the start of its deduplication key, which
@@ -30,6 +30,13 @@ def _matching(prefixes: list[str]) -> Q:
     return condition
 
 
+def _settle(matching: Q) -> int:
+    OutboxMessage.objects.filter(matching, status=OutboxMessage.Status.PENDING).update(
+        status=OutboxMessage.Status.CANCELLED
+    )
+    return Notification.objects.filter(matching, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def reminders_settle(*, prefixes: Iterable[str], recipient_ids: Iterable[int]) -> int:
     """Mark read the unread notices of ``recipient_ids`` whose key starts with one of
     ``prefixes`` (each ends with ``:``, so ``review-due:1:`` is not ``review-due:12:``), and
@@ -37,20 +44,39 @@ def reminders_settle(*, prefixes: Iterable[str], recipient_ids: Iterable[int]) -
     prefixes, recipient_ids = list(prefixes), list(recipient_ids)
     if not prefixes or not recipient_ids:
         return 0
-    matching = _matching(prefixes)
-    OutboxMessage.objects.filter(
-        matching, recipient_id__in=recipient_ids, status=OutboxMessage.Status.PENDING
-    ).update(status=OutboxMessage.Status.CANCELLED)
-    return Notification.objects.filter(matching, recipient_id__in=recipient_ids, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return _settle(_matching(prefixes) & Q(recipient_id__in=recipient_ids))
 
 
 def review_reminders_settle(*, assignment_id: int, reviewer_id: int) -> int:
-    """The reviewer's due-soon and overdue reminders. The managers' escalations stay: they tell
-    of a review that came late, and after a decline someone still has to find another reviewer."""
-    prefixes = [f"review-due:{assignment_id}:", f"review-overdue:{assignment_id}:"]
+    """The reviewer's assignment notice and due-soon and overdue reminders. The managers'
+    escalations stay: they tell of a review that came late, and after a decline someone still has
+    to find another reviewer."""
+    prefixes = [
+        f"review-assigned:{assignment_id}:",
+        f"review-due:{assignment_id}:",
+        f"review-overdue:{assignment_id}:",
+    ]
     return reminders_settle(prefixes=prefixes, recipient_ids=[reviewer_id])
+
+
+def readiness_notices_settle(*, change_id: int) -> int:
+    """Everyone's "readiness change to confirm" notice once one of them decided it."""
+    return _settle(_matching([f"readiness:{change_id}:"]))
+
+
+def milestone_review_notices_settle(*, milestone_id: int) -> int:
+    """Everyone's "evidence to review" notices of a milestone once one of them decided it."""
+    from django.urls import reverse
+
+    from ..kinds import Kind
+
+    # The notices are keyed by the submission's record; they all link to the milestone.
+    keys = list(
+        Notification.objects.filter(
+            kind=Kind.MILESTONE_SUBMITTED, url=reverse("milestone-detail", args=[milestone_id])
+        ).values_list("dedup_key", flat=True)
+    )
+    return _settle(Q(dedup_key__in=keys)) if keys else 0
 
 
 def application_review_reminders_settle(*, application_id: int) -> int:

@@ -7,12 +7,17 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from incubator.models import Startup
-from incubator.services.portfolio import kpi_report_submit, milestone_evidence_add
+from incubator.models import ReadinessChange, Startup
+from incubator.services.portfolio import (
+    kpi_report_submit,
+    milestone_evidence_add,
+    readiness_change_confirm,
+    readiness_change_record,
+)
 from notifications.models import Notification, OutboxMessage
 from notifications.services import reminders_sweep
 from pipeline.services import application_transition, milestone_transition
-from pipeline.services.assignment import assignment_decline, assignment_remove
+from pipeline.services.assignment import assignment_create, assignment_decline, assignment_remove
 from tests import factories
 from tests.notifications.helpers import closing_draft, notice_state
 from tests.reviews import review_write
@@ -137,3 +142,44 @@ def test_sending_the_monthly_report_settles_its_reminder(founder):
 
         kpi_report_submit(startup=startup, actor=founder, period=date(2026, 10, 1), team_size=3)
     assert notice_state("kpi_report_overdue") == {founder.pk: (True, "cancelled")}
+
+
+def test_a_declined_review_settles_the_notice_that_asked_for_it(manager):
+    application = factories.ApplicationFactory(status="in_review")
+    factories.CriterionFactory(call=application.call)
+    declined = assignment_create(application=application, reviewer=factories.MentorFactory(), actor=manager)
+    kept = assignment_create(application=application, reviewer=factories.MentorFactory(), actor=manager)
+    assert notice_state("review_assigned") == {
+        declined.reviewer_id: (False, "pending"),
+        kept.reviewer_id: (False, "pending"),
+    }
+
+    assignment_decline(assignment=declined, actor=declined.reviewer, reason="No time.", conflict=False)
+
+    assert notice_state("review_assigned") == {
+        declined.reviewer_id: (True, "cancelled"),
+        kept.reviewer_id: (False, "pending"),
+    }
+
+
+def test_a_decided_readiness_change_or_milestone_settles_every_mentors_notice(founder):
+    startup = factories.StartupFactory(stage="incubation", founders=[founder], trl=3)
+    mentors = [factories.MentorFactory() for _ in range(2)]
+    for mentor in mentors:
+        factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    readiness_change_record(
+        startup=startup, actor=founder, trl=4, phase="preclinical", evidence_note="Model."
+    )
+    milestone = factories.MilestoneFactory(startup=startup, status="in_progress")
+    milestone_evidence_add(milestone=milestone, actor=founder, note="Report attached.")
+    milestone_transition(milestone=milestone, name="submit", actor=founder)
+    unread = {(False, "pending")}
+    assert set(notice_state("readiness_proposed").values()) == unread
+    assert set(notice_state("milestone_submitted").values()) == unread
+
+    readiness_change_confirm(change=ReadinessChange.objects.get(), actor=mentors[0], accept=True)
+    milestone_transition(milestone=milestone, name="accept", actor=mentors[0])
+
+    settled = {mentor.pk: (True, "cancelled") for mentor in mentors}
+    assert notice_state("readiness_proposed") == settled
+    assert notice_state("milestone_submitted") == settled
