@@ -9,6 +9,7 @@ from incubator.models import Criterion, User
 from .documents import validate_pdf
 from .models import Application, Review
 from .services.assignment import DEFAULT_CAPACITY
+from .services.reviews import review_version
 
 
 class TransitionForm(BootstrapForm):
@@ -143,6 +144,9 @@ class ReviewForm(BootstrapForm):
         choices=[("", "—"), *list(Review.Confidence.choices)],
     )
 
+    # What the review was when the page was opened: a save from an older page is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, empty_value=None)
+
     def __init__(self, *args, criteria, blind: bool = True, **kwargs):
         self.criteria = list(criteria)
         super().__init__(*args, **kwargs)
@@ -191,8 +195,9 @@ class ReviewForm(BootstrapForm):
     @staticmethod
     def initial_from(review) -> dict:
         if review is None:
-            return {}
+            return {"version": review_version(None)}
         initial = {
+            "version": review_version(review),
             "comment_for_founders": review.comment_for_founders,
             "confidential_note": review.confidential_note,
             "recommendation": review.recommendation,

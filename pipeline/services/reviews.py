@@ -88,6 +88,12 @@ def review_deadline_passed(assignment: ReviewAssignment) -> bool:
     return timezone.now() > assignment.application.call.review_deadline
 
 
+def review_version(review: Review | None) -> str:
+    """A token that changes whenever the review is saved ("new" before its first save), to
+    catch a form opened before the last save (another tab)."""
+    return review.updated_at.isoformat() if review is not None else "new"
+
+
 @transaction.atomic
 def review_save(
     *,
@@ -99,10 +105,12 @@ def review_save(
     recommendation: str,
     confidence: int | None,
     submit: bool,
+    expected_version: str | None = None,
 ) -> Review:
     """Save the reviewer's draft or submit it. Submitting needs a score for every criterion, a
     recommendation and a confidence; a submitted review may be edited until the call's review
-    deadline (it stays submitted and its weighted score is recomputed)."""
+    deadline (it stays submitted and its weighted score is recomputed). Refused, with nothing
+    saved, when the review changed since the reviewer's form was opened (``expected_version``)."""
     locked = (
         ReviewAssignment.objects.select_for_update(of=("self",))
         .select_related("application__call", "application__startup")
@@ -122,6 +130,16 @@ def review_save(
         raise ReviewError(
             _("The application is “%(status)s”; reviews are closed.")
             % {"status": locked.application.get_status_display()}
+        )
+    if expected_version is not None and expected_version != review_version(
+        Review.objects.filter(assignment=locked).first()
+    ):
+        raise ReviewError(
+            _(
+                "This review was saved somewhere else (another tab?) after you opened this page. "
+                "Nothing was saved: what you wrote is still below. Copy what you need, reload the "
+                "page and try again."
+            )
         )
     criteria = list(call.criteria.all())
     review, _created = Review.objects.get_or_create(assignment=locked)

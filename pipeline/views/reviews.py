@@ -41,6 +41,7 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
                     recommendation=form.cleaned_data["recommendation"],
                     confidence=form.cleaned_data["confidence"],
                     submit="submit" in request.POST,
+                    expected_version=form.cleaned_data["version"],
                 )
             except ReviewError as error:
                 for name, message in error.field_errors.items():

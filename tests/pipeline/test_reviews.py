@@ -66,6 +66,31 @@ def test_reviewer_saves_a_draft_then_submits(client, call):
     assert review.scores.count() == 2
 
 
+def test_a_save_from_a_page_opened_before_the_last_save_is_refused_and_keeps_the_text(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    url = reverse("review-form", args=[assignment.application_id])
+    first_tab = client.get(url).context["form"].initial["version"]
+    second_tab = client.get(url).context["form"].initial["version"]
+    client.post(url, review_data(call, confidential_note="Tab one's note.", version=first_tab, save="1"))
+
+    response = client.post(
+        url, review_data(call, comment_for_founders="Tab two's comment.", version=second_tab, save="1")
+    )
+    page = response.content.decode()
+    assert "saved somewhere else" in page
+    assert "Tab two&#x27;s comment." in page
+    review = Review.objects.get()
+    assert (review.confidential_note, review.comment_for_founders) == (
+        "Tab one's note.",
+        "Plan the GLP studies early.",
+    )
+
+    current = client.get(url).context["form"].initial["version"]
+    client.post(url, review_data(call, comment_for_founders="Tab two's comment.", version=current, save="1"))
+    assert Review.objects.get().comment_for_founders == "Tab two's comment."
+
+
 def test_submit_needs_every_score_a_recommendation_and_confidence(client, call):
     assignment = assigned(call)
     client.force_login(assignment.reviewer)
