@@ -14,7 +14,7 @@ from .models import (
     User,
 )
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
-from .services.portfolio import POSITIVE_AMOUNT, funding_date_problem
+from .services.portfolio import POSITIVE_AMOUNT, funding_date_problem, milestone_problems
 
 
 class SignUpForm(BootstrapForm):
@@ -176,6 +176,22 @@ class MilestoneForm(BootstrapForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, startup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.startup = startup
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        if startup.stage != "incubation":
+            self.fields["stage"].choices = [("acceleration", _("Acceleration"))]
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = milestone_problems(
+            startup=self.startup, stage=cleaned.get("stage", ""), due_on=cleaned.get("due_on")
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
+        return cleaned
 
 
 class EvidenceForm(BootstrapForm):

@@ -229,3 +229,9 @@ class Milestone(MilestoneMachine):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date with the evidence still owed."""
+        open_ = self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+        return open_ and self.due_on < timezone.localdate()

@@ -55,6 +55,19 @@ def can_see_portfolio(startup: Startup, user: User) -> bool:
 
 
 @transaction.atomic
+def milestone_problems(*, startup: Startup, stage: str, due_on: date | None) -> dict[str, str]:
+    """What is wrong with a new milestone, by field: due in the past, or for a stage the startup
+    has left (the incubation gate was passed without it)."""
+    problems = {}
+    if due_on is not None and due_on < timezone.localdate():
+        problems["due_on"] = _("A new milestone is due today or later.")
+    if stage == "incubation" and startup.stage in ("acceleration", "funding"):
+        problems["stage"] = _("%(startup)s is past incubation: set its milestones for acceleration.") % {
+            "startup": startup.name
+        }
+    return problems
+
+
 def milestone_create(
     *,
     startup: Startup,
@@ -67,6 +80,9 @@ def milestone_create(
 ) -> Milestone:
     if not can_steer(startup, actor):
         raise PermissionDenied
+    problems = milestone_problems(startup=startup, stage=stage, due_on=due_on)
+    if problems:
+        raise PortfolioError(" ".join(problems.values()))
     return Milestone.objects.create(
         startup=startup,
         stage=stage,

@@ -86,7 +86,8 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
     startup = _steered_startup(request, pk)
     form = MilestoneForm(
         request.POST or None,
-        initial={"stage": startup.stage if startup.stage == "acceleration" else "incubation"},
+        startup=startup,
+        initial={"stage": "incubation" if startup.stage == "incubation" else "acceleration"},
     )
     if request.method == "POST" and form.is_valid():
         milestone = milestone_create(startup=startup, actor=request.user, **form.cleaned_data)

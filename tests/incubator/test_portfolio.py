@@ -26,6 +26,7 @@ from incubator.selectors import funding_by, funding_totals_by_currency, missing_
 from incubator.services.portfolio import (
     PortfolioError,
     funding_record_create,
+    kpi_report_submit,
     milestone_evidence_add,
     readiness_change_record,
 )
@@ -116,6 +117,50 @@ def test_evidence_added_after_a_refused_submission_is_saved(client, founder, inc
     assert evidence_form is not None
     client.post(evidence_form.group(1), {"note": "The signed report.", "file": pdf("report.pdf")})
     assert MilestoneEvidence.objects.get(milestone=milestone).note == "The signed report."
+
+
+def test_a_new_milestone_is_due_ahead_and_for_a_stage_the_startup_has_not_left(client, manager, incubating):
+    client.force_login(manager)
+    url = reverse("milestone-new", args=[incubating.pk])
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    errors = (
+        client.post(url, {"stage": "incubation", "title": "GLP toxicology", "due_on": past})
+        .context["form"]
+        .errors
+    )
+    assert errors["due_on"] == ["A new milestone is due today or later."]
+
+    Startup.objects.filter(pk=incubating.pk).update(stage="acceleration")
+    page = client.get(url).content.decode()
+    assert 'value="incubation"' not in page
+    ahead = (timezone.localdate() + timedelta(days=30)).isoformat()
+    body = {"startup": incubating.pk, "stage": "incubation", "title": "Pilot", "due_on": ahead}
+    response = client.post("/api/v1/milestones/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["fields"]["stage"] == [
+        "NeuroRegen is past incubation: set its milestones for acceleration."
+    ]
+    assert not Milestone.objects.exists()
+    response = client.post(
+        "/api/v1/milestones/", {**body, "stage": "acceleration"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+
+
+def test_an_overdue_milestone_and_this_months_report_are_shown_as_they_are(client, founder, incubating):
+    factories.MilestoneFactory(startup=incubating, title="GLP toxicology", due_on=date(2026, 1, 31))
+    client.force_login(founder)
+    url = reverse("startup-detail", args=[incubating.pk])
+    page = client.get(url).content.decode()
+    assert '<span class="badge text-bg-danger">overdue</span>' in page
+    assert "Report on this month" in page
+
+    kpi_report_submit(
+        startup=incubating, actor=founder, period=timezone.localdate().replace(day=1), team_size=4
+    )
+    page = client.get(url).content.decode()
+    assert "Update this month's report" in page
+    assert "Report on this month" not in page
 
 
 def test_mentor_of_another_startup_cannot_accept(incubating, founder):

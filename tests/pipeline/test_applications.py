@@ -439,3 +439,22 @@ def test_founders_are_told_when_the_reviewers_will_not_see_their_names(client, f
     draft.call.hide_founder_names = True
     draft.call.save()
     assert notice in client.get(url).content.decode().replace("&#x27;", "'")
+
+
+def test_a_rejection_points_to_the_reviewers_comments_only_when_there_are_some(client, founder, startup):
+    application = factories.ApplicationFactory(
+        startup=startup, status="rejected", decision_released_at=timezone.now()
+    )
+    client.force_login(founder)
+    url = reverse("application-detail", args=[application.pk])
+
+    page = client.get(url).content.decode()
+    assert "Not accepted this time." in page
+    assert "comments below" not in page
+
+    factories.ReviewFactory(
+        assignment__application=application, comment_for_founders="Show efficacy in vivo."
+    )
+    page = client.get(url).content.decode()
+    assert "comments below may help" in page
+    assert "Show efficacy in vivo." in page

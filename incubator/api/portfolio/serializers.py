@@ -25,6 +25,7 @@ from incubator.models import (
     ReadinessChange,
 )
 from incubator.models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
+from incubator.services.portfolio import milestone_problems
 from pipeline.machines import MilestoneStatus
 from pipeline.services import permitted_transitions, transition_options
 
@@ -111,6 +112,12 @@ class MilestoneCreateInputSerializer(serializers.Serializer):
         default="",
         help_text=_("What the founders must show to have the milestone accepted."),
     )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        problems = milestone_problems(startup=data["startup"], stage=data["stage"], due_on=data["due_on"])
+        if problems:
+            raise serializers.ValidationError(problems)
+        return data
 
 
 class MilestoneTransitionInputSerializer(TransitionInputSerializer):
