@@ -134,7 +134,7 @@ def board_move(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(startup)s is now in %(stage)s.")
+                _("%(startup)s: the stage is now “%(stage)s”.")
                 % {"startup": moved.name, "stage": moved.get_stage_display()},
             )
     if request.htmx:

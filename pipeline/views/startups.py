@@ -109,6 +109,7 @@ def startup_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, startup, refused={**refused, "errors": error.messages}, status=409)
     messages.success(
         request,
-        _("%(startup)s is now in %(stage)s.") % {"startup": moved.name, "stage": moved.get_stage_display()},
+        _("%(startup)s: the stage is now “%(stage)s”.")
+        % {"startup": moved.name, "stage": moved.get_stage_display()},
     )
     return redirect("startup-detail", pk=startup.pk)

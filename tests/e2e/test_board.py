@@ -110,7 +110,7 @@ def test_manager_moves_a_startup_to_acceleration_and_the_founder_is_told(
         re.compile(r"Incubation\s*1")
     )
     expect(office.locator("#board").get_by_role("alert")).to_contain_text(
-        "NeuroRegen is now in Acceleration."
+        "NeuroRegen: the stage is now “Acceleration”."
     )
     expect(office.locator("#board").get_by_role("alert")).to_be_visible()
     assert_no_page_load(office)
@@ -139,7 +139,7 @@ def test_manager_moves_a_startup_to_acceleration_and_the_founder_is_told(
     assert len(pending) == 1
     assert outbox_messages_send(message_ids=pending) == {pending[0]: "sent"}
     [email] = [m for m in mail.outbox if m.to == [founder.email]]
-    assert email.subject == "NeuroRegen is now in Acceleration"
+    assert email.subject == "NeuroRegen: stage changed to Acceleration"
     assert "NeuroRegen moved from Incubation to Acceleration." in email.body
     [(html, mimetype)] = email.alternatives
     assert mimetype == "text/html"
@@ -160,10 +160,12 @@ def test_manager_moves_a_startup_to_acceleration_and_the_founder_is_told(
     shot(home, "founder-home")
     home.get_by_role("link", name="Notifications").click()
     expect(home).to_have_url(re.compile(r"/notifications/$"))
-    notice = home.locator("#notification-list li").filter(has_text="NeuroRegen is now in Acceleration")
+    notice = home.locator("#notification-list li").filter(
+        has_text="NeuroRegen: stage changed to Acceleration"
+    )
     expect(notice).to_contain_text("New")
     shot(home, "notification-centre")
-    notice.get_by_role("link", name="NeuroRegen is now in Acceleration").click()
+    notice.get_by_role("link", name="NeuroRegen: stage changed to Acceleration").click()
     expect(home).to_have_url(re.compile(rf"/startups/{startup.pk}/$"))
     shot(home, "startup-page")
 

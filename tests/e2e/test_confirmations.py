@@ -78,8 +78,8 @@ def test_graduating_on_the_board_asks_first(page: Page):
     expect(alumni.locator(f"#card-{startup.pk}")).to_have_count(0)
     assert Startup.objects.get(pk=startup.pk).stage == "funding"
     assert questions == [
-        "Graduate to alumni: GlucoLoop cannot be moved on from there. Continue?",
-        "Move this startup to Alumni? It cannot be moved on from there.",
+        "“Graduate to alumni” is final: GlucoLoop cannot be moved on afterwards. Continue?",
+        "Move this startup to “Alumni”? That stage is final: it cannot be moved on afterwards.",
     ]
 
     page.remove_listener("dialog", say_no)

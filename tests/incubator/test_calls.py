@@ -29,6 +29,19 @@ def test_founder_without_startup_is_asked_to_create_one(client, founder):
     assert "Create your startup" in client.get(reverse("call-detail", args=[call.slug])).content.decode()
 
 
+def test_managers_and_mentors_are_not_asked_to_create_a_startup(client, manager, mentor):
+    call = factories.CallFactory()
+    url = reverse("call-detail", args=[call.slug])
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert "Create your startup" not in page
+    assert f'href="{reverse("manage-call", args=[call.slug])}"' in page
+    client.force_login(mentor)
+    page = client.get(url).content.decode()
+    assert "Create your startup" not in page
+    assert "Founders apply on this page." in page
+
+
 @pytest.mark.parametrize("calls", [1, 4])
 def test_call_list_query_count_is_fixed(client, django_assert_num_queries, calls, founder, startup):
     for _ in range(calls):

@@ -49,7 +49,7 @@ def test_a_sent_email_is_readable_in_the_admin(admin_client):
         reverse("admin:notifications_outboxmessage_change", args=[message.pk])
     ).content.decode()
 
-    assert "Startup is now in Acceleration" in body
+    assert "Startup: stage changed to Acceleration" in body
     assert "moved from Incubation to Acceleration" in body
     assert "srcdoc=" in body
     assert "sandbox" in body

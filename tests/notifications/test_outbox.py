@@ -61,7 +61,7 @@ def test_a_pending_message_is_sent_once_with_both_parts(mailoutbox):
     assert sent.alternatives[0].mimetype == "text/html"
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
-    assert message.subject == sent.subject == "Startup is now in Acceleration"
+    assert message.subject == sent.subject == "Startup: stage changed to Acceleration"
     assert "moved from Incubation to Acceleration" in message.body_text
     assert "<strong>Acceleration</strong>" in message.body_html
 

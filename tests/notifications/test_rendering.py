@@ -104,7 +104,7 @@ def test_email_is_written_in_the_recipients_language(monkeypatch):
 @pytest.mark.parametrize(
     ("kind", "source", "target", "language", "words"),
     [
-        ("stage_changed", "incubation", "acceleration", "en", "is now in Acceleration"),
+        ("stage_changed", "incubation", "acceleration", "en", "stage changed to Acceleration"),
         ("stage_changed", "incubation", "acceleration", "ru", "Акселерация"),
         ("application_status", "in_review", "accepted", "en", "Accepted"),
         ("decision_released", "in_review", "accepted", "ru", "Принято"),

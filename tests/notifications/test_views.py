@@ -46,7 +46,7 @@ def test_centre_lists_only_my_notifications_with_a_fixed_query_count(
     listed = list(response.context["page"].object_list)
     assert listed == sorted(mine, key=lambda n: (n.created_at, n.pk), reverse=True)
     assert others not in listed
-    assert "Startup is now in Acceleration" in response.content.decode()
+    assert "Startup: stage changed to Acceleration" in response.content.decode()
 
 
 def test_mark_one_read(client, founder):

@@ -42,7 +42,7 @@ def test_a_transition_sends_one_email_to_each_founder_with_both_parts(workers, m
     mails = read_mail(mail_dir)
     assert sorted(message["To"] for message in mails) == sorted(f.email for f in founders)
     for message in mails:
-        assert message["Subject"] == "NeuroRegen is now in Acceleration"
+        assert message["Subject"] == "NeuroRegen: stage changed to Acceleration"
         parts = {
             part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()
         }

@@ -370,7 +370,7 @@ def test_a_move_is_confirmed_once(client, manager, board_startups, htmx: bool):
     else:
         body = client.post(reverse("manager-board-move"), move, follow=True).content.decode()
 
-    assert body.count(f"{ready.name} is now in Acceleration.") == 1
+    assert body.count(f"{ready.name}: the stage is now “Acceleration”.") == 1
 
 
 def test_refused_move_shows_the_guard_and_leaves_the_card(client, manager, board_startups):

@@ -30,7 +30,7 @@ def test_manager_moves_a_startup_and_the_timeline_shows_it(client, manager, foun
         follow=True,
     )
     body = response.content.decode()
-    assert "CardioSense is now in Acceleration." in body
+    assert "CardioSense: the stage is now “Acceleration”." in body
     assert "Milestones met." in body
     assert Startup.objects.get(pk=startup.pk).stage == "acceleration"
 
