@@ -45,6 +45,25 @@ class ApplicationAdmin(admin.ModelAdmin):
     actions = application_actions()
 
 
+class TargetStateFilter(admin.SimpleListFilter):
+    """The state a change led to, by its name in any of the machines."""
+
+    title = _("to")
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        from incubator.models import Milestone, Startup
+
+        labels: dict[str, str] = {}
+        for model, field in ((Startup, "stage"), (Application, "status"), (Milestone, "status")):
+            for value, label in model._meta.get_field(field).choices:
+                labels.setdefault(value, str(label))
+        return sorted(labels.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target=self.value()) if self.value() else queryset
+
+
 @admin.register(TransitionLog)
 class TransitionLogAdmin(admin.ModelAdmin):
     list_display = [
@@ -52,15 +71,23 @@ class TransitionLogAdmin(admin.ModelAdmin):
         "machine",
         "startup",
         "application",
-        "source",
-        "target",
+        "source_state",
+        "target_state",
         "actor",
         "is_override",
     ]
-    list_filter = ["machine", "target", "is_override"]
+    list_filter = ["machine", TargetStateFilter, "is_override"]
     list_select_related = ["startup", "application__call", "application__startup", "actor"]
     search_fields = ["startup__name", "reason"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("from"), ordering="source")
+    def source_state(self, log: TransitionLog) -> str:
+        return log.source_label
+
+    @admin.display(description=_("to"), ordering="target")
+    def target_state(self, log: TransitionLog) -> str:
+        return log.target_label
 
     # The audit trail is read-only, even for superusers.
     def has_add_permission(self, request) -> bool:

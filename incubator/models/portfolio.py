@@ -196,7 +196,7 @@ class FundingRecord(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("funding record")
-        verbose_name_plural = _("funding ledger")
+        verbose_name_plural = _("funding records")
         indexes = [models.Index(fields=["date"]), models.Index(fields=["startup", "date"])]
 
     def __str__(self) -> str:

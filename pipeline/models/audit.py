@@ -23,9 +23,15 @@ class TransitionLog(models.Model):
         MILESTONE = "milestone", _("Milestone status")
 
     machine = models.CharField(_("machine"), max_length=20, choices=Machine.choices)
-    startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="transition_logs")
+    startup = models.ForeignKey(
+        "incubator.Startup",
+        verbose_name=_("startup"),
+        on_delete=models.CASCADE,
+        related_name="transition_logs",
+    )
     application = models.ForeignKey(
         "pipeline.Application",
+        verbose_name=_("application"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -33,6 +39,7 @@ class TransitionLog(models.Model):
     )
     milestone = models.ForeignKey(
         "incubator.Milestone",
+        verbose_name=_("milestone"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -118,3 +118,20 @@ def test_audit_trail_cannot_be_edited_in_the_admin(admin_client_):
         reverse("admin:pipeline_transitionlog_delete", args=[log.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
+
+
+def test_the_audit_trail_in_the_admin_names_states_in_the_readers_language(admin_client_):
+    startup = factories.StartupFactory(stage="funding")
+    TransitionLog.objects.create(
+        machine="startup", startup=startup, transition="fund", source="acceleration", target="funding"
+    )
+    url = reverse("admin:pipeline_transitionlog_changelist")
+    page = admin_client_.get(url, headers={"accept-language": "ru"}).content.decode()
+    assert "Акселерация" in page
+    assert "?target=in_progress" in page  # the filter offers every machine's states ...
+    assert "В работе" in page  # ... by name
+    assert ">in_progress<" not in page
+    header = page.split("column-startup", 1)[1].split("</th>", 1)[0]
+    assert "Стартап" in header
+    filtered = admin_client_.get(url, {"target": "funding"}).context["cl"].result_count
+    assert filtered == 1
