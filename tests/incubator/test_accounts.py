@@ -281,3 +281,11 @@ def test_the_account_page_explains_the_organisation_to_each_role_in_its_terms(cl
     page = client.get(reverse("account")).content.decode()
     assert "which startups you may review" not in page
     assert "The cluster's managers record it." in page
+
+
+def test_a_form_address_opened_as_a_page_answers_with_the_sites_page(client, founder):
+    client.force_login(founder)
+    response = client.get(reverse("logout"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    assert "go back to the page with the form" in response.content.decode()
