@@ -15,15 +15,26 @@ def reviewer_conflict_declare(
     startup: Startup | None = None,
     organisation: Organisation | None = None,
     note: str = "",
-) -> ReviewerConflict:
-    """Record a conflict with a startup or a whole organisation; automatic assignment honours it
-    from the next run on."""
+) -> list[ReviewerConflict]:
+    """Record a conflict with a startup, a whole organisation, or each of both (one record each,
+    so each can be removed on its own); automatic assignment honours them from the next run on.
+    Declaring one again keeps one record, with the new note if one is given."""
     if startup is None and organisation is None:
         raise ValueError("a conflict names a startup or an organisation")
-    conflict, _created = ReviewerConflict.objects.get_or_create(
-        reviewer=reviewer, startup=startup, organisation=organisation, defaults={"note": note.strip()[:500]}
-    )
-    return conflict
+    note = note.strip()[:500]
+    conflicts = []
+    subjects = [{"startup": startup, "organisation": None}, {"startup": None, "organisation": organisation}]
+    for subject in subjects:
+        if subject["startup"] is None and subject["organisation"] is None:
+            continue
+        conflict, created = ReviewerConflict.objects.get_or_create(
+            reviewer=reviewer, **subject, defaults={"note": note}
+        )
+        if not created and note and conflict.note != note:
+            conflict.note = note
+            conflict.save(update_fields=["note"])
+        conflicts.append(conflict)
+    return conflicts
 
 
 @transaction.atomic

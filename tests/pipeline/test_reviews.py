@@ -710,3 +710,31 @@ def test_the_review_form_says_who_reads_a_criterion_comment(client, call):
     call.save()
     open_call = client.get(url).content.decode().replace("&#x27;", "'")
     assert "For the managers and the call's other reviewers; not shown to the founders." in open_call
+
+
+def test_conflicts_are_declared_one_record_per_startup_or_organisation(client, mentor):
+    startup = factories.StartupFactory(name="AlzMark")
+    organisation = factories.OrganisationFactory(name="Martinex", short_name="Martinex")
+    client.force_login(mentor)
+    url = reverse("reviewer-profile")
+    form = {"declare": "1", "conflict-startup": startup.pk, "conflict-organisation": organisation.pk}
+
+    response = client.post(url, {**form, "conflict-note": "Former employer."}, follow=True)
+    page = response.content.decode()
+    assert "AlzMark" in page
+    assert "Martinex" in page
+    conflicts = {
+        (c.startup_id, c.organisation_id): c for c in ReviewerConflict.objects.filter(reviewer=mentor)
+    }
+    assert set(conflicts) == {(startup.pk, None), (None, organisation.pk)}
+
+    client.post(
+        url, {"declare": "1", "conflict-startup": startup.pk, "conflict-note": "Advised them in 2024."}
+    )
+    assert ReviewerConflict.objects.get(reviewer=mentor, startup=startup).note == "Advised them in 2024."
+    assert ReviewerConflict.objects.filter(reviewer=mentor).count() == 2
+
+    client.post(reverse("reviewer-conflict-remove", args=[conflicts[(None, organisation.pk)].pk]))
+    assert list(ReviewerConflict.objects.filter(reviewer=mentor).values_list("startup_id", flat=True)) == [
+        startup.pk
+    ]
