@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incubator.formatting import weight_text
@@ -287,6 +288,12 @@ class BulkAssignForm(BootstrapForm):
         )
         self.fields["reviewers"].queryset = reviewers
         self.fields["reviewers"].loads = loads or {}
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if due_at is not None and due_at <= timezone.now():
+            raise ValidationError(_("The review must be due later than now."))
+        return due_at
 
 
 class CriterionForm(BootstrapModelForm):

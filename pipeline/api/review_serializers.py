@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -244,6 +245,11 @@ class AssignmentCreateInputSerializer(serializers.Serializer):
     due_at = StrictDateTimeField(
         required=False, allow_null=True, help_text=_("Empty: the call's review deadline.")
     )
+
+    def validate_due_at(self, due_at):
+        if due_at is not None and due_at <= timezone.now():
+            raise serializers.ValidationError(_("The review must be due later than now."))
+        return due_at
 
 
 class DeclineInputSerializer(serializers.Serializer):

@@ -109,6 +109,17 @@ def test_a_number_no_column_can_hold_matches_nothing_on_every_list(world: World)
     assert checked > 20
 
 
+def test_a_review_due_in_the_past_answers_400_under_its_field(world: World):
+    body = {"application": world.application_a.pk, "reviewer": world.users["unassigned_reviewer"].pk}
+    response = world.client("manager").post(
+        f"{V1}/review-assignments/", {**body, "due_at": "2020-11-01T18:00:00Z"}
+    )
+
+    assert error_of(response, 400)["details"]["fields"]["due_at"] == [
+        "The review must be due later than now."
+    ]
+
+
 def test_an_invalid_page_size_answers_400(world: World):
     response = world.client("founder_a").get(f"{V1}/startups/", {"page_size": "0"})
 

@@ -670,6 +670,21 @@ def test_assigning_by_hand_makes_the_assignments(client, call, manager):
     assert ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists()
 
 
+def test_a_review_assigned_by_hand_is_due_later_than_now(client, call, manager):
+    application = factories.ApplicationFactory(call=call, status="submitted")
+    reviewer = factories.MentorFactory()
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("manage-assign", args=[call.slug]),
+        {"applications": [application.pk], "reviewers": [reviewer.pk], "due_at": "2020-11-01T18:00"},
+        follow=True,
+    )
+
+    assert "The review must be due later than now." in response.content.decode()
+    assert not ReviewAssignment.objects.exists()
+
+
 def test_assigning_by_hand_with_nothing_chosen_says_what_is_missing(client, call, manager):
     client.force_login(manager)
 
