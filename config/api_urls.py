@@ -7,10 +7,12 @@ from drf_spectacular.views import SpectacularAPIView
 
 from incubator.api.docs import RedocView, SwaggerView
 from incubator.api.errors import not_found
+from incubator.api.root import ApiRootView
 
 app_name = "api"
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("", include("incubator.api.urls")),
     path("", include("pipeline.api.urls")),
     path("", include("notifications.api.urls")),

@@ -164,7 +164,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "incubator.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "incubator.api.filters.FilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "incubator.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "incubator.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,

@@ -12,6 +12,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
 
 TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
@@ -158,3 +160,24 @@ class FilterBackend(DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ordering, strict like the filters: an unknown field is a 400 that names the fields
+    a list may be ordered by, not silently the default order."""
+
+    def get_ordering(self, request: Any, queryset: models.QuerySet, view: Any) -> Any:
+        raw = request.query_params.get(self.ordering_param)
+        if raw is not None:
+            allowed = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+            asked = [term.strip() for term in raw.split(",")]
+            if not all(term.removeprefix("-") in allowed for term in asked):
+                names = ", ".join(sorted(allowed))
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            _("Order by one of: %(fields)s (with “-” for descending).") % {"fields": names}
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)

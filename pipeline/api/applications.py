@@ -16,7 +16,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import OrderingFilter
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -24,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.api.errors import Conflict, Forbidden
-from incubator.api.filters import ApiFilterSet, DateTimeFilter, FilterBackend
+from incubator.api.filters import ApiFilterSet, DateTimeFilter, FilterBackend, OrderingFilter
 from incubator.api.transitions import (
     TransitionActionView,
     transition_input_serializer,

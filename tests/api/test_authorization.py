@@ -390,6 +390,7 @@ ENDPOINTS = {
     "schema": Endpoint("GET", f"{V1}/schema/", everyone(200, anonymous=200)),
     "swagger ui": Endpoint("GET", f"{V1}/docs/", everyone(200, anonymous=200)),
     "redoc": Endpoint("GET", f"{V1}/redoc/", everyone(200, anonymous=200)),
+    "root": Endpoint("GET", f"{V1}/", everyone(200, anonymous=200)),
 }
 
 

@@ -171,3 +171,16 @@ def test_swagger_ui_script_names_no_other_host():
 
 def test_swagger_ui_sends_the_schema_to_no_outside_validator():
     assert '"validatorUrl": null' in _swagger_script(APIClient())
+
+
+def test_the_api_root_links_to_the_documentation_and_every_list(world):
+    root = APIClient().get("/api/v1/")
+    assert root.status_code == 200
+    links = root.json()
+    assert set(links["documentation"]) == {"schema", "swagger_ui", "redoc"}
+    schema = APIClient().get("/api/v1/schema/?format=json").json()
+    lists = {path for path, item in schema["paths"].items() if "{" not in path and "get" in item}
+    linked = {link.removeprefix("http://testserver") for link in links["resources"].values()}
+    assert lists - {"/api/v1/", "/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"} <= linked
+    manager = world.client("manager")
+    assert {link: manager.get(link).status_code for link in linked} == dict.fromkeys(linked, 200)

@@ -120,6 +120,16 @@ def test_a_review_due_in_the_past_answers_400_under_its_field(world: World):
     ]
 
 
+def test_an_unknown_ordering_answers_400_naming_the_fields(world: World):
+    client = world.client("manager")
+    response = client.get(f"{V1}/startups/", {"ordering": "-name,secret_field"})
+
+    message = error_of(response, 400)["details"]["fields"]["ordering"][0]
+    assert message.startswith("Order by one of: created_at, id, name, trl")
+    assert client.get(f"{V1}/startups/", {"ordering": "-trl,name"}).status_code == 200
+    assert client.get(f"{V1}/applications/", {"ordering": "nope"}).status_code == 400
+
+
 def test_an_invalid_page_size_answers_400(world: World):
     response = world.client("founder_a").get(f"{V1}/startups/", {"page_size": "0"})
 
