@@ -22,7 +22,8 @@ from .helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-MOVES = ["button", "drag"]
+# "drag-low": dropped low in the column, below its last card.
+MOVES = ["button", "drag", "drag-low"]
 
 
 def open_board(page: Page, email: str) -> None:
@@ -50,9 +51,15 @@ def move(page: Page, startup: Startup, how: str) -> None:
     with page.expect_request(lambda r: r.method == "POST" and "/manage/board/move/" in r.url) as posted:
         if how == "button":
             card(page, startup).get_by_role("button", name="Move to acceleration").click()
-        else:
+        elif how == "drag":
             card(page, startup).locator("p").first.drag_to(
                 column(page, "acceleration").locator(".kanban-cards")
+            )
+        else:
+            target = column(page, "acceleration")
+            box = target.bounding_box()
+            card(page, startup).locator("p").first.drag_to(
+                target, target_position={"x": box["width"] / 2, "y": box["height"] - 12}
             )
     request = posted.value
     assert request.headers.get("hx-request") == "true"
