@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -87,6 +89,10 @@ class StartupForm(BootstrapModelForm):
         super().__init__(*args, **kwargs)
         self.fields["therapeutic_area"].required = True
         if "development_phase" in self.fields:
+            # static/js/phases.js offers only the phases of the chosen product type.
+            self.fields["development_phase"].widget.attrs["data-phases-by-type"] = json.dumps(
+                PHASES_BY_PRODUCT_TYPE
+            )
             self.fields["development_phase"].help_text = _(
                 "Drugs: discovery to clinical phases; devices: concept to clinical investigation; "
                 "diagnostics: assay development to clinical validation; then registration and market."

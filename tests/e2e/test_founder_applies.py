@@ -51,7 +51,16 @@ def test_founder_signs_up_applies_with_a_pdf_and_submits(page, shot, tmp_path):
     page.get_by_label("Name", exact=True).fill("NeuroRegen")
     page.get_by_label("Summary").fill("Regenerating peripheral nerves after injury.")
     page.get_by_label("Field / therapeutic area").select_option(label="Neurology")
+    # The phase list offers the phases of the product type chosen.
+    offered = "el => [...el.options].filter(o => !o.disabled && o.value).map(o => o.value)"
+    page.get_by_label("Product type").select_option(label="Medical device")
+    device_phases = page.get_by_label("Development phase").evaluate(offered)
+    assert "prototype" in device_phases
+    assert "preclinical" not in device_phases
     page.get_by_label("Product type").select_option(label="Drug or biologic")
+    drug_phases = page.get_by_label("Development phase").evaluate(offered)
+    assert drug_phases[:2] == ["discovery", "preclinical"]
+    assert "prototype" not in drug_phases
     page.get_by_label("Development phase").select_option(label="Preclinical")
     page.get_by_label("Technology readiness level").fill("4")
     shot(page, "startup-filled")
