@@ -22,7 +22,7 @@ class MethodNotAllowedPage:
             response.status_code == 405
             and request.method == "GET"
             and not response.content
-            and not request.path.startswith("/api/")
+            and not request.path_info.startswith("/api/")
         ):
             page = render(request, "405.html", status=405)
             page["Allow"] = response.get("Allow", "")

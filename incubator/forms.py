@@ -15,8 +15,9 @@ from .models import (
     Startup,
     User,
 )
+from .models.portfolio import POSITIVE_AMOUNT, funding_date_problem
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
-from .services.portfolio import POSITIVE_AMOUNT, funding_date_problem, milestone_problems
+from .services.portfolio import milestone_problems
 
 
 class SignUpForm(BootstrapForm):

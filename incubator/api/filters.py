@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,14 +70,20 @@ INTEGER_RANGE = range(-(2**63), 2**63)
 
 
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole number; one no column can hold matches nothing."""
+    """A whole number. One that no column can hold is compared without the database: nothing
+    equals it, everything is below a huge bound and above a hugely negative one."""
 
     field_class = forms.IntegerField
 
     def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
-        if value is not None and value not in INTEGER_RANGE:
-            return qs.none()
-        return super().filter(qs, value)
+        if value is None or value in INTEGER_RANGE:
+            return super().filter(qs, value)
+        above_every_value = value >= INTEGER_RANGE.stop
+        if self.lookup_expr in ("lt", "lte"):
+            return qs if above_every_value else qs.none()
+        if self.lookup_expr in ("gt", "gte"):
+            return qs.none() if above_every_value else qs
+        return qs.none()
 
 
 class IdFilter(IntegerFilter):
@@ -164,20 +171,30 @@ class FilterBackend(DjangoFilterBackend):
 
 class OrderingFilter(filters.OrderingFilter):
     """DRF's ordering, strict like the filters: an unknown field is a 400 that names the fields
-    a list may be ordered by, not silently the default order."""
+    a list may be ordered by, not silently the default order. The schema says the same: its
+    ``ordering`` parameter lists the fields and takes only them. An empty value (``?ordering=``)
+    is the default order, as in DRF."""
 
     def get_ordering(self, request: Any, queryset: models.QuerySet, view: Any) -> Any:
         raw = request.query_params.get(self.ordering_param)
-        if raw is not None:
+        if raw:
             allowed = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
-            asked = [term.strip() for term in raw.split(",")]
+            asked = [term.strip() for term in raw.split(",") if term.strip()]
             if not all(term.removeprefix("-") in allowed for term in asked):
                 names = ", ".join(sorted(allowed))
-                raise ValidationError(
-                    {
-                        self.ordering_param: [
-                            _("Order by one of: %(fields)s (with “-” for descending).") % {"fields": names}
-                        ]
-                    }
-                )
+                message = _("Order by one of: %(fields)s (with “-” for descending).") % {"fields": names}
+                raise ValidationError({self.ordering_param: [message]})
         return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if not isinstance(fields, list | tuple):
+            return parameters
+        names = "|".join(re.escape(name) for name in fields)
+        for parameter in parameters:
+            parameter["description"] = _(
+                "Comma-separated fields to order by, each with “-” first for descending: %(fields)s."
+            ) % {"fields": ", ".join(fields)}
+            parameter["schema"] = {"type": "string", "pattern": rf"^(-?({names})(,-?({names}))*)?$"}
+        return parameters

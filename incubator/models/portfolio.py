@@ -2,12 +2,14 @@
 investment-readiness reviews, monthly KPI reports and the funding ledger."""
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -156,6 +158,18 @@ class Currency(models.TextChoices):
     AED = "AED", "AED"
 
 
+POSITIVE_AMOUNT = _("The amount must be more than zero.")
+
+
+def funding_date_problem(startup, day: date) -> str | None:
+    """Why funding cannot be dated ``day``, if it cannot: before the startup was founded."""
+    if startup.founded_on and day < startup.founded_on:
+        return gettext("The startup was founded on %(founded)s; its funding cannot be dated earlier.") % {
+            "founded": formats.date_format(startup.founded_on)
+        }
+    return None
+
+
 class FundingRecord(models.Model):
     """A grant, equity round or loan a startup received. Amounts stay in their own currency:
     totals are given per currency, never converted."""
@@ -201,6 +215,16 @@ class FundingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.startup}: {self.amount} {self.currency} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = POSITIVE_AMOUNT
+        problem = self.startup_id and self.date and funding_date_problem(self.startup, self.date)
+        if problem:
+            errors["date"] = problem
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def source(self) -> str:

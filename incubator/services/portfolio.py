@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pipeline.documents import validate_pdf
 from pipeline.models.applications import admission_held
@@ -29,7 +28,8 @@ from ..models import (
     Startup,
     User,
 )
-from ..models.startups import PHASES_BY_PRODUCT_TYPE
+from ..models.portfolio import POSITIVE_AMOUNT, funding_date_problem
+from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
 REPORTING_STAGES = ["incubation", "acceleration", "funding"]
@@ -54,7 +54,6 @@ def can_see_portfolio(startup: Startup, user: User) -> bool:
     )
 
 
-@transaction.atomic
 def milestone_problems(*, startup: Startup, stage: str, due_on: date | None) -> dict[str, str]:
     """What is wrong with a new milestone, by field: due in the past, or for a stage the startup
     has left (the incubation gate was passed without it)."""
@@ -68,6 +67,7 @@ def milestone_problems(*, startup: Startup, stage: str, due_on: date | None) -> 
     return problems
 
 
+@transaction.atomic
 def milestone_create(
     *,
     startup: Startup,
@@ -80,6 +80,8 @@ def milestone_create(
 ) -> Milestone:
     if not can_steer(startup, actor):
         raise PermissionDenied
+    # The stage read under the row's lock, so a move past incubation at the same moment is seen.
+    startup = Startup.objects.select_for_update().get(pk=startup.pk)
     problems = milestone_problems(startup=startup, stage=stage, due_on=due_on)
     if problems:
         raise PortfolioError(" ".join(problems.values()))
@@ -235,11 +237,16 @@ def readiness_change_confirm(*, change: ReadinessChange, actor: User, accept: bo
     if accept and (locked.trl_from, locked.phase_from) != (startup.trl, startup.development_phase):
         raise PortfolioError(
             _(
-                "The startup's readiness changed after this was proposed: it was TRL %(then)d, "
-                "it is TRL %(now)d (%(phase)s) now. Reject this proposal; the team can propose "
-                "again from where the startup is."
+                "The startup's readiness changed after this was proposed: it was TRL %(then)d "
+                "(%(phase_then)s), it is TRL %(now)d (%(phase_now)s) now. Reject this proposal; the "
+                "team can propose again from where the startup is."
             )
-            % {"then": locked.trl_from, "now": startup.trl, "phase": startup.get_development_phase_display()},
+            % {
+                "then": locked.trl_from,
+                "phase_then": DevelopmentPhase(locked.phase_from).label,
+                "now": startup.trl,
+                "phase_now": startup.get_development_phase_display(),
+            },
             code="outdated",
         )
     if accept:
@@ -316,18 +323,6 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
 
     kpi_reminders_settle(startup_id=startup.pk, period=period)
     return report
-
-
-POSITIVE_AMOUNT = gettext_lazy("The amount must be more than zero.")
-
-
-def funding_date_problem(startup: Startup, day: date) -> str | None:
-    """Why funding cannot be dated ``day``, if it cannot: before the startup was founded."""
-    if startup.founded_on and day < startup.founded_on:
-        return _("The startup was founded on %(founded)s; its funding cannot be dated earlier.") % {
-            "founded": formats.date_format(startup.founded_on)
-        }
-    return None
 
 
 @transaction.atomic

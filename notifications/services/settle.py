@@ -65,18 +65,15 @@ def readiness_notices_settle(*, change_id: int) -> int:
 
 
 def milestone_review_notices_settle(*, milestone_id: int) -> int:
-    """Everyone's "evidence to review" notices of a milestone once one of them decided it."""
-    from django.urls import reverse
+    """Everyone's "evidence to review" notices of a milestone once one of them decided it. They
+    are keyed by the record of each submission (``milestone:<record>:``)."""
+    from pipeline.models import TransitionLog
 
-    from ..kinds import Kind
-
-    # The notices are keyed by the submission's record; they all link to the milestone.
-    keys = list(
-        Notification.objects.filter(
-            kind=Kind.MILESTONE_SUBMITTED, url=reverse("milestone-detail", args=[milestone_id])
-        ).values_list("dedup_key", flat=True)
-    )
-    return _settle(Q(dedup_key__in=keys)) if keys else 0
+    submissions = TransitionLog.objects.filter(
+        milestone_id=milestone_id, machine=TransitionLog.Machine.MILESTONE, transition="submit"
+    ).values_list("pk", flat=True)
+    prefixes = [f"milestone:{pk}:" for pk in submissions]
+    return _settle(_matching(prefixes)) if prefixes else 0
 
 
 def application_review_reminders_settle(*, application_id: int) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from incubator.models import Call, ReviewerConflict, User
@@ -134,10 +134,26 @@ def assignment_create(
             _("%(name)s already has %(load)d of at most %(capacity)d reviews in this call.")
             % {"name": reviewer, "load": load, "capacity": capacity}
         )
+    deadline = application.call.review_deadline
+    if deadline <= timezone.now():
+        raise AssignmentError(
+            _(
+                "The call's review deadline passed on %(date)s: reviews are closed. "
+                "Move the deadline to assign more."
+            )
+            % {"date": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")}
+        )
+    if due_at is not None and due_at <= timezone.now():
+        raise AssignmentError(_("The review must be due later than now."))
+    if due_at is not None and due_at > deadline:
+        raise AssignmentError(
+            _("A review is due by the call's review deadline, %(date)s, at the latest.")
+            % {"date": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")}
+        )
     assignment = ReviewAssignment.objects.create(
         application=application,
         reviewer=reviewer,
-        due_at=due_at or application.call.review_deadline,
+        due_at=due_at or deadline,
         assigned_by=actor,
         is_automatic=automatic,
     )

@@ -60,14 +60,16 @@ def rubric_save(
         raise PermissionDenied
     Call.objects.select_for_update().get(pk=call.pk)
     _rubric_editable(call)
-    seen: set[str] = set()
-    for data in criteria:
-        key = " ".join(str(data.get("name", "")).split()).casefold()
-        if key in seen:
-            raise ReviewError(
-                _("Two criteria are called “%(name)s”: give each its own name.") % {"name": data["name"]}
-            )
-        seen.add(key)
+    for name_field in ("name", "name_ru"):  # a page in either language must tell the criteria apart
+        seen: set[str] = set()
+        for data in criteria:
+            key = " ".join(str(data.get(name_field) or "").split()).casefold()
+            if key and key in seen:
+                raise ReviewError(
+                    _("Two criteria are called “%(name)s”: give each its own name.")
+                    % {"name": data[name_field]}
+                )
+            seen.add(key)
     if delete_ids:
         Criterion.objects.filter(call=call, pk__in=delete_ids).delete()
     saved = []

@@ -79,6 +79,14 @@ def phase_label(phase: str) -> str:
 
 
 @register.filter
+def stage_label(stage: str) -> str:
+    """A startup stage's name (``alumni`` → “Alumni”), in the page's language."""
+    from pipeline.machines import Stage
+
+    return str(dict(Stage.choices).get(stage, stage))
+
+
+@register.filter
 def weight(value) -> str:
     """A rubric weight: 3, 1.5, 1.25 (see ``incubator.formatting.weight_text``)."""
     return weight_text(value)

@@ -88,8 +88,9 @@ def test_an_invalid_filter_answers_400_with_the_filters_error(world: World):
 
 
 def test_a_number_no_column_can_hold_matches_nothing_on_every_list(world: World):
-    """Every integer filter of every list, with a number beyond 64 bits: an empty list, as for
-    any id that matches nothing (SQLite refuses to compare with such a number)."""
+    """Every integer filter of every list, with a number beyond 64 bits either way: an empty
+    list for an id, as for any id that matches nothing, and the bound's meaning for a range
+    (SQLite refuses to compare with such a number)."""
     client = world.client("manager")
     schema = client.get(f"{V1}/schema/?format=json").json()
     checked = 0
@@ -102,9 +103,16 @@ def test_a_number_no_column_can_hold_matches_nothing_on_every_list(world: World)
                 continue
             if parameter["name"] in ("page", "page_size"):
                 continue
-            response = client.get(path, {parameter["name"]: str(10**20)})
-            assert response.status_code == 200, (path, parameter["name"], response.content[:300])
-            assert response.json()["count"] == 0, (path, parameter["name"])
+            everything = client.get(path).json()["count"]
+            for value in (10**20, -(10**20)):
+                response = client.get(path, {parameter["name"]: str(value)})
+                assert response.status_code == 200, (path, parameter["name"], response.content[:300])
+                # Nothing equals such a number; an upper bound above every value keeps everything,
+                # a lower bound below every value too.
+                keeps_all = parameter["name"].endswith("_max") == (value > 0)
+                is_bound = parameter["name"].endswith(("_min", "_max"))
+                expected = everything if is_bound and keeps_all else 0
+                assert response.json()["count"] == expected, (path, parameter["name"], value)
             checked += 1
     assert checked > 20
 
@@ -128,6 +136,7 @@ def test_an_unknown_ordering_answers_400_naming_the_fields(world: World):
     assert message.startswith("Order by one of: created_at, id, name, trl")
     assert client.get(f"{V1}/startups/", {"ordering": "-trl,name"}).status_code == 200
     assert client.get(f"{V1}/applications/", {"ordering": "nope"}).status_code == 400
+    assert client.get(f"{V1}/startups/", {"ordering": ""}).status_code == 200  # the default order
 
 
 def test_an_invalid_page_size_answers_400(world: World):

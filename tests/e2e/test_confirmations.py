@@ -78,7 +78,8 @@ def test_graduating_on_the_board_asks_first(page: Page):
     expect(alumni.locator(f"#card-{startup.pk}")).to_have_count(0)
     assert Startup.objects.get(pk=startup.pk).stage == "funding"
     assert questions == [
-        "“Graduate to alumni” is final: GlucoLoop cannot be moved on afterwards. Continue?",
+        "“Graduate to alumni” moves GlucoLoop to “Alumni”, a final stage: "
+        "it cannot be moved on afterwards. Continue?",
         "Move this startup to “Alumni”? That stage is final: it cannot be moved on afterwards.",
     ]
 

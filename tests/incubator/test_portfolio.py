@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -362,7 +363,11 @@ def test_a_proposal_waits_alone_and_is_confirmed_only_from_the_level_it_started_
     client.post(url, {"trl": 4, "phase": "preclinical", "note": "Second animal model."})
     assert "waits for confirmation" in client.get(url).content.decode()
     response = client.post(url, {"trl": 2, "phase": "discovery", "note": "Back to the bench."})
-    assert "waits for confirmation" in response.content.decode()
+    [refusal] = response.context["form"].non_field_errors()
+    assert "waits for confirmation" in refusal
+    body = {"startup": incubating.pk, "trl": 2, "development_phase": "discovery", "evidence_note": "Bench."}
+    api = client.post("/api/v1/readiness-changes/", body, content_type="application/json")
+    assert (api.status_code, api.json()["error"]["code"]) == (409, "proposal_waiting")
     assert ReadinessChange.objects.count() == 1
     proposal = ReadinessChange.objects.get()
 
@@ -659,6 +664,25 @@ def test_funding_is_a_positive_amount_dated_after_the_founding(client, manager, 
     errors = client.post(url, {**form, "amount": "100", "date": "1900-01-01"}).context["form"].errors
     assert errors["date"] == ["The startup was founded on 1 March 2024; its funding cannot be dated earlier."]
     assert not FundingRecord.objects.exists()
+    body = {"startup": incubating.pk, "kind": "grant", "date": "2026-05-01", "currency": "RUB"}
+    body["from_programme"] = True
+    response = client.post(
+        "/api/v1/funding-records/", {**body, "amount": "0.00"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["fields"]["amount"] == ["The amount must be more than zero."]
+    response = client.post(
+        "/api/v1/funding-records/",
+        {**body, "amount": "100", "date": "2000-01-01"},
+        content_type="application/json",
+    )
+    assert list(response.json()["error"]["details"]["fields"]) == ["date"]
+    # The model says so too (the admin's forms ask it).
+    with pytest.raises(ValidationError) as refused:
+        FundingRecord(
+            startup=incubating, kind="grant", date=date(2000, 1, 1), amount=0, currency="RUB"
+        ).full_clean()
+    assert {"amount", "date"} <= set(refused.value.message_dict)
     with pytest.raises(PortfolioError, match="more than zero"):
         funding_record_create(
             startup=incubating,

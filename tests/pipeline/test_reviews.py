@@ -684,6 +684,20 @@ def test_a_review_assigned_by_hand_is_due_later_than_now(client, call, manager):
     assert "The review must be due later than now." in response.content.decode()
     assert not ReviewAssignment.objects.exists()
 
+    # Not after the call's review deadline either, when reviews close.
+    chosen = {"applications": [application.pk], "reviewers": [reviewer.pk]}
+    late = timezone.localtime(call.review_deadline + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("manage-assign", args=[call.slug]), {**chosen, "due_at": late}, follow=True
+    )
+    assert "at the latest" in response.content.decode()
+    # Once that deadline has passed, no review can be assigned.
+    call.review_deadline = timezone.now() - timedelta(hours=1)
+    call.save()
+    response = client.post(reverse("manage-assign", args=[call.slug]), chosen, follow=True)
+    assert "reviews are closed. Move the deadline to assign more." in response.content.decode()
+    assert not ReviewAssignment.objects.exists()
+
 
 def test_assigning_by_hand_with_nothing_chosen_says_what_is_missing(client, call, manager):
     client.force_login(manager)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incubator.models import FundingRecord, FundingTranche, Milestone, Organisation
-from incubator.models.portfolio import Currency, not_in_the_future
+from incubator.models.portfolio import POSITIVE_AMOUNT, Currency, funding_date_problem, not_in_the_future
 
 from ..serializers import (
     NamedRefSerializer,
@@ -121,6 +121,11 @@ class FundingRecordInputSerializer(serializers.Serializer):
             errors["investor_name"] = [
                 _("Choose a member organisation or type another name, not both: the record has one source.")
             ]
+        if data["amount"] <= 0:
+            errors["amount"] = [POSITIVE_AMOUNT]
+        problem = funding_date_problem(data["startup"], data["date"])
+        if problem:
+            errors["date"] = [problem]
         tranches = data["tranches"]
         if sum((tranche["amount"] for tranche in tranches), Decimal("0")) > data["amount"]:
             errors["tranches"] = [_("The tranches add up to more than the amount.")]

@@ -109,7 +109,8 @@ class ReadinessChangeListView(generics.ListAPIView):
                 evidence_note=data["evidence_note"],
             )
         except PortfolioError as error:
-            raise Conflict(error.message, code="readiness_refused") from error
+            code = "readiness_refused" if error.code == "refused" else error.code
+            raise Conflict(error.message, code=code) from error
         return readiness_response(request, change.pk, status.HTTP_201_CREATED)
 
 
