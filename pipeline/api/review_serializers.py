@@ -33,6 +33,7 @@ from incubator.models import Criterion, User
 from ..models import Application, Review, ReviewAssignment, ReviewScore
 from ..selectors import other_reviews_for_reviewer
 from ..selectors.reviews import is_due_soon, is_overdue
+from ..services.reviews import review_version
 from .application_serializers import CallRefSerializer
 
 MANAGER_ONLY = {"declined_at", "decline_reason", "declined_for_conflict"}
@@ -181,11 +182,15 @@ class ReviewSerializer(serializers.ModelSerializer):
     scores = ScoreSerializer(many=True, read_only=True)
     recommendation = serializers.ChoiceField(choices=RECOMMENDATION_CHOICES, read_only=True)
     confidence = serializers.ChoiceField(choices=Review.Confidence.choices, allow_null=True, read_only=True)
+    version = serializers.SerializerMethodField(
+        help_text=_("Changes with every save; send it back as expected_version to catch stale edits.")
+    )
 
     class Meta:
         model = Review
         fields = [
             "id",
+            "version",
             "assignment",
             "application",
             "reviewer",
@@ -201,6 +206,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "submitted_at",
         ]
         read_only_fields = fields
+
+    def get_version(self, review: Review) -> str:
+        return review_version(review)
 
 
 class ScoreInputSerializer(serializers.Serializer):
@@ -221,6 +229,14 @@ class ReviewInputSerializer(serializers.Serializer):
     )
     confidence = StrictChoiceField(choices=Review.Confidence.choices, required=False, allow_null=True)
     submit = StrictBooleanField(required=False, default=False)
+    expected_version = StrictCharField(
+        required=False,
+        max_length=64,
+        help_text=_(
+            'The review\'s version the client saw ("new" before its first save); a save made '
+            "meanwhile, in another tab or client, makes this a 409."
+        ),
+    )
 
     def validate_scores(self, scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
         criteria: list[Criterion] = self.context["criteria"]

@@ -194,11 +194,12 @@ class AssignmentReviewView(generics.GenericAPIView):
                 recommendation=data["recommendation"],
                 confidence=data.get("confidence"),
                 submit=data["submit"],
+                expected_version=data.get("expected_version"),
             )
         except ReviewError as error:
             if error.field_errors:
                 raise ValidationError(_review_field_errors(error)) from error
-            raise Conflict(error.message, code="review_closed") from error
+            raise Conflict(error.message, code=error.code) from error
         saved = get_object_or_404(reviews_visible_to(request.user), pk=review.pk)
         return Response(ReviewSerializer(saved, context={"request": request}).data)
 

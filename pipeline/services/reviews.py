@@ -21,10 +21,13 @@ from .transitions import application_transition
 
 
 class ReviewError(Exception):
-    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None):
+    def __init__(
+        self, message: str, *, field_errors: dict[str, str] | None = None, code: str = "review_closed"
+    ):
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}
+        self.code = code
 
 
 def rubric_locked_since(call: Call) -> datetime | None:
@@ -141,7 +144,8 @@ def review_save(
                 "This review was saved somewhere else (another tab?) after you opened this page. "
                 "Nothing was saved: what you wrote is still below. Copy what you need, reload the "
                 "page and try again."
-            )
+            ),
+            code="stale",
         )
     criteria = list(call.criteria.all())
     review, _created = Review.objects.get_or_create(assignment=locked)

@@ -544,3 +544,18 @@ def test_an_assignment_says_whether_it_is_due_soon_or_overdue(world: World):
         marks[label] = (body["is_due_soon"], body["is_overdue"])
 
     assert marks == {"later": (False, False), "soon": (True, False), "late": (False, True)}
+
+
+def test_a_review_saved_from_a_stale_version_answers_409_and_changes_nothing(world: World):
+    client = world.client("assigned_reviewer")
+    seen = client.get(f"{V1}/reviews/{world.review.pk}/").json()["version"]
+    path = f"{V1}/review-assignments/{world.assignment.pk}/review/"
+
+    saved = client.put(path, {"comment_for_founders": "First tab.", "expected_version": seen})
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["version"] != seen
+
+    stale = client.put(path, {"comment_for_founders": "Second tab.", "expected_version": seen})
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "stale"
+    assert Review.objects.get(pk=world.review.pk).comment_for_founders == "First tab."
