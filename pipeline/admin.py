@@ -54,11 +54,15 @@ class TargetStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         from incubator.models import Milestone, Startup
 
-        labels: dict[str, str] = {}
+        labels: dict[str, list[str]] = {}
         for model, field in ((Startup, "stage"), (Application, "status"), (Milestone, "status")):
             for value, label in model._meta.get_field(field).choices:
-                labels.setdefault(value, str(label))
-        return sorted(labels.items(), key=lambda item: item[1])
+                names = labels.setdefault(value, [])
+                if str(label) not in names:  # one value may be named differently by two machines
+                    names.append(str(label))
+        return sorted(
+            ((value, " / ".join(names)) for value, names in labels.items()), key=lambda item: item[1]
+        )
 
     def queryset(self, request, queryset):
         return queryset.filter(target=self.value()) if self.value() else queryset

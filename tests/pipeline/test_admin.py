@@ -133,5 +133,7 @@ def test_the_audit_trail_in_the_admin_names_states_in_the_readers_language(admin
     assert ">in_progress<" not in page
     header = page.split("column-startup", 1)[1].split("</th>", 1)[0]
     assert "Стартап" in header
+    english = admin_client_.get(url).content.decode()
+    assert "Submitted / Evidence submitted" in english  # one value, named by two machines
     filtered = admin_client_.get(url, {"target": "funding"}).context["cl"].result_count
     assert filtered == 1
