@@ -46,7 +46,10 @@ def write_reviews(
         scores = [
             max(c.scale_min, min(c.scale_max, base + leniency + rng.choice([-1, 0, 0, 1]))) for c in criteria
         ]
-        submitted_at = assigned_at + timedelta(days=rng.randint(2, 10))
+        # Within the days since assignment for the open call: nothing is dated after "now".
+        submitted_at = assigned_at + (
+            timedelta(days=rng.randint(2, 10)) if complete else timedelta(hours=rng.randint(2, 40))
+        )
         review = Review.objects.create(
             assignment=assignment,
             status=Review.Status.SUBMITTED,

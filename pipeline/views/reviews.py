@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,6 +14,7 @@ from incubator.services import reviewer_conflict_declare, reviewer_conflict_remo
 
 from .. import selectors
 from ..forms import DeclineForm, ReviewForm
+from ..models import ReviewAssignment
 from ..selectors.reviews import is_due_soon, is_overdue
 from ..services.assignment import AssignmentError, assignment_decline
 from ..services.reviews import ReviewError, review_deadline_passed, review_save
@@ -23,6 +25,17 @@ reviewer_required = role_required("mentor")
 @reviewer_required
 @require_http_methods(["GET", "POST"])
 def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
+    declined = ReviewAssignment.objects.filter(
+        reviewer=request.user, application_id=application_id, declined_at__isnull=False
+    ).first()
+    if declined is not None:
+        # A notice or a bookmark may still lead here: say what happened rather than "not found".
+        messages.info(
+            request,
+            _("You declined this review on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(declined.declined_at), "DATE_FORMAT")},
+        )
+        return redirect("mentor-home")
     assignment = selectors.assignment_for_reviewer(request.user, application_id)
     application = assignment.application
     call = application.call
@@ -50,7 +63,9 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
                     form.add_error(None, error.message)
                 messages.error(request, error.message)
             else:
-                if review.status == review.Status.SUBMITTED:
+                if review.status == review.Status.SUBMITTED and "submit" not in request.POST:
+                    messages.success(request, _("Your changes to the submitted review are saved."))
+                elif review.status == review.Status.SUBMITTED:
                     messages.success(
                         request, _("Review submitted. You can edit it until the review deadline.")
                     )

@@ -52,6 +52,10 @@ def test_demo_history_matches_the_current_stages():
             assert last.created_at == startup.stage_entered_at
     # One call is open now, so founders can apply in the demo.
     assert [call.slug for call in Call.objects.all() if call.is_open] == ["cohort-2026-autumn"]
+    # Nothing in the story happens after now.
+    now = timezone.now()
+    assert not Review.objects.filter(submitted_at__gt=now).exists()
+    assert not TransitionLog.objects.filter(created_at__gt=now).exists()
 
 
 def test_demo_milestones_have_the_history_of_their_status_and_funding_follows_a_ready_review():

@@ -376,6 +376,9 @@ def test_a_proposal_waits_alone_and_is_confirmed_only_from_the_level_it_started_
         startup=incubating, actor=manager, trl=5, phase="clinical_1", evidence_note="IND approved."
     )
     client.force_login(mentor)
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert "outdated: the readiness changed since" in page
+    assert 'value="confirm"' not in page
     response = client.post(
         reverse("readiness-confirm", args=[proposal.pk]), {"decision": "confirm"}, follow=True
     )

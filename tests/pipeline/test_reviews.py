@@ -65,6 +65,9 @@ def test_reviewer_saves_a_draft_then_submits(client, call):
     assert float(review.weighted_score) == pytest.approx(6.25)
     assert review.scores.count() == 2
 
+    response = client.post(url, review_data(call, science=5, save="1"), follow=True)
+    assert "Your changes to the submitted review are saved." in response.content.decode()
+
 
 def test_a_save_from_a_page_opened_before_the_last_save_is_refused_and_keeps_the_text(client, call):
     assignment = assigned(call)
@@ -231,8 +234,15 @@ def test_declining_removes_access_and_records_the_conflict(client, call):
     assert response.url == reverse("mentor-home")
     assignment.refresh_from_db()
     assert assignment.declined_for_conflict
-    assert client.get(reverse("review-form", args=[assignment.application_id])).status_code == 404
+    # The review page no longer opens; a notice or bookmark leading there says why.
+    page = client.get(reverse("review-form", args=[assignment.application_id]), follow=True)
+    assert page.redirect_chain == [(reverse("mentor-home"), 302)]
+    assert "You declined this review on" in page.content.decode()
+    assert 'name="submit"' not in page.content.decode()
     assert assignment.reviewer.declared_conflicts.get().startup == assignment.application.startup
+    # Anyone else still gets "not found".
+    client.force_login(factories.MentorFactory())
+    assert client.get(reverse("review-form", args=[assignment.application_id])).status_code == 404
 
 
 def test_declining_a_review_taken_back_in_the_meantime_says_so(client, call, monkeypatch):
