@@ -52,10 +52,8 @@ class TargetStateFilter(admin.SimpleListFilter):
     parameter_name = "target"
 
     def lookups(self, request, model_admin):
-        from incubator.models import Milestone, Startup
-
         labels: dict[str, list[str]] = {}
-        for model, field in ((Startup, "stage"), (Application, "status"), (Milestone, "status")):
+        for model, field in TransitionLog.state_fields().values():
             for value, label in model._meta.get_field(field).choices:
                 names = labels.setdefault(value, [])
                 if str(label) not in names:  # one value may be named differently by two machines

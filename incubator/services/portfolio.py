@@ -28,7 +28,6 @@ from ..models import (
     Startup,
     User,
 )
-from ..models.portfolio import POSITIVE_AMOUNT, funding_date_problem
 from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
@@ -351,14 +350,6 @@ def funding_record_create(
         raise PortfolioError(
             _("Choose a member organisation or type another name, not both: the record has one source.")
         )
-    if amount <= 0:
-        raise PortfolioError(str(POSITIVE_AMOUNT))
-    problem = funding_date_problem(startup, date)
-    if problem:
-        raise PortfolioError(problem)
-    tranches = tranches or []
-    if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
-        raise PortfolioError(_("The tranches add up to more than the amount."))
     record = FundingRecord(
         startup=startup,
         kind=kind,
@@ -373,9 +364,12 @@ def funding_record_create(
         recorded_by=actor,
     )
     try:
-        record.full_clean()
+        record.full_clean()  # the amount and its date (FundingRecord.clean)
     except ValidationError as error:
         raise PortfolioError(" ".join(error.messages)) from error
+    tranches = tranches or []
+    if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
+        raise PortfolioError(_("The tranches add up to more than the amount."))
     record.save()
     for tranche in tranches:
         milestone = tranche.get("milestone")

@@ -84,16 +84,21 @@ class TransitionLog(models.Model):
     def __str__(self) -> str:
         return f"{self.get_machine_display()}: {self.source} → {self.target} ({self.transition})"
 
-    def state_label(self, state: str) -> str:
+    @classmethod
+    def state_fields(cls) -> dict[str, tuple[type[models.Model], str]]:
+        """Each machine's model and the field that holds its state."""
         from incubator.models import Milestone, Startup
 
         from .applications import Application
 
-        model, name = {
-            self.Machine.STARTUP: (Startup, "stage"),
-            self.Machine.APPLICATION: (Application, "status"),
-            self.Machine.MILESTONE: (Milestone, "status"),
-        }[self.machine]
+        return {
+            cls.Machine.STARTUP: (Startup, "stage"),
+            cls.Machine.APPLICATION: (Application, "status"),
+            cls.Machine.MILESTONE: (Milestone, "status"),
+        }
+
+    def state_label(self, state: str) -> str:
+        model, name = self.state_fields()[self.machine]
         return str(dict(model._meta.get_field(name).choices).get(state, state))
 
     @property
