@@ -263,76 +263,84 @@ def _quantile(values: list[float], fraction: float) -> float:
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
-def _loads_with_overdue(loads: QuerySet, overdue: QuerySet) -> list[dict]:
-    """The reviewers' loads, each with its count of overdue reviews, in one query: the overdue
-    ones are counted once, grouped by reviewer, and joined to the loads (a count per reviewer
-    as a correlated subquery would join each reviewer's assignments to their applications
-    anew)."""
+def _loads_with_open(loads: QuerySet, open_counts: QuerySet) -> list[dict]:
+    """The reviewers' loads, each with its counts of open and overdue reviews, in one query: the
+    open ones are counted once, grouped by reviewer, and joined to the loads (a count per
+    reviewer as a correlated subquery would join each reviewer's assignments to their
+    applications anew)."""
     loads_sql, loads_params = loads.query.sql_with_params()
-    overdue_sql, overdue_params = overdue.query.sql_with_params()
+    open_sql, open_params = open_counts.query.sql_with_params()
     sql = (
-        'SELECT l.reviewer_id, l."reviewer__full_name", l.assigned, l.done, COALESCE(o.n, 0) '
-        f"FROM ({loads_sql}) l LEFT JOIN ({overdue_sql}) o ON o.reviewer_id = l.reviewer_id"
+        'SELECT l.reviewer_id, l."reviewer__full_name", l.assigned, l.done, '
+        'COALESCE(o."open", 0), COALESCE(o."overdue", 0) '
+        f"FROM ({loads_sql}) l LEFT JOIN ({open_sql}) o ON o.reviewer_id = l.reviewer_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*loads_params, *overdue_params))
+        cursor.execute(sql, (*loads_params, *open_params))
         return [
-            {"reviewer_id": pk, "reviewer__full_name": name, "assigned": assigned, "done": done, "overdue": n}
-            for pk, name, assigned, done, n in cursor.fetchall()
+            {
+                "reviewer_id": pk,
+                "reviewer__full_name": name,
+                "assigned": assigned,
+                "done": done,
+                "open": open_,
+                "overdue": overdue,
+            }
+            for pk, name, assigned, done, open_, overdue in cursor.fetchall()
         ]
 
 
 def _reviewer_progress(filters: DashboardFilters, now: datetime, limit: int = 50) -> tuple[list[dict], int]:
-    """Per reviewer: live assignments, done, overdue; most overdue first, at most ``limit`` rows,
-    and how many reviewers there are in all. Unless startups are filtered by more than the call,
-    the counts come from the precomputed loads and only the overdue ones are counted live (from
-    an index of open assignments)."""
-    open_overdue = ReviewAssignment.objects.filter(
-        submitted_at__isnull=True,
-        declined_at__isnull=True,
-        due_at__lt=now,
-        application__status__in=AWAITING_REVIEWS,
-    )
-    if filters.call_id:
-        open_overdue = open_overdue.filter(call_id=filters.call_id)
+    """Per reviewer: live assignments, done, still open (not submitted, on applications still
+    awaiting reviews) and overdue among those; most overdue first, at most ``limit`` rows, and how
+    many reviewers there are in all. Unless startups are filtered by more than the call, the
+    assigned and done counts come from the precomputed loads and only the open ones are counted
+    live (from an index of open assignments). Assignments on applications withdrawn or decided
+    before their review count as assigned but neither done nor open."""
+    awaiting = Q(application__status__in=AWAITING_REVIEWS)
+    overdue = Q(due_at__lt=now)
     if filters.beyond_call:
         assignments = filters.restrict(
             ReviewAssignment.objects.filter(declined_at__isnull=True), "application__startup"
         )
         if filters.call_id:
             assignments = assignments.filter(call_id=filters.call_id)
+        waiting = Q(submitted_at__isnull=True) & awaiting
         rows = (
             assignments.order_by()
             .values("reviewer_id", "reviewer__full_name")
             .annotate(
                 assigned=Count("id"),
                 done=Count("id", filter=Q(submitted_at__isnull=False)),
-                overdue=Count(
-                    "id",
-                    filter=Q(
-                        submitted_at__isnull=True,
-                        due_at__lt=now,
-                        application__status__in=AWAITING_REVIEWS,
-                    ),
-                ),
+                open=Count("id", filter=waiting),
+                overdue=Count("id", filter=waiting & overdue),
             )
         )
     else:
+        open_assignments = ReviewAssignment.objects.filter(
+            awaiting, submitted_at__isnull=True, declined_at__isnull=True
+        )
         loads = ReviewerLoad.objects.all()
         if filters.call_id:
             loads = loads.filter(call_id=filters.call_id)
-        rows = _loads_with_overdue(
+            open_assignments = open_assignments.filter(call_id=filters.call_id)
+        rows = _loads_with_open(
             loads.order_by()
             .values("reviewer_id", "reviewer__full_name")
             .annotate(assigned=Sum("assigned"), done=Sum("done")),
-            open_overdue.order_by().values("reviewer_id").annotate(n=Count("id")),
+            open_assignments.order_by()
+            .values("reviewer_id")
+            .annotate(open=Count("id"), overdue=Count("id", filter=overdue)),
         )
-    rows = sorted(rows, key=lambda row: (-row["overdue"], -row["assigned"], row["reviewer__full_name"]))
+    rows = sorted(
+        rows, key=lambda row: (-row["overdue"], -row["open"], -row["assigned"], row["reviewer__full_name"])
+    )
     return [
         {
             "reviewer": row["reviewer__full_name"],
             "assigned": row["assigned"],
             "done": row["done"],
+            "open": row["open"],
             "overdue": row["overdue"],
         }
         for row in rows[:limit]

@@ -126,7 +126,10 @@ def test_reviewer_progress_scores_funding_and_attention(pipeline_data, manager):
     factories.ReviewAssignmentFactory(
         application__call=call, reviewer=reviewer, due_at=timezone.now() - timedelta(days=1)
     )
-    # Past due, but the application was decided meanwhile: no longer overdue.
+    factories.ReviewAssignmentFactory(
+        application__call=call, reviewer=reviewer, due_at=timezone.now() + timedelta(days=3)
+    )
+    # Past due, but the application was decided meanwhile: neither open nor overdue any more.
     factories.ReviewAssignmentFactory(
         application__call=call,
         application__status="rejected",
@@ -158,7 +161,9 @@ def test_reviewer_progress_scores_funding_and_attention(pipeline_data, manager):
 
     data = manager_dashboard(DashboardFilters())
 
-    assert data.reviewer_progress == [{"reviewer": "Olga Reviewer", "assigned": 3, "done": 1, "overdue": 1}]
+    assert data.reviewer_progress == [
+        {"reviewer": "Olga Reviewer", "assigned": 4, "done": 1, "open": 2, "overdue": 1}
+    ]
     [scores] = [row for row in data.score_distribution if row["title"] == "Cohort A"]
     assert scores["bins"][7] == 1
     assert sum(scores["bins"]) == 1
