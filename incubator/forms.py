@@ -305,10 +305,10 @@ class FundingForm(BootstrapModelForm):
             self.fields[f"tranche_{n}_amount"] = forms.DecimalField(
                 label=_("Tranche %(n)d amount") % {"n": n},
                 required=False,
-                min_value=0,
                 max_digits=16,
                 decimal_places=2,
             )
+            self.fields[f"tranche_{n}_amount"].widget.attrs["min"] = "0.01"
             self.fields[f"tranche_{n}_milestone"] = forms.TypedChoiceField(
                 label=_("Tranche %(n)d paid on reaching") % {"n": n},
                 required=False,
@@ -332,6 +332,18 @@ class FundingForm(BootstrapModelForm):
             self.add_error(
                 "investor", _("Name the investor or grantor: a member organisation or another name.")
             )
+        for n in range(1, 4):
+            tranche = cleaned.get(f"tranche_{n}_amount")
+            if tranche is not None and tranche <= 0:
+                self.add_error(
+                    f"tranche_{n}_amount",
+                    _("A tranche's amount must be more than zero; leave it empty for no tranche."),
+                )
+            elif tranche is None and cleaned.get(f"tranche_{n}_milestone"):
+                self.add_error(
+                    f"tranche_{n}_amount",
+                    _("Give this tranche's amount, or clear the milestone it is paid on reaching."),
+                )
         amount = cleaned.get("amount")
         planned = sum((cleaned.get(f"tranche_{n}_amount") or 0 for n in range(1, 4)), 0)
         if amount is not None and amount <= 0:

@@ -854,6 +854,34 @@ def test_the_funding_page_names_every_problem_at_once_and_keeps_the_input(client
     assert not FundingRecord.objects.exists()
 
 
+def test_a_tranche_needs_a_positive_amount_and_its_milestone_is_not_dropped(client, manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, title="GLP toxicology")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("funding-new", args=[incubating.pk]),
+        {
+            "kind": "grant",
+            "date": "2026-05-01",
+            "amount": "1000000",
+            "currency": "RUB",
+            "investor_name": "Fund",
+            "tranche_1_amount": "-5",
+            "tranche_2_milestone": milestone.pk,
+        },
+    )
+
+    form = response.context["form"]
+    assert form.errors["tranche_1_amount"] == [
+        "A tranche's amount must be more than zero; leave it empty for no tranche."
+    ]
+    assert form.errors["tranche_2_amount"] == [
+        "Give this tranche's amount, or clear the milestone it is paid on reaching."
+    ]
+    assert 'value="-5"' in response.content.decode()
+    assert not FundingRecord.objects.exists()
+
+
 @time_machine.travel(datetime(2026, 11, 18, 12, 0, tzinfo=UTC), tick=False)
 def test_funding_is_recorded_once_secured_not_ahead(client, manager, incubating):
     client.force_login(manager)
