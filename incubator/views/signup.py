@@ -49,6 +49,9 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
             {"error": str(error), "form": ResendConfirmationForm()},
             status=400,
         )
+    if not newly_confirmed and request.user.is_authenticated and request.user.pk == user.pk:
+        messages.info(request, _("Your e-mail address is already confirmed."))
+        return redirect(next_url or "home")
     if not newly_confirmed:
         messages.info(request, _("Your e-mail address is already confirmed. Log in to continue."))
         return redirect(f"{reverse('login')}?next={next_url}" if next_url else "login")

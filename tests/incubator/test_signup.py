@@ -71,6 +71,22 @@ def test_a_used_confirmation_link_does_not_log_in_again(client, django_capture_o
     assert "_auth_user_id" not in client.session
 
 
+def test_a_used_confirmation_link_opened_while_logged_in_does_not_ask_to_log_in(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), SIGNUP)
+    link = _confirmation_link(mail.outbox[0])
+    client.get(link)
+
+    response = client.get(link, follow=True)
+
+    assert response.redirect_chain[0][0] == reverse("home")
+    page = response.content.decode()
+    assert "Your e-mail address is already confirmed." in page
+    assert "Log in to continue" not in page
+
+
 def test_signing_up_with_a_registered_address_tells_only_that_address(
     client, django_capture_on_commit_callbacks
 ):
