@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.admin_actions import milestone_actions, startup_actions
+from pipeline.services.reviews import criteria_name_clash, rubric_lock_reason
 
 from .models import (
     ApiToken,
@@ -27,6 +29,7 @@ from .models import (
     TherapeuticArea,
     User,
 )
+from .services.portfolio import milestone_problems
 
 
 @admin.register(Organisation)
@@ -116,8 +119,31 @@ class MentorAssignmentInline(admin.TabularInline):
     autocomplete_fields = ["mentor"]
 
 
+class MilestoneForm(forms.ModelForm):
+    """A milestone added here keeps the rules of the startup's page: due today or later, and not
+    for incubation once the startup is past it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("stage"):
+            startup = cleaned.get("startup")
+            if startup is None:
+                try:
+                    startup = self.instance.startup  # inline: the startup being edited
+                except ObjectDoesNotExist:
+                    startup = None
+            if startup is not None:
+                problems = milestone_problems(
+                    startup=startup, stage=cleaned["stage"], due_on=cleaned.get("due_on")
+                )
+                for field, message in problems.items():
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    form = MilestoneForm
     extra = 0
     fields = ["stage", "title", "due_on", "status"]
     readonly_fields = ["status"]
@@ -146,9 +172,56 @@ class StartupAdmin(admin.ModelAdmin):
     actions = startup_actions()
 
 
+class CriterionFormSet(forms.BaseInlineFormSet):
+    """The rubric's rules as on its page: every criterion with its own name, in either language."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        problem = criteria_name_clash(kept)
+        if problem:
+            raise ValidationError(problem)
+
+
 class CriterionInline(admin.TabularInline):
+    """A call's criteria; read only once the rubric is locked by a submitted review."""
+
     model = Criterion
+    formset = CriterionFormSet
     extra = 0
+
+    def _editable(self, request, obj) -> bool:
+        return obj is None or obj.pk is None or rubric_lock_reason(obj) is None
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+class CriterionForm(forms.ModelForm):
+    """A criterion edited on its own: not in a locked rubric, and not named as another of its call's."""
+
+    def clean(self):
+        cleaned = super().clean()
+        call = cleaned.get("call")
+        if call is not None:
+            reason = rubric_lock_reason(call)
+            if reason:
+                raise ValidationError(reason)
+            others = call.criteria.exclude(pk=self.instance.pk).values("name", "name_ru")
+            problem = criteria_name_clash([*others, cleaned])
+            if problem:
+                raise ValidationError(problem)
+        return cleaned
 
 
 @admin.register(Call)
@@ -170,9 +243,19 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):
+    form = CriterionForm
     list_display = ["name", "call", "weight", "scale_min", "scale_max", "position"]
     list_filter = ["call"]
     list_select_related = ["call"]
+
+    def _editable(self, obj) -> bool:
+        return obj is None or rubric_lock_reason(obj.call) is None
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(obj)
 
 
 class MilestoneEvidenceInline(admin.TabularInline):
@@ -187,6 +270,7 @@ class MilestoneEvidenceInline(admin.TabularInline):
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
+    form = MilestoneForm
     list_display = ["title", "startup", "stage", "due_on", "status"]
     list_filter = ["stage", "status"]
     list_select_related = ["startup"]

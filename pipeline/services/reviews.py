@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -41,16 +42,37 @@ def rubric_locked_since(call: Call) -> datetime | None:
     return first
 
 
-def _rubric_editable(call: Call) -> None:
+def rubric_lock_reason(call: Call) -> str | None:
+    """Why the call's criteria can no longer change, or None while they can."""
     locked = rubric_locked_since(call)
-    if locked:
-        raise ReviewError(
-            _(
-                "The rubric is locked: the first review was submitted on %(date)s, and changing the "
-                "criteria now would make reviews incomparable."
-            )
-            % {"date": formats.date_format(timezone.localtime(locked), "DATETIME_FORMAT")}
-        )
+    if not locked:
+        return None
+    return _(
+        "The rubric is locked: the first review was submitted on %(date)s, and changing the "
+        "criteria now would make reviews incomparable."
+    ) % {"date": formats.date_format(timezone.localtime(locked), "DATETIME_FORMAT")}
+
+
+def _rubric_editable(call: Call) -> None:
+    reason = rubric_lock_reason(call)
+    if reason:
+        raise ReviewError(reason)
+
+
+def criteria_name_clash(criteria: Iterable[dict]) -> str | None:
+    """What is wrong when two of a rubric's criteria have the same name in either language (a
+    page in either language must tell them apart), or None."""
+    criteria = list(criteria)
+    for name_field in ("name", "name_ru"):
+        seen: set[str] = set()
+        for data in criteria:
+            key = " ".join(str(data.get(name_field) or "").split()).casefold()
+            if key and key in seen:
+                return _("Two criteria are called “%(name)s”: give each its own name.") % {
+                    "name": data[name_field]
+                }
+            seen.add(key)
+    return None
 
 
 @transaction.atomic
@@ -63,16 +85,9 @@ def rubric_save(
         raise PermissionDenied
     Call.objects.select_for_update().get(pk=call.pk)
     _rubric_editable(call)
-    for name_field in ("name", "name_ru"):  # a page in either language must tell the criteria apart
-        seen: set[str] = set()
-        for data in criteria:
-            key = " ".join(str(data.get(name_field) or "").split()).casefold()
-            if key and key in seen:
-                raise ReviewError(
-                    _("Two criteria are called “%(name)s”: give each its own name.")
-                    % {"name": data[name_field]}
-                )
-            seen.add(key)
+    problem = criteria_name_clash(criteria)
+    if problem:
+        raise ReviewError(problem)
     if delete_ids:
         Criterion.objects.filter(call=call, pk__in=delete_ids).delete()
     saved = []

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -137,3 +139,81 @@ def test_the_audit_trail_in_the_admin_names_states_in_the_readers_language(admin
     assert "Submitted / Evidence submitted" in english  # one value, named by two machines
     filtered = admin_client_.get(url, {"target": "funding"}).context["cl"].result_count
     assert filtered == 1
+
+
+def _inline_formset_data(prefix: str, rows: list[dict]) -> dict:
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for n, row in enumerate(rows):
+        data.update({f"{prefix}-{n}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_criteria_in_the_admin_keep_the_rubric_pages_rules(rf, admin_client_):
+    from incubator.admin import CriterionInline
+    from incubator.models import Call, Criterion
+
+    call = factories.CallFactory()
+    request = rf.get("/")
+    request.user = factories.ManagerFactory(is_superuser=True)
+    formset_class = CriterionInline(Call, admin.site).get_formset(request, call)
+    criterion = {"weight": "1", "scale_min": "1", "scale_max": "5", "position": "0"}
+    formset = formset_class(
+        _inline_formset_data(
+            "criteria",
+            [{**criterion, "name": "Science"}, {**criterion, "name": "Team", "name_ru": "Команда"}],
+        ),
+        instance=call,
+    )
+    assert formset.is_valid(), formset.errors
+    formset = formset_class(
+        _inline_formset_data(
+            "criteria", [{**criterion, "name": "Science"}, {**criterion, "name": " science "}]
+        ),
+        instance=call,
+    )
+    assert not formset.is_valid()
+    assert formset.non_form_errors() == ["Two criteria are called “science”: give each its own name."]
+
+    # Once a review is submitted, the rubric is read only here too.
+    locked = factories.CriterionFactory(call=call, name="Science")
+    factories.ReviewFactory(assignment__application__call=call)
+    page = admin_client_.get(reverse("admin:incubator_call_change", args=[call.pk])).content.decode()
+    assert "Science" in page
+    assert 'name="criteria-0-name"' not in page
+    url = reverse("admin:incubator_criterion_change", args=[locked.pk])
+    assert admin_client_.post(url, {"call": call.pk, "name": "Changed"}).status_code == 403
+    response = admin_client_.post(
+        reverse("admin:incubator_criterion_add"), {"call": call.pk, "name": "Market", **criterion}
+    )
+    assert response.status_code == 200
+    assert "The rubric is locked" in response.content.decode()
+    assert list(Criterion.objects.filter(call=call).values_list("name", flat=True)) == ["Science"]
+
+
+def test_a_milestone_added_in_the_admin_keeps_the_startup_pages_rules(admin_client_):
+    from incubator.models import Milestone
+
+    startup = factories.StartupFactory(stage="acceleration", name="NeuroRegen")
+    url = reverse("admin:incubator_milestone_add")
+    form = {
+        "startup": startup.pk,
+        "title": "GLP toxicology",
+        "stage": "incubation",
+        "due_on": "2020-01-01",
+        "created_at_0": "2026-11-27",
+        "created_at_1": "12:00",
+    }
+    page = admin_client_.get(url).content.decode()
+    for prefix in re.findall(r'name="([\w-]+)-TOTAL_FORMS"', page):
+        form.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    response = admin_client_.post(url, form)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["due_on"] == ["A new milestone is due today or later."]
+    assert errors["stage"] == ["NeuroRegen is past incubation: set its milestones for acceleration."]
+    assert not Milestone.objects.exists()
+    response = admin_client_.post(url, {**form, "stage": "acceleration", "due_on": "2099-01-01"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Milestone.objects.get().stage == "acceleration"
