@@ -138,6 +138,20 @@ def test_invite_a_cofounder_who_signs_up_and_joins(
     ] == [(founder.pk, f"{cofounder} joined the team of {startup.name}")]
 
 
+def test_an_invitation_writes_names_as_they_are_in_its_plain_text(
+    client, founder, django_capture_on_commit_callbacks
+):
+    startup = factories.StartupFactory(name="Gene & Cell O'Neil Bio", founders=[founder])
+    client.force_login(founder)
+    _invite(client, startup, "ivan@example.org", django_capture_on_commit_callbacks)
+
+    [message] = mail.outbox
+    assert message.subject == "Fyodor Founder invites you to the team of Gene & Cell O'Neil Bio"
+    assert "join Gene & Cell O'Neil Bio as a co-founder" in message.body
+    # The HTML part escapes them, as HTML must.
+    assert "Gene &amp; Cell O&#x27;Neil Bio" in message.alternatives[0][0]
+
+
 def test_invitation_for_another_address_is_refused(
     client, founder, startup, django_capture_on_commit_callbacks
 ):
