@@ -21,6 +21,19 @@ class UserManager(BaseUserManager["User"]):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username: str) -> "User":
+        """The account of an address however it is capitalised (addresses are kept in lower case,
+        as signup, invitations and password resets treat them): an exact match first, in case two
+        older accounts differ only in case."""
+        username = (username or "").strip()
+        matches = list(self.filter(email__iexact=username)[:2])
+        exact = [user for user in matches if user.email == username]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        raise self.model.DoesNotExist
+
     def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -101,6 +114,10 @@ class User(AbstractUser):
     REQUIRED_FIELDS = ["full_name"]
 
     objects = UserManager()
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = (self.email or "").strip().lower()  # as signup and invitations keep them
 
     class Meta:
         ordering = ["full_name"]

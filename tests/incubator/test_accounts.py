@@ -24,6 +24,24 @@ def test_login_page_and_login_by_email(client):
     assert client.get(reverse("home")).url == reverse("manager-home")
 
 
+def test_login_takes_the_address_however_it_is_capitalised(client):
+    factories.FounderFactory(email="fyodor@example.org")
+
+    response = client.post(
+        reverse("login"), {"username": " Fyodor@Example.ORG", "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("home")).url == reverse("founder-home")
+
+
+def test_an_address_typed_in_capitals_is_kept_in_lower_case():
+    user = factories.FounderFactory(email="fyodor@example.org")
+    user.email = "Fyodor@Example.org"
+    user.full_clean()
+    assert user.email == "fyodor@example.org"
+
+
 def test_wrong_password_says_so_and_keeps_the_email(client):
     factories.FounderFactory(email="fyodor@example.org")
     response = client.post(reverse("login"), {"username": "fyodor@example.org", "password": "wrong"})
