@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from config import converters  # noqa: F401  (registers <id:...>, before the included URLconfs)
 from incubator.api import pages as token_pages
 from incubator.views import accounts
 
@@ -22,7 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("account/tokens/", token_pages.token_list, name="api-tokens"),
-    path("account/tokens/<int:pk>/revoke/", token_pages.token_revoke, name="api-token-revoke"),
+    path("account/tokens/<id:pk>/revoke/", token_pages.token_revoke, name="api-token-revoke"),
     path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("", include("incubator.urls")),
     path("", include("pipeline.urls")),

@@ -6,8 +6,8 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.centre, name="centre"),
-    path("<int:pk>/read/", views.mark_read, name="mark-read"),
-    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("<id:pk>/read/", views.mark_read, name="mark-read"),
+    path("<id:pk>/open/", views.open_notification, name="open"),
     path("unread/", views.unread_badge, name="unread-badge"),
     path("read-all/", views.mark_all_read, name="mark-all-read"),
     path("preferences/", views.preferences, name="preferences"),

@@ -46,3 +46,37 @@ def test_a_server_error_page_stands_alone():
     assert response.status_code == 500
     assert "Something went wrong" in page
     assert "/static/vendor/bootstrap.min.css" in page
+
+
+def _routes(patterns, prefix=""):
+    from django.urls import URLPattern, URLResolver
+
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def _with_huge_ids(route: str) -> str:
+    import re
+
+    path = re.sub(r"<id:\w+>", "9223372036854775808", route)  # one past the largest 64-bit id
+    path = re.sub(r"<int:year>", "2026", path)
+    path = re.sub(r"<int:month>", "1", path)
+    return "/" + re.sub(r"<\w+:\w+>", "x", path)
+
+
+def test_an_id_too_big_for_any_database_is_not_found_at_every_address(client):
+    from django.urls import get_resolver
+
+    client.force_login(factories.ManagerFactory(is_superuser=True, is_staff=True))
+    routes = [route for route in _routes(get_resolver().url_patterns) if "<id:" in route]
+    assert len(routes) > 40
+
+    answers = {route: client.get(_with_huge_ids(route)).status_code for route in routes}
+
+    assert {route: status for route, status in answers.items() if status != 404} == {}
+    assert client.get("/reviews/99999999999999999999/").status_code == 404
+    assert client.get("/api/v1/startups/9223372036854775807/").status_code == 404  # the largest: none such

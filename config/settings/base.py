@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     # No call to the public validator: the docs stay offline.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "REDOC_DIST": "SIDECAR",
+    # Object ids in paths (config/converters.py): integers a database column can hold.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "pipeline.models.applications.ApplicationStatus",
         "ReviewStatusEnum": "pipeline.models.reviews.Review.Status",

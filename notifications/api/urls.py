@@ -7,6 +7,6 @@ from . import views
 urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="notification-read-all"),
-    path("notifications/<int:pk>/", views.NotificationDetailView.as_view(), name="notification-detail"),
-    path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification-read"),
+    path("notifications/<id:pk>/", views.NotificationDetailView.as_view(), name="notification-detail"),
+    path("notifications/<id:pk>/read/", views.NotificationReadView.as_view(), name="notification-read"),
 ]
