@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.http import QueryDict
 
 
 class BootstrapRenderer(DjangoTemplates):
@@ -9,11 +10,33 @@ class BootstrapRenderer(DjangoTemplates):
     field_template_name = "forms/field.html"
 
 
+def one_character_line_breaks(data):
+    """The submitted values with each line break as one character. Browsers send a line break
+    in a text area as CR LF but count it as one character against its ``maxlength``: counted as
+    two here, a text the browser let through would be refused as too long."""
+    if isinstance(data, QueryDict):
+        posted = (value for _key, values in data.lists() for value in values)
+        if not any(isinstance(value, str) and "\r" in value for value in posted):
+            return data
+        normalised = data.copy()
+        for key, values in data.lists():
+            normalised.setlist(key, [_one_break(value) for value in values])
+        return normalised
+    return {key: _one_break(value) for key, value in data.items()}
+
+
+def _one_break(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class BootstrapFormMixin:
-    """Adds Bootstrap classes to widgets and marks invalid fields for assistive technology."""
+    """Adds Bootstrap classes to widgets and marks invalid fields for assistive technology, and
+    counts line breaks as the browser does (``one_character_line_breaks``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = one_character_line_breaks(self.data)
         for _name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

@@ -148,6 +148,29 @@ def test_a_new_milestone_is_due_ahead_and_for_a_stage_the_startup_has_not_left(c
     assert response.status_code == 201
 
 
+def test_a_line_break_counts_as_one_character_as_the_browser_counts_it(client, manager, incubating):
+    client.force_login(manager)
+    url = reverse("milestone-new", args=[incubating.pk])
+    # 3,999 characters as the text area counts them (against its maxlength), 4,098 as sent.
+    description = "\r\n".join(["x" * 39] * 100)
+    ahead = (timezone.localdate() + timedelta(days=30)).isoformat()
+
+    response = client.post(
+        url, {"stage": "incubation", "title": "GLP toxicology", "due_on": ahead, "description": description}
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    saved = Milestone.objects.get().description
+    assert len(saved) == 3999
+    assert saved == description.replace("\r\n", "\n")
+    too_long = client.post(
+        url, {"stage": "incubation", "title": "Pilot", "due_on": ahead, "description": description + "xx"}
+    )
+    assert too_long.context["form"].errors["description"] == [
+        "Ensure this value has at most 4000 characters (it has 4001)."
+    ]
+
+
 def test_an_overdue_milestone_and_this_months_report_are_shown_as_they_are(client, founder, incubating):
     factories.MilestoneFactory(startup=incubating, title="GLP toxicology", due_on=date(2026, 1, 31))
     client.force_login(founder)
