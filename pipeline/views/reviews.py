@@ -1,7 +1,7 @@
 """The reviewer's side: the review form, declining, and the reviewer profile."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.access import role_required
 from incubator.forms import ConflictForm, ReviewerProfileForm
-from incubator.models import ReviewerConflict, ReviewerProfile
+from incubator.models import Criterion, ReviewerConflict, ReviewerProfile
 from incubator.services import reviewer_conflict_declare, reviewer_conflict_remove
 
 from .. import selectors
@@ -20,6 +20,36 @@ from ..services.assignment import AssignmentError, assignment_decline
 from ..services.reviews import ReviewError, review_deadline_passed, review_save
 
 reviewer_required = role_required("mentor")
+
+
+def _taken_back(request: HttpRequest) -> HttpResponse:
+    """A review form sent after the managers took the assignment back: nothing is saved, and the
+    reviewer gets back what they typed (their own text only) to copy."""
+    posted = request.POST
+    criterion_ids = [
+        int(name.split("_", 1)[1])
+        for name in posted
+        if name.startswith(("score_", "comment_")) and name.split("_", 1)[1].isdigit()
+    ]
+    names = {
+        criterion.pk: criterion.name_text for criterion in Criterion.objects.filter(pk__in=criterion_ids)
+    }
+    typed = []
+    for pk, name in sorted(names.items()):
+        score, comment = posted.get(f"score_{pk}", "").strip(), posted.get(f"comment_{pk}", "").strip()
+        if score or comment:
+            typed.append({"label": name, "score": score, "text": comment})
+    for field, label in (
+        ("comment_for_founders", _("Comment for the founders")),
+        ("confidential_note", _("Confidential note for the managers")),
+    ):
+        if posted.get(field, "").strip():
+            typed.append({"label": label, "score": "", "text": posted[field].strip()})
+    messages.error(
+        request,
+        _("The managers took this review back from you in the meantime, so nothing was saved."),
+    )
+    return render(request, "pipeline/review_taken_back.html", {"typed": typed}, status=409)
 
 
 @reviewer_required
@@ -36,14 +66,21 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
             % {"date": formats.date_format(timezone.localtime(declined.declined_at), "DATE_FORMAT")},
         )
         return redirect("mentor-home")
-    assignment = selectors.assignment_for_reviewer(request.user, application_id)
+    try:
+        assignment = selectors.assignment_for_reviewer(request.user, application_id)
+    except Http404:
+        if request.method == "POST" and "version" in request.POST:
+            return _taken_back(request)
+        raise
     application = assignment.application
     call = application.call
     criteria = list(call.criteria.all())
     review = getattr(assignment, "review", None)
     if request.method == "POST":
         form = ReviewForm(request.POST, criteria=criteria, blind=call.blind_review)
-        if form.is_valid():
+        if not form.is_valid():
+            messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        else:
             try:
                 review = review_save(
                     assignment=assignment,

@@ -264,6 +264,41 @@ def test_declining_a_review_taken_back_in_the_meantime_says_so(client, call, mon
     assert not ReviewerConflict.objects.exists()
 
 
+def test_a_review_sent_after_it_was_taken_back_gives_the_text_back(client, call):
+    assignment = assigned(call)
+    reviewer, application_id = assignment.reviewer, assignment.application_id
+    client.force_login(reviewer)
+    url = reverse("review-form", args=[application_id])
+    assert client.get(url).status_code == 200
+    ReviewAssignment.objects.filter(pk=assignment.pk).delete()  # the managers take it back
+
+    response = client.post(url, review_data(call, version="new", submit="1"))
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The managers took this review back from you in the meantime, so nothing was saved." in page
+    assert "Solid preclinical data." in page
+    assert "Plan the GLP studies early." in page
+    assert "Knows the CEO from a conference." in page
+    assert "Science · score 4" in page
+    assert not Review.objects.exists()
+    # Without the form's own fields (not a review being sent), it is the usual 404.
+    assert client.post(url, {"comment_for_founders": "x"}).status_code == 404
+    assert client.get(url).status_code == 404
+
+
+def test_a_review_with_a_field_error_says_nothing_was_saved(client, call):
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+    url = reverse("review-form", args=[assignment.application_id])
+
+    response = client.post(url, review_data(call, version="new", comment_for_founders="x" * 5001, save="1"))
+
+    assert "Nothing was saved: correct the fields marked below." in response.content.decode()
+    assert response.context["form"].errors["comment_for_founders"]
+    assert not Review.objects.exists()
+
+
 def test_rubric_is_editable_until_the_first_review_then_locked(client, manager, call):
     client.force_login(manager)
     url = reverse("manage-rubric", args=[call.slug])
