@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.forms import formset_factory
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,6 +45,24 @@ def call_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/manage/call_list.html", {"calls": calls})
 
 
+def _keep(request: HttpRequest, key: str, values: dict[str, list[str]]) -> None:
+    """What a refused bulk form held, for the page it redirects to (``_kept``)."""
+    request.session[key] = values
+
+
+def _query(values: dict[str, list[str]]) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for name, items in values.items():
+        query.setlist(name, items)
+    return query
+
+
+def _kept(request: HttpRequest, key: str) -> tuple[dict[str, list[str]], set[int]]:
+    """What ``_keep`` stored, once, and the application ids it held."""
+    values = request.session.pop(key, None) or {}
+    return values, {int(pk) for pk in values.get("applications", []) if str(pk).isdigit()}
+
+
 @manager_required
 def call_overview(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(Call, slug=slug)
@@ -57,13 +75,22 @@ def call_overview(request: HttpRequest, slug: str) -> HttpResponse:
     )
     counts = assignment_counts(call)
     reviewers = reviewers_queryset()
+    # After a refused assignment the ticks and the date come back, with any field's error.
+    kept, kept_applications = _kept(request, f"kept-assignment-{call.pk}")
+    assign_form = BulkAssignForm(
+        _query(kept) if kept else None, call=call, reviewers=reviewers, loads=reviewer_loads(call)
+    )
+    if kept:
+        assign_form.is_valid()
+        assign_form.errors.pop("applications", None)  # said in the messages already
     return render(
         request,
         "pipeline/manage/call_overview.html",
         {
             "call": call,
             "applications": [(a, counts.get(a.pk, {})) for a in applications],
-            "assign_form": BulkAssignForm(call=call, reviewers=reviewers, loads=reviewer_loads(call)),
+            "assign_form": assign_form,
+            "kept_applications": kept_applications,
             "undecided_released": Application.objects.filter(HELD_DECISION, call=call).count(),
         },
     )
@@ -106,10 +133,15 @@ def call_auto_assign(request: HttpRequest, slug: str) -> HttpResponse:
 def call_assign(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_object_or_404(Call, slug=slug)
     form = BulkAssignForm(request.POST, call=call, reviewers=reviewers_queryset())
+    posted = {name: request.POST.getlist(name) for name in ("applications", "reviewers", "due_at")}
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        # The ticks of applications are in the table, not at a field: their error is a message;
+        # the others are shown at their fields when the page comes back with the input.
+        for error in form.errors.get("applications", []):
+            messages.error(request, error)
+        if any(name != "applications" for name in form.errors):
+            messages.error(request, _("Nothing was assigned: correct the fields marked below."))
+        _keep(request, f"kept-assignment-{call.pk}", posted)
         return redirect("manage-call", slug=call.slug)
     outcome = assignments_create_bulk(
         applications=list(form.cleaned_data["applications"]),
@@ -123,8 +155,11 @@ def call_assign(request: HttpRequest, slug: str) -> HttpResponse:
             ngettext("%(count)d assignment made.", "%(count)d assignments made.", len(outcome.created))
             % {"count": len(outcome.created)},
         )
-    for message in outcome.refused:
+    # One message per reason: a due date past the deadline is refused for every pair alike.
+    for message in dict.fromkeys(outcome.refused):
         messages.error(request, message)
+    if outcome.refused:
+        _keep(request, f"kept-assignment-{call.pk}", posted)
     return redirect("manage-call", slug=call.slug)
 
 
@@ -217,11 +252,28 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             for _application, message in outcome.refused:
                 # Each message names the application already.
                 messages.error(request, message)
+            if outcome.refused:
+                # The refused ones stay ticked, with the decision and the reason, to try again.
+                _keep(
+                    request,
+                    f"kept-decision-{call.pk}",
+                    {
+                        "applications": [str(application.pk) for application, _message in outcome.refused],
+                        "decision": [form.cleaned_data["decision"]],
+                        "reason": [form.cleaned_data["reason"]],
+                    },
+                )
         else:
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
+            _keep(
+                request,
+                f"kept-decision-{call.pk}",
+                {name: request.POST.getlist(name) for name in ("applications", "decision", "reason")},
+            )
         return redirect(request.get_full_path())
+    kept, kept_applications = _kept(request, f"kept-decision-{call.pk}")
     sort = request.GET.get("sort", "normalised")
     status = request.GET.get("status") or None
     area = request.GET.get("area")
@@ -246,6 +298,9 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": [s for s in ApplicationStatus.choices if s[0] not in ("draft", "withdrawn")],
             "areas": TherapeuticArea.objects.all(),
             "unreleased": Application.objects.filter(HELD_DECISION, call=call).count(),
+            "kept_applications": kept_applications,
+            "kept_decision": (kept.get("decision") or [""])[0],
+            "kept_reason": (kept.get("reason") or [""])[0],
         },
     )
 

@@ -1,5 +1,6 @@
 """Reviewing, blind review, the rubric lock, the ranking, decisions and their release."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -428,6 +429,12 @@ def test_bulk_decisions_go_through_the_service_and_wait_for_release(client, mana
     assert [statuses[a.pk] for a in apps] == ["accepted", "accepted", "in_review"]
     assert TransitionLog.objects.filter(transition="accept", reason="Top of the ranking.").count() == 2
     assert not Application.objects.filter(decision_released_at__isnull=False).exists()
+    # The refused one stays ticked, with the decision and the reason, to try again; once.
+    ticked = re.findall(r'name="applications" value="(\d+)" [^>]*checked', body)
+    assert ticked == [str(apps[2].pk)]
+    assert 'value="Top of the ranking."' in body
+    page = client.get(reverse("manage-ranking", args=[call.slug])).content.decode()
+    assert not re.findall(r'name="applications" value="(\d+)" [^>]*checked', page)
 
     response = client.post(reverse("manage-release", args=[call.slug]), follow=True)
     assert "2 decisions released" in response.content.decode()
@@ -726,8 +733,13 @@ def test_a_review_assigned_by_hand_is_due_later_than_now(client, call, manager):
         follow=True,
     )
 
-    assert "The review must be due later than now." in response.content.decode()
+    page = response.content.decode()
+    assert "The review must be due later than now." in page
     assert not ReviewAssignment.objects.exists()
+    # The ticks and the date come back with the refusal.
+    assert re.search(rf'name="applications" value="{application.pk}" [^>]*checked', page)
+    assert re.search(rf'name="reviewers" value="{reviewer.pk}"[^>]*checked', page)
+    assert 'value="2020-11-01T18:00"' in page
 
     # Not after the call's review deadline either, when reviews close.
     chosen = {"applications": [application.pk], "reviewers": [reviewer.pk]}
@@ -735,7 +747,7 @@ def test_a_review_assigned_by_hand_is_due_later_than_now(client, call, manager):
     response = client.post(
         reverse("manage-assign", args=[call.slug]), {**chosen, "due_at": late}, follow=True
     )
-    assert "at the latest" in response.content.decode()
+    assert response.content.decode().count("at the latest") == 1
     # Once that deadline has passed, no review can be assigned.
     call.review_deadline = timezone.now() - timedelta(hours=1)
     call.save()
