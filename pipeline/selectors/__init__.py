@@ -5,6 +5,7 @@ from .reviews import (
     assignment_for_reviewer,
     call_ranking,
     other_reviews_for_reviewer,
+    ranking_filters,
     reviewer_queue,
 )
 from .startups import (
@@ -43,6 +44,7 @@ __all__ = [
     "open_calls",
     "other_reviews_for_reviewer",
     "phase_label",
+    "ranking_filters",
     "recent_transitions",
     "reviewer_queue",
     "stage_counts",

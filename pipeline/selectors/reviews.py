@@ -10,8 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from incubator.models import Call, User
+from incubator.params import id_from
 
-from ..models import Application, Review, ReviewAssignment
+from ..models import Application, ApplicationStatus, Review, ReviewAssignment
 from ..models.applications import AWAITING_REVIEWS
 from ..scoring import ScoredReview, application_scores
 from .startups import DUE_SOON
@@ -169,3 +170,20 @@ def is_due_soon(assignment: ReviewAssignment) -> bool:
     """Pending and due within ``DUE_SOON`` (not yet overdue)."""
     now = timezone.now()
     return is_pending(assignment) and now <= assignment.due_at < now + DUE_SOON
+
+
+# The ranking leaves drafts and withdrawn applications out: no filter for them.
+RANKED_STATUSES = [s for s in ApplicationStatus.choices if s[0] not in ("draft", "withdrawn")]
+
+
+def ranking_filters(params) -> dict:
+    """The ranking's filters and order from a query string, as ``selectors.call_ranking`` takes
+    them (the page and its CSV export alike); an unknown value is left out."""
+    status = params.get("status") or None
+    sort = params.get("sort") or "normalised"
+    return {
+        "sort": sort if sort in SORT_KEYS else "normalised",
+        "status": status if status in {value for value, _label in RANKED_STATUSES} else None,
+        "flagged_only": params.get("flagged") == "1",
+        "area_id": id_from(params.get("area")),
+    }

@@ -184,8 +184,10 @@ def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @manager_required
 def call_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """A call's applications with their review figures, in ranking order."""
+    """A call's applications with their review figures, in ranking order, filtered and sorted
+    as the ranking page that links here."""
     call = get_object_or_404(Call, slug=slug)
+    filters = selectors.ranking_filters(request.GET)
     header = [
         _("Rank"),
         _("Startup"),
@@ -201,7 +203,7 @@ def call_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     ]
 
     def rows() -> Iterator[list]:
-        for row in selectors.call_ranking(call):
+        for row in selectors.call_ranking(call, **filters):
             application = row.application
             yield [
                 row.rank,

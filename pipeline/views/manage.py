@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.access import manager_required
 from incubator.models import Call, TherapeuticArea
-from incubator.params import id_from
 
 from .. import selectors
 from ..forms import BulkAssignForm, CriterionForm, DecisionForm
 from ..models import Application, ApplicationStatus, ReviewAssignment
 from ..models.applications import HELD_DECISION
+from ..selectors.reviews import RANKED_STATUSES, ranking_filters
 from ..services.assignment import (
     AssignmentError,
     assignment_counts,
@@ -274,16 +274,15 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             )
         return redirect(request.get_full_path())
     kept, kept_applications = _kept(request, f"kept-decision-{call.pk}")
-    sort = request.GET.get("sort", "normalised")
-    status = request.GET.get("status") or None
-    area = request.GET.get("area")
-    rows = selectors.call_ranking(
-        call,
-        sort=sort,
-        status=status,
-        flagged_only=request.GET.get("flagged") == "1",
-        area_id=id_from(area),
-    )
+    filters = ranking_filters(request.GET)
+    if request.GET.get("status") and filters["status"] is None:
+        messages.warning(
+            request,
+            _("There is no status “%(value)s” among the ranking’s, so all are shown.")
+            % {"value": request.GET["status"]},
+        )
+    sort, status, area = filters["sort"], filters["status"], request.GET.get("area")
+    rows = selectors.call_ranking(call, **filters)
     return render(
         request,
         "pipeline/manage/ranking.html",
@@ -293,9 +292,9 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             "sort": sort,
             "status": status or "",
             "area": area or "",
-            "flagged": request.GET.get("flagged") == "1",
+            "flagged": filters["flagged_only"],
             # The ranking leaves drafts and withdrawn applications out: no filter for them.
-            "statuses": [s for s in ApplicationStatus.choices if s[0] not in ("draft", "withdrawn")],
+            "statuses": RANKED_STATUSES,
             "areas": TherapeuticArea.objects.all(),
             "unreleased": Application.objects.filter(HELD_DECISION, call=call).count(),
             "kept_applications": kept_applications,

@@ -294,6 +294,24 @@ def test_call_export_lists_applications_with_scores(client, manager):
     assert rows[1][6] == "7.00"
 
 
+def test_call_export_keeps_the_rankings_filters_and_order(client, manager):
+    call = factories.CallFactory()
+    factories.ApplicationFactory(call=call, status="accepted", startup__name="Beta")
+    factories.ApplicationFactory(call=call, status="accepted", startup__name="Alpha")
+    factories.ApplicationFactory(call=call, status="rejected", startup__name="Gamma")
+    client.force_login(manager)
+
+    query = "status=accepted&sort=name"
+    ranking = client.get(f"{reverse('manage-ranking', args=[call.slug])}?{query}").content.decode()
+    export = f"{reverse('manage-call-export', args=[call.slug])}?{query}"
+    assert f'href="{export.replace("&", "&amp;")}"' in ranking
+    assert [row[1] for row in _csv(client.get(export))[1:]] == ["Alpha", "Beta"]
+    # A status the ranking does not know is said, not silently matched by nothing.
+    unknown = client.get(f"{reverse('manage-ranking', args=[call.slug])}?status=zzz").content.decode()
+    assert "There is no status “zzz” among the ranking’s, so all are shown." in unknown
+    assert "Gamma" in unknown
+
+
 @pytest.mark.parametrize("size", [30, 300])
 def test_dashboard_export_memory_path_uses_fixed_queries(
     client, django_assert_max_num_queries, size, manager
