@@ -277,6 +277,17 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def kpi_reporting_problem(startup: Startup) -> str | None:
+    """Why the startup does not report monthly now, if it does not: only startups in the
+    programme's stages do, once their admission is released."""
+    if (
+        startup.stage not in REPORTING_STAGES
+        or Startup.objects.filter(admission_held(), pk=startup.pk).exists()
+    ):
+        return _("Only startups in incubation, acceleration or funding report monthly.")
+    return None
+
+
 def kpi_period_problem(startup: Startup, period: date) -> str | None:
     """Why the month starting ``period`` cannot be reported, if it cannot: it has not begun, or
     it ended before the startup was admitted (a month with no programme to report on)."""
@@ -298,11 +309,8 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
     """Submit (or correct) the startup's report for the month starting ``period``."""
     if not startup.has_member(actor):
         raise PermissionDenied
-    if (
-        startup.stage not in REPORTING_STAGES
-        or Startup.objects.filter(admission_held(), pk=startup.pk).exists()
-    ):
-        raise PortfolioError(_("Only startups in incubation, acceleration or funding report monthly."))
+    if problem := kpi_reporting_problem(startup):
+        raise PortfolioError(problem)
     period = month_start(period)
     if problem := kpi_period_problem(startup, period):
         raise PortfolioError(problem)

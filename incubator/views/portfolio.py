@@ -39,6 +39,7 @@ from ..services.portfolio import (
     investment_review_create,
     kpi_period_problem,
     kpi_report_submit,
+    kpi_reporting_problem,
     milestone_create,
     milestone_evidence_add,
     milestone_evidence_remove,
@@ -315,7 +316,7 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
         raise Http404 from exc
     existing = KpiReport.objects.filter(startup=startup, period=period).first()
     # Said before anything is typed: a month that cannot be reported gets no form.
-    problem = None if existing else kpi_period_problem(startup, period)
+    problem = kpi_reporting_problem(startup) or (None if existing else kpi_period_problem(startup, period))
     editable = startup.has_member(request.user) and problem is None
     form = KpiReportForm(request.POST or None, instance=existing)
     if request.method == "POST":

@@ -532,6 +532,16 @@ def test_a_month_before_the_admission_or_not_yet_begun_cannot_be_reported(client
     assert "The report for August 2026 is saved." in saved.content.decode()
 
 
+def test_a_startup_that_does_not_report_gets_no_report_form(client, founder):
+    applying = factories.StartupFactory(stage="application", name="CardioGene", founders=[founder])
+    client.force_login(founder)
+
+    page = client.get(reverse("kpi-report", args=[applying.pk, 2026, 10])).content.decode()
+
+    assert "Only startups in incubation, acceleration or funding report monthly." in page
+    assert 'name="team_size"' not in page
+
+
 def test_a_report_reads_its_figures_as_reported(client, mentor, incubating):
     KpiReport.objects.create(
         startup=incubating,
@@ -546,6 +556,9 @@ def test_a_report_reads_its_figures_as_reported(client, mentor, incubating):
 
     assert ">150,000.50</dd>" in page
     assert ">0</dd>" in page  # nothing received is 0, not "not reported"
+    # The startup's table of reports shows the kopecks too.
+    startup_page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert '<td class="num">150,000.50</td>' in startup_page
 
 
 def test_missing_reports_with_frozen_time(incubating):
