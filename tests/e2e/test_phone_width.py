@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from incubator.demo import data as demo
 from incubator.models import Call, Milestone, Startup, User
 from incubator.services.tokens import api_token_create
-from pipeline.models import Application, ReviewAssignment
+from pipeline.models import Application, ApplicationDocument, ReviewAssignment
 
 from .helpers import log_in
 
@@ -30,6 +30,8 @@ def _paths() -> dict[str, list[str]]:
     own = Startup.objects.filter(memberships__user=founder).first()
     incubating = Startup.objects.filter(memberships__user=incubated).first()
     application = Application.objects.filter(startup=own).first()
+    # A title typed without spaces wraps instead of widening the page.
+    ApplicationDocument.objects.create(application=application, title="Preclinical" * 18, file="x.pdf")
     review = ReviewAssignment.objects.filter(reviewer=mentor).first()
     milestone = Milestone.objects.filter(startup=incubating).first()
     calls = list(Call.objects.order_by("opens_at"))
