@@ -271,6 +271,20 @@ def test_a_refused_document_is_explained_at_its_field_and_keeps_the_title(client
     assert not ApplicationDocument.objects.exists()
 
 
+def test_switching_language_on_a_refused_forms_page_returns_to_the_page_of_the_form(client, founder, draft):
+    client.force_login(founder)
+    detail = reverse("application-detail", args=[draft.pk])
+    upload = reverse("application-document-upload", args=[draft.pk])
+
+    page = client.post(upload, {"title": "Letter"}, headers={"referer": f"http://testserver{detail}"})
+
+    # Not the form's own address, which only takes forms (405 when opened).
+    assert f'name="next" type="hidden" value="{detail}"' in page.content.decode()
+    elsewhere = client.post(upload, {"title": "Letter"}, headers={"referer": "https://evil.example/"})
+    assert f'name="next" type="hidden" value="{reverse("home")}"' in elsewhere.content.decode()
+    assert f'name="next" type="hidden" value="{detail}"' in client.get(detail).content.decode()
+
+
 def test_files_are_served_as_attachments_only_to_who_may_see_them(client, founder, startup, manager):
     application = factories.ApplicationFactory(startup=startup, pitch_deck_name="Our deck.pdf")
     reviewer = factories.MentorFactory()
