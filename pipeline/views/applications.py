@@ -79,7 +79,10 @@ def _detail_context(application: Application, document_form: DocumentForm) -> di
     return {
         "application": application,
         "status": status,
-        "timeline": [log for log in view.logs if log.application_id in (None, application.pk)],
+        # The application's own changes and the startup's stage changes; milestones have theirs.
+        "timeline": [
+            log for log in view.logs if log.application_id == application.pk or log.machine == "startup"
+        ],
         "feedback": selectors.feedback_for_founders(application),
         "documents": application.documents.all(),
         "document_form": document_form,

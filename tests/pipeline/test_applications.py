@@ -431,8 +431,13 @@ def test_application_page_query_count_is_fixed(client, django_assert_num_queries
 def test_the_timeline_runs_newest_first_down_to_the_draft(client, founder, startup, manager):
     from pipeline.services import application_transition
 
+    from pipeline.services import milestone_transition
+
     application = factories.ApplicationFactory(startup=startup, status="submitted")
     application_transition(application=application, name="start_review", actor=manager)
+    # A milestone's changes belong to the milestone's page, not to the application's.
+    milestone = factories.MilestoneFactory(startup=startup)
+    milestone_transition(milestone=milestone, name="start", actor=founder)
     client.force_login(founder)
 
     page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
@@ -443,6 +448,7 @@ def test_the_timeline_runs_newest_first_down_to_the_draft(client, founder, start
     assert timeline.index("In review") < timeline.index("Draft started")
     assert timeline.rstrip().endswith("</li>")
     assert timeline.count("<li>") == 2
+    assert "In progress" not in timeline
 
 
 def test_founders_are_told_when_the_reviewers_will_not_see_their_names(client, founder, draft):
