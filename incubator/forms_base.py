@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 
 class BootstrapRenderer(DjangoTemplates):
@@ -54,6 +55,13 @@ class BootstrapFormMixin:
         # Marked after validation, never in __init__: reading ``errors`` there would validate the
         # form before subclasses finish setting up their fields.
         super().full_clean()
+        if self._errors and self.files:
+            # A page that comes back with errors cannot keep a chosen file (browsers clear file
+            # fields): say so at a file that was fine, rather than let it vanish unnoticed.
+            for name, field in self.fields.items():
+                chosen = isinstance(field, forms.FileField) and self.files.get(self.add_prefix(name))
+                if chosen and name not in self._errors:
+                    self.add_error(name, _("Choose this file again: it was not kept, as nothing was saved."))
         for name in self._errors or {}:
             if name in self.fields:
                 widget = self.fields[name].widget

@@ -190,6 +190,18 @@ def test_bad_pitch_deck_keeps_the_earlier_file_and_the_typed_answers(client, fou
     assert draft.pitch_deck.storage.exists(earlier)
 
 
+def test_a_good_deck_sent_with_a_bad_answer_is_asked_for_again(client, founder, draft):
+    client.force_login(founder)
+
+    response = _edit(client, draft, funding_needed="-1", new_pitch_deck=pdf_upload())
+
+    form = response.context["form"]
+    assert form.errors["new_pitch_deck"] == ["Choose this file again: it was not kept, as nothing was saved."]
+    assert "funding_needed" in form.errors
+    draft.refresh_from_db()
+    assert not draft.pitch_deck
+
+
 def test_replacing_the_deck_removes_the_old_file(client, founder, draft, django_capture_on_commit_callbacks):
     client.force_login(founder)
     with django_capture_on_commit_callbacks(execute=True):
