@@ -29,6 +29,7 @@ from .models import (
     TherapeuticArea,
     User,
 )
+from .models.portfolio import POSITIVE_AMOUNT
 from .services.portfolio import milestone_problems
 
 
@@ -166,8 +167,10 @@ class StartupAdmin(admin.ModelAdmin):
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["affiliations"]
-    # The stage is never edited here: the actions fire transitions through the service.
-    readonly_fields = ["stage", "stage_entered_at"]
+    # The stage is never edited here: the actions fire transitions through the service. Nor the
+    # readiness level and phase: a change of them is proposed and confirmed on the startup's page,
+    # which keeps its history.
+    readonly_fields = ["stage", "stage_entered_at", "trl", "development_phase"]
     inlines = [TeamMembershipInline, MentorAssignmentInline, MilestoneInline]
     actions = startup_actions()
 
@@ -355,9 +358,35 @@ class KpiReportAdmin(admin.ModelAdmin):
     list_select_related = ["startup"]
 
 
+class FundingTrancheFormSet(forms.BaseInlineFormSet):
+    """The ledger's rules as on the startup's page: each tranche more than zero, tied (if at all)
+    to a milestone of the same startup, and together no more than the record's amount."""
+
+    def clean(self):
+        super().clean()
+        record = self.instance
+        total = 0
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            amount, milestone = data.get("amount"), data.get("milestone")
+            if amount is not None and amount <= 0:
+                form.add_error("amount", POSITIVE_AMOUNT)
+            total += amount or 0
+            if milestone is not None and milestone.startup_id != record.startup_id:
+                form.add_error("milestone", _("Choose a milestone of the same startup."))
+        if record.amount is not None and total > record.amount:
+            raise ValidationError(_("The tranches add up to more than the amount."))
+
+
 class FundingTrancheInline(admin.TabularInline):
+    """Tranches are planned here; one is paid from the startup's page, which checks its milestone."""
+
     model = FundingTranche
+    formset = FundingTrancheFormSet
     extra = 0
+    readonly_fields = ["status", "paid_on"]
 
 
 @admin.register(FundingRecord)
@@ -367,3 +396,7 @@ class FundingRecordAdmin(admin.ModelAdmin):
     list_select_related = ["startup", "investor"]
     date_hierarchy = "date"
     inlines = [FundingTrancheInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its tranches may be tied to the startup's milestones: the record stays with its startup.
+        return ["startup"] if obj is not None else []

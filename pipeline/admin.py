@@ -44,6 +44,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [ApplicationDocumentInline]
     actions = application_actions()
 
+    def get_readonly_fields(self, request, obj=None):
+        # An application stays with its startup and its call: its reviews scored it on that call's
+        # rubric, and the call's places and ranking count it.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "startup", "call"] if obj is not None else fields
+
 
 class TargetStateFilter(admin.SimpleListFilter):
     """The state a change led to, by its name in any of the machines."""

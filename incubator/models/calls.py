@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -127,8 +127,45 @@ class Call(models.Model):
                 "An application gets %(n)d reviewers: it could never have more completed reviews.",
                 self.reviewers_per_application,
             ) % {"n": self.reviewers_per_application}
+        if self.pk:
+            errors.update(self._running_call_problems())
         if errors:
             raise ValidationError(errors)
+
+    def _running_call_problems(self) -> dict[str, str]:
+        """What a change would break in a call already under way: places already taken, applications
+        already in, reviews already due."""
+        from pipeline.models import Application, ReviewAssignment
+
+        problems = {}
+        if self.capacity is not None:
+            accepted = Application.objects.filter(call_id=self.pk, status="accepted").count()
+            if self.capacity < accepted:
+                problems["capacity"] = ngettext(
+                    "%(n)d application is accepted already: the call needs at least that many places.",
+                    "%(n)d applications are accepted already: the call needs at least that many places.",
+                    accepted,
+                ) % {"n": accepted}
+        if (
+            self.opens_at
+            and self.opens_at > timezone.now()
+            and Application.objects.filter(call_id=self.pk).exclude(status="draft").exists()
+        ):
+            problems["opens_at"] = _("Applications to this call are already submitted: it cannot open later.")
+        if self.review_deadline:
+            latest = (
+                ReviewAssignment.objects.filter(
+                    call_id=self.pk, submitted_at__isnull=True, declined_at__isnull=True
+                )
+                .order_by("-due_at")
+                .values_list("due_at", flat=True)
+                .first()
+            )
+            if latest and self.review_deadline < latest:
+                problems["review_deadline"] = _(
+                    "Open reviews are due as late as %(date)s: the deadline cannot be earlier."
+                ) % {"date": formats.date_format(timezone.localtime(latest), "DATETIME_FORMAT")}
+        return problems
 
     def phase_at(self, moment: datetime | None = None) -> str:
         moment = moment or timezone.now()

@@ -217,3 +217,76 @@ def test_a_milestone_added_in_the_admin_keeps_the_startup_pages_rules(admin_clie
     response = admin_client_.post(url, {**form, "stage": "acceleration", "due_on": "2099-01-01"})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Milestone.objects.get().stage == "acceleration"
+
+
+def test_a_call_under_way_keeps_its_places_applications_and_due_reviews(admin_client_):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    call = factories.CallFactory(capacity=3)
+    factories.ApplicationFactory(call=call, status="accepted")
+    factories.ApplicationFactory(call=call, status="accepted")
+    assignment = factories.ReviewAssignmentFactory(
+        application__call=call, application__status="in_review", due_at=call.review_deadline
+    )
+
+    call.capacity = 1
+    call.opens_at = timezone.now() + timedelta(days=1)
+    call.review_deadline = assignment.due_at - timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        call.full_clean()
+
+    assert refused.value.message_dict == {
+        "capacity": ["2 applications are accepted already: the call needs at least that many places."],
+        "opens_at": ["Applications to this call are already submitted: it cannot open later."],
+        "review_deadline": [refused.value.message_dict["review_deadline"][0]],
+    }
+    assert refused.value.message_dict["review_deadline"][0].startswith("Open reviews are due as late as ")
+
+
+def test_admin_tranches_keep_the_ledgers_rules_and_are_paid_on_the_page(rf, admin_client_):
+    from incubator.admin import FundingTrancheInline
+    from incubator.models import FundingRecord
+
+    startup = factories.StartupFactory(stage="incubation")
+    other_milestone = factories.MilestoneFactory()
+    record = FundingRecord.objects.create(
+        startup=startup, kind="grant", date="2026-01-10", amount=1000, currency="RUB", investor_name="Fund"
+    )
+    request = rf.get("/")
+    request.user = factories.ManagerFactory(is_superuser=True)
+    formset_class = FundingTrancheInline(FundingRecord, admin.site).get_formset(request, record)
+
+    formset = formset_class(
+        _inline_formset_data(
+            "tranches",
+            [{"amount": "900"}, {"amount": "0"}, {"amount": "300", "milestone": other_milestone.pk}],
+        ),
+        instance=record,
+    )
+
+    assert not formset.is_valid()
+    assert formset.errors[1]["amount"] == ["The amount must be more than zero."]
+    assert formset.errors[2]["milestone"] == ["Choose a milestone of the same startup."]
+    assert formset.non_form_errors() == ["The tranches add up to more than the amount."]
+    page = admin_client_.get(
+        reverse("admin:incubator_fundingrecord_change", args=[record.pk])
+    ).content.decode()
+    assert 'name="tranches-__prefix__-status"' not in page
+    assert 'name="startup"' not in page
+
+
+def test_an_applications_startup_and_call_and_a_startups_readiness_are_not_edited_in_the_admin(admin_client_):
+    application = factories.ApplicationFactory(status="submitted")
+    page = admin_client_.get(
+        reverse("admin:pipeline_application_change", args=[application.pk])
+    ).content.decode()
+    assert 'name="call"' not in page
+    assert 'name="startup"' not in page
+    page = admin_client_.get(
+        reverse("admin:incubator_startup_change", args=[application.startup.pk])
+    ).content.decode()
+    assert 'name="trl"' not in page
+    assert 'name="development_phase"' not in page

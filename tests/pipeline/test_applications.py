@@ -441,9 +441,7 @@ def test_application_page_query_count_is_fixed(client, django_assert_num_queries
 
 
 def test_the_timeline_runs_newest_first_down_to_the_draft(client, founder, startup, manager):
-    from pipeline.services import application_transition
-
-    from pipeline.services import milestone_transition
+    from pipeline.services import application_transition, milestone_transition
 
     application = factories.ApplicationFactory(startup=startup, status="submitted")
     application_transition(application=application, name="start_review", actor=manager)
