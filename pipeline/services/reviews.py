@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,16 +76,39 @@ def criteria_name_clash(criteria: Iterable[dict]) -> str | None:
     return None
 
 
+def rubric_version(call: Call) -> str:
+    """A token that changes whenever the call's criteria change, to catch a rubric page opened
+    before someone else's save (its rows are matched to the criteria by position)."""
+    rows = call.criteria.order_by("position", "pk").values_list(
+        "pk", "name", "name_ru", "guidance", "guidance_ru", "weight", "scale_min", "scale_max"
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:20]
+
+
 @transaction.atomic
 def rubric_save(
-    *, call: Call, actor: User, criteria: list[dict], delete_ids: list[int] | None = None
+    *,
+    call: Call,
+    actor: User,
+    criteria: list[dict],
+    delete_ids: list[int] | None = None,
+    expected_version: str | None = None,
 ) -> list[Criterion]:
     """Replace the call's criteria as edited on the rubric page (``id`` in a dict updates that
-    criterion, no ``id`` adds one). Refused once a review has been submitted."""
+    criterion, no ``id`` adds one). Refused once a review has been submitted, and, given the
+    ``rubric_version`` the page was opened with, once the criteria changed since."""
     if not actor.is_manager:
         raise PermissionDenied
     Call.objects.select_for_update().get(pk=call.pk)
     _rubric_editable(call)
+    if expected_version is not None and expected_version != rubric_version(call):
+        raise ReviewError(
+            _(
+                "Someone changed the rubric after you opened this page. Nothing was saved: your "
+                "changes are still below. Copy what you need, reload the page and make them again."
+            ),
+            code="stale",
+        )
     problem = criteria_name_clash(criteria)
     if problem:
         raise ReviewError(problem)

@@ -32,6 +32,7 @@ from ..services.reviews import (
     decisions_release,
     rubric_locked_since,
     rubric_save,
+    rubric_version,
 )
 
 
@@ -192,6 +193,9 @@ def call_rubric(request: HttpRequest, slug: str) -> HttpResponse:
     # Every field the form edits, so a save never blanks one the form did not start with.
     initial = [{name: getattr(c, name) for name in CriterionForm.Meta.fields} for c in criteria]
     formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
+    # The criteria as the page showed them: a save from an older page is refused, not matched
+    # row by row to criteria that changed since.
+    version = request.POST.get("rubric_version") if request.method == "POST" else rubric_version(call)
     if request.method == "POST" and not locked_since and formset.is_valid():
         kept, deleted = [], []
         for index, form in enumerate(formset.forms):
@@ -207,7 +211,9 @@ def call_rubric(request: HttpRequest, slug: str) -> HttpResponse:
                 data["id"] = existing.pk
             kept.append(data)
         try:
-            saved = rubric_save(call=call, actor=request.user, criteria=kept, delete_ids=deleted)
+            saved = rubric_save(
+                call=call, actor=request.user, criteria=kept, delete_ids=deleted, expected_version=version
+            )
         except ReviewError as error:
             messages.error(request, error.message)
         else:
@@ -222,7 +228,13 @@ def call_rubric(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "pipeline/manage/rubric.html",
-        {"call": call, "formset": formset, "locked_since": locked_since, "criteria": criteria},
+        {
+            "call": call,
+            "formset": formset,
+            "locked_since": locked_since,
+            "criteria": criteria,
+            "rubric_version": version or "",
+        },
     )
 
 

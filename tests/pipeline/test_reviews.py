@@ -339,10 +339,12 @@ def test_rubric_is_editable_until_the_first_review_then_locked(client, manager, 
 
 def _rubric_as_shown(client, url) -> dict:
     """What the browser sends back from the rubric page: every field as the page shows it."""
-    formset = client.get(url).context["formset"]
+    context = client.get(url).context
+    formset = context["formset"]
     data = {
         "criteria-TOTAL_FORMS": len(formset.forms),
         "criteria-INITIAL_FORMS": formset.initial_form_count(),
+        "rubric_version": context["rubric_version"],
     }
     for form in formset.forms:
         for name, field in form.fields.items():
@@ -350,6 +352,23 @@ def _rubric_as_shown(client, url) -> dict:
             if value not in (None, False):
                 data[f"{form.prefix}-{name}"] = value
     return data
+
+
+def test_a_rubric_page_opened_before_anothers_save_saves_nothing(client, manager, call):
+    client.force_login(manager)
+    url = reverse("manage-rubric", args=[call.slug])
+    tab_a, tab_b = _rubric_as_shown(client, url), _rubric_as_shown(client, url)
+    tab_b["criteria-0-DELETE"] = "on"  # B deletes "Science"
+    client.post(url, tab_b)
+    assert list(call.criteria.values_list("name", flat=True)) == ["Team"]
+
+    tab_a["criteria-1-weight"] = "4"  # A, opened before, changes Team's weight
+    response = client.post(url, tab_a)
+
+    page = response.content.decode()
+    assert "Someone changed the rubric after you opened this page. Nothing was saved" in page
+    assert 'name="criteria-1-weight" value="4"' in page or 'value="4"' in page
+    assert list(call.criteria.values_list("name", "weight")) == [("Team", 1)]
 
 
 def test_saving_the_rubric_as_shown_keeps_the_russian_texts(client, manager, call):
