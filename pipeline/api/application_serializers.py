@@ -55,10 +55,17 @@ class CallRefSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    original_name = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Absent for reviewers when the call hides the founders' names (a file's name may carry them)."
+        ),
+    )
+
     class Meta:
         model = ApplicationDocument
         fields = ["id", "title", "original_name", "size", "uploaded_at"]
-        read_only_fields = fields
+        read_only_fields = ["id", "title", "size", "uploaded_at"]
 
 
 class ApplicationSerializer(OmittingModelSerializer):
@@ -78,7 +85,12 @@ class ApplicationSerializer(OmittingModelSerializer):
     updated_at = serializers.SerializerMethodField(
         help_text=_("For the startup's team, a decision not yet released does not move it.")
     )
-    pitch_deck_name = serializers.CharField(read_only=True)
+    pitch_deck_name = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Absent for reviewers when the call hides the founders' names (a file's name may carry them)."
+        ),
+    )
     has_pitch_deck = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True, read_only=True)
     version = serializers.SerializerMethodField(
@@ -108,7 +120,9 @@ class ApplicationSerializer(OmittingModelSerializer):
             "version",
             "transitions",
         ]
-        read_only_fields = [name for name in fields if name not in {"decided_at", "decision_released_at"}]
+        read_only_fields = [
+            name for name in fields if name not in {"decided_at", "decision_released_at", "pitch_deck_name"}
+        ]
 
     def _founder_state(self, application: Application) -> FounderState | None:
         return self.context.get("founder_states", {}).get(application.startup_id)
@@ -120,8 +134,15 @@ class ApplicationSerializer(OmittingModelSerializer):
             if not application.decision_visible_to_founders:
                 omitted |= {"decided_at", "decision_released_at"}
         elif not user.is_manager and application.call.hide_founder_names:
-            omitted.add("team")
+            omitted |= {"team", "pitch_deck_name"}
         return omitted
+
+    def to_representation(self, application: Application) -> dict[str, Any]:
+        data = super().to_representation(application)
+        if "team" in self.omitted_fields(application):  # the founders' names are hidden
+            for document in data.get("documents") or []:
+                document.pop("original_name", None)
+        return data
 
     @extend_schema_field(serializers.ChoiceField(choices=ApplicationStatus.choices))
     def get_status(self, application: Application) -> str:

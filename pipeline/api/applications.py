@@ -231,7 +231,9 @@ class PitchDeckView(generics.GenericAPIView):
         response = FileResponse(
             application.pitch_deck.open("rb"),
             as_attachment=True,
-            filename=application.pitch_deck_name or "pitch-deck.pdf",
+            filename="pitch-deck.pdf"
+            if application.names_hidden_from(request.user)
+            else application.pitch_deck_name or "pitch-deck.pdf",
             content_type="application/pdf",
         )
         response["Cache-Control"] = "private, no-store"

@@ -246,6 +246,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def decision_visible_to_founders(self) -> bool:
         return self.is_decided and not self.decision_held
 
+    def names_hidden_from(self, user) -> bool:
+        """Whether the call hides the founders' names from ``user`` (a reviewer, neither on the
+        team nor a manager): the application's files then reach them under neutral names, as a
+        file's name may carry the founders'."""
+        return self.call.hide_founder_names and not user.is_manager and not self.startup.has_member(user)
+
     def _record_decision(self) -> None:
         # Runs in the transition, before the status changes: a decision that follows one still
         # held (waitlisted, then accepted) keeps the time the founders saw before the first.

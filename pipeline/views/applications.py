@@ -243,13 +243,17 @@ def pitch_deck_download(request: HttpRequest, pk: int) -> HttpResponse:
     application = _readable_application(request, pk)
     if not application.pitch_deck:
         raise Http404
+    if application.names_hidden_from(request.user):
+        return _pdf_response(application.pitch_deck, "pitch-deck.pdf")
     return _pdf_response(application.pitch_deck, application.pitch_deck_name or "pitch-deck.pdf")
 
 
 @login_required
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(ApplicationDocument, pk=pk)
-    _readable_application(request, document.application_id)
+    application = _readable_application(request, document.application_id)
+    if application.names_hidden_from(request.user):
+        return _pdf_response(document.file, f"document-{document.pk}.pdf")
     return _pdf_response(document.file, document.original_name or "document.pdf")
 
 

@@ -278,6 +278,33 @@ def test_no_founders_name_reaches_reviewers_when_the_call_hides_them(names_hidde
     assert [body for body in bodies if founder.full_name in body or founder.email in body] == []
 
 
+def test_files_reach_reviewers_under_neutral_names_when_the_call_hides_the_founders(names_hidden: World):
+    from pipeline.models import Application
+
+    Application.objects.filter(pk=names_hidden.application_a.pk).update(
+        pitch_deck_name="Anna_Founder_deck.pdf"
+    )
+    application = names_hidden.application_a
+    for name, pitch_deck_name, document_name in [
+        ("assigned_reviewer", None, None),
+        ("founder_a", "Anna_Founder_deck.pdf", "letter.pdf"),
+        ("manager", "Anna_Founder_deck.pdf", "letter.pdf"),
+    ]:
+        client = names_hidden.client(name)
+        detail = client.get(f"{V1}/applications/{application.pk}/").json()
+        assert detail.get("pitch_deck_name") == pitch_deck_name, name
+        assert detail["documents"][0].get("original_name") == document_name, name
+        deck = client.get(f"{V1}/applications/{application.pk}/pitch-deck/")
+        client.force_login(names_hidden.users[name])  # the pages: the browser's session
+        page_deck = client.get(f"/applications/{application.pk}/pitch-deck/")
+        page_document = client.get(f"/documents/{names_hidden.document.pk}/")
+        expected = pitch_deck_name or "pitch-deck.pdf"
+        assert deck["Content-Disposition"] == f'attachment; filename="{expected}"', name
+        assert page_deck["Content-Disposition"] == f'attachment; filename="{expected}"', name
+        expected = document_name or f"document-{names_hidden.document.pk}.pdf"
+        assert page_document["Content-Disposition"] == f'attachment; filename="{expected}"', name
+
+
 def test_the_founders_still_see_their_own_team_when_the_call_hides_it(names_hidden: World):
     response = names_hidden.client("founder_a").get(f"{V1}/applications/{names_hidden.application_a.pk}/")
 
