@@ -72,6 +72,9 @@ class RankingRow:
     flagged: bool
     recommendations: Counter = field(default_factory=Counter)
     rank: int = 0
+    # Submitted reviews by reviewers who have a conflict with the startup now (declared after
+    # reviewing, or an affiliation added since): they count, and the managers see them marked.
+    conflicted: int = 0
 
     @property
     def recommendation_list(self) -> list[tuple[str, int]]:
@@ -94,6 +97,25 @@ SORT_KEYS = {
     "name": lambda row: row.application.startup.name.lower(),
     "status": lambda row: row.application.status,
 }
+
+
+def conflicted_reviews(reviews: list[tuple[int, int]], startup_of: dict[int, int]) -> Counter:
+    """Of the (reviewer id, application id) pairs, how many per application are by a reviewer
+    with a conflict of interest with the application's startup today. Five queries."""
+    reviewer_ids = {reviewer for reviewer, _application in reviews}
+    if not reviewer_ids:
+        return Counter()
+    from ..services.conflicts import ConflictIndex
+
+    index = ConflictIndex.build(
+        reviewers=User.objects.filter(pk__in=reviewer_ids).only("pk", "organisation_id"),
+        startup_ids=set(startup_of.values()),
+    )
+    return Counter(
+        application
+        for reviewer, application in reviews
+        if application in startup_of and index.reason(reviewer, startup_of[application])
+    )
 
 
 def call_ranking(
@@ -124,6 +146,10 @@ def call_ranking(
         )
     )
     scores = application_scores([ScoredReview(r, a, float(s)) for r, a, s, _rec in reviews])
+    conflicted = conflicted_reviews(
+        [(reviewer, application_id) for reviewer, application_id, _s, _rec in reviews],
+        {application.pk: application.startup_id for application in applications},
+    )
     recommendations: dict[int, Counter] = {}
     for _reviewer, application_id, _score, recommendation in reviews:
         recommendations.setdefault(application_id, Counter())[recommendation] += 1
@@ -142,6 +168,7 @@ def call_ranking(
                 spread=score.spread if score else None,
                 flagged=bool(score and score.flagged(threshold)),
                 recommendations=recommendations.get(application.pk, Counter()),
+                conflicted=conflicted.get(application.pk, 0),
             )
         )
     for rank, row in enumerate(sorted(rows, key=SORT_KEYS["normalised"]), start=1):

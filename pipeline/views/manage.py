@@ -26,6 +26,7 @@ from ..services.assignment import (
     reviewer_loads,
     reviewers_queryset,
 )
+from ..services.conflicts import ConflictIndex
 from ..services.reviews import (
     ReviewError,
     applications_decide,
@@ -341,9 +342,17 @@ def application_review_summary(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
         Application.objects.select_related("call", "startup__therapeutic_area"), pk=pk
     )
-    assignments = application.assignments.select_related("reviewer__organisation", "review").prefetch_related(
-        "review__scores__criterion"
+    assignments = list(
+        application.assignments.select_related("reviewer__organisation", "review").prefetch_related(
+            "review__scores__criterion"
+        )
     )
+    index = ConflictIndex.build(
+        reviewers=[assignment.reviewer for assignment in assignments], startup_ids=[application.startup_id]
+    )
+    for assignment in assignments:
+        # A conflict known today, whenever it was declared: the managers weigh the review knowing it.
+        assignment.conflict = index.reason(assignment.reviewer_id, application.startup_id)
     return render(
         request,
         "pipeline/manage/application.html",

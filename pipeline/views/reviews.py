@@ -15,8 +15,9 @@ from incubator.services import reviewer_conflict_declare, reviewer_conflict_remo
 from .. import selectors
 from ..forms import DeclineForm, ReviewForm
 from ..models import ReviewAssignment
-from ..selectors.reviews import is_due_soon, is_overdue
+from ..selectors.reviews import is_due_soon, is_overdue, is_pending
 from ..services.assignment import AssignmentError, assignment_decline
+from ..services.conflicts import ConflictIndex
 from ..services.reviews import ReviewError, review_deadline_passed, review_save
 
 reviewer_required = role_required("mentor")
@@ -50,6 +51,35 @@ def _taken_back(request: HttpRequest) -> HttpResponse:
         _("The managers took this review back from you in the meantime, so nothing was saved."),
     )
     return render(request, "pipeline/review_taken_back.html", {"typed": typed}, status=409)
+
+
+def _tell_about_reviews_in_conflict(request: HttpRequest) -> None:
+    """After a conflict is declared: what becomes of the reviewer's reviews it touches."""
+    assignments = list(
+        ReviewAssignment.objects.filter(reviewer=request.user, declined_at__isnull=True)
+        .select_related("application__startup", "review")
+        .order_by("application__startup__name")
+    )
+    index = ConflictIndex.build(
+        reviewers=[request.user], startup_ids={a.application.startup_id for a in assignments}
+    )
+    for assignment in assignments:
+        startup = assignment.application.startup
+        if not index.reason(request.user.pk, startup.pk):
+            continue
+        review = getattr(assignment, "review", None)
+        if review is not None and review.status == review.Status.SUBMITTED:
+            messages.info(
+                request,
+                _("Your submitted review of %(startup)s stays; the managers see it marked with the conflict.")
+                % {"startup": startup.name},
+            )
+        elif is_pending(assignment):
+            messages.warning(
+                request,
+                _("You are still to review %(startup)s: decline that review from its page.")
+                % {"startup": startup.name},
+            )
 
 
 @reviewer_required
@@ -173,6 +203,7 @@ def reviewer_profile(request: HttpRequest) -> HttpResponse:
         if conflict_form.is_valid():
             reviewer_conflict_declare(reviewer=request.user, **conflict_form.cleaned_data)
             messages.success(request, _("The conflict of interest is recorded."))
+            _tell_about_reviews_in_conflict(request)
             return redirect("reviewer-profile")
     return render(
         request,

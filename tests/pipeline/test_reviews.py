@@ -586,6 +586,35 @@ def test_queue_query_count_is_fixed(client, django_assert_num_queries, size, cal
     assert body.count("confirm or reject") == size
 
 
+def test_a_review_by_a_reviewer_with_a_conflict_declared_afterwards_is_marked(client, manager, call):
+    from incubator.services import reviewer_conflict_declare
+
+    application = factories.ApplicationFactory(call=call, status="in_review", startup__name="PlacentaCare")
+    fair, conflicted = (
+        factories.MentorFactory(full_name="Fair One"),
+        factories.MentorFactory(full_name="Late One"),
+    )
+    for reviewer in (fair, conflicted):
+        factories.ReviewFactory(
+            assignment__application=application, assignment__reviewer=reviewer, weighted_score=8
+        )
+    client.force_login(manager)
+    ranking_url = reverse("manage-ranking", args=[call.slug])
+    assert "with a conflict" not in client.get(ranking_url).content.decode()
+
+    reviewer_conflict_declare(reviewer=conflicted, startup=application.startup, note="Co-author.")
+
+    [row] = client.get(ranking_url).context["rows"]
+    assert row.conflicted == 1
+    assert "1 by a reviewer with a conflict" in client.get(ranking_url).content.decode()
+    page = client.get(reverse("manage-application", args=[application.pk])).content.decode()
+    headings = {
+        name: re.search(rf"<h3[^>]*>{name}.*?</h3>", page, re.S).group(0) for name in ("Late One", "Fair One")
+    }
+    assert "conflict: declared a conflict of interest with the startup" in headings["Late One"]
+    assert "conflict" not in headings["Fair One"]
+
+
 @pytest.mark.parametrize("size", [5, 50])
 def test_ranking_query_count_is_fixed(client, django_assert_num_queries, size, call, manager):
     mentors = [factories.MentorFactory() for _ in range(3)]
@@ -596,7 +625,7 @@ def test_ranking_query_count_is_fixed(client, django_assert_num_queries, size, c
                 assignment__application=application, assignment__reviewer=mentor, weighted_score=5
             )
     client.force_login(manager)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(12):
         response = client.get(reverse("manage-ranking", args=[call.slug]))
     assert len(response.context["rows"]) == size
 
@@ -683,7 +712,7 @@ def test_application_review_summary_query_count_is_fixed(
     for n in range(size):
         ApplicationDocument.objects.create(application=application, title=f"Lab report {n}", file="x.pdf")
     client.force_login(manager)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         response = client.get(reverse("manage-application", args=[application.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("/ 10 ·") == size
@@ -815,6 +844,26 @@ def test_the_review_form_says_who_reads_a_criterion_comment(client, call):
     call.save()
     open_call = client.get(url).content.decode().replace("&#x27;", "'")
     assert "For the managers and the call's other reviewers; not shown to the founders." in open_call
+
+
+def test_declaring_a_conflict_says_what_becomes_of_the_reviews_it_touches(client, call):
+    reviewer = factories.MentorFactory()
+    done = assigned(call, reviewer=reviewer, startup__name="AlzMark")
+    factories.ReviewFactory(assignment=done)
+    open_ = assigned(call, reviewer=reviewer, startup__name="CardioGene")
+    assigned(call, reviewer=reviewer, startup__name="Unrelated Bio")
+    client.force_login(reviewer)
+    url = reverse("reviewer-profile")
+
+    page = "".join(
+        client.post(url, {"declare": "1", "conflict-startup": startup.pk}, follow=True).content.decode()
+        for startup in (done.application.startup, open_.application.startup)
+    )
+
+    assert "Your submitted review of AlzMark stays; the managers see it marked with the conflict." in page
+    assert "You are still to review CardioGene: decline that review from its page." in page
+    assert "of Unrelated Bio" not in page
+    assert "review Unrelated Bio" not in page
 
 
 def test_conflicts_are_declared_one_record_per_startup_or_organisation(client, mentor):
