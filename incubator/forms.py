@@ -89,6 +89,9 @@ class StartupForm(BootstrapModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapeutic_area"].required = True
+        if "trl" in self.fields:
+            # The field's own lower bound (0, a positive integer's) would replace the widget's.
+            self.fields["trl"].widget.attrs.update({"min": 1, "max": 9})
         if "development_phase" in self.fields:
             # static/js/phases.js offers only the phases of the chosen product type.
             self.fields["development_phase"].widget.attrs["data-phases-by-type"] = json.dumps(

@@ -60,8 +60,11 @@ def startup_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def startup_edit(request: HttpRequest, pk: int) -> HttpResponse:
     startup = _own_startup(request, pk)
-    form = StartupEditForm(request.POST or None, instance=startup)
-    if request.method == "POST" and form.is_valid():
+    # The form edits its own copy: after a refused save the page still names the startup as saved.
+    form = StartupEditForm(request.POST or None, instance=Startup.objects.get(pk=startup.pk))
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    elif request.method == "POST":
         startup_update(
             startup=startup,
             actor=request.user,

@@ -197,13 +197,23 @@ def review_save(
                 "low": criterion.scale_min,
                 "high": criterion.scale_max,
             }
-        elif score is None and (submit or was_submitted):
+        elif score is None and was_submitted:
+            field_errors[f"score_{criterion.pk}"] = _("A submitted review keeps a score for every criterion.")
+        elif score is None and submit:
             field_errors[f"score_{criterion.pk}"] = _("Score every criterion before submitting.")
     if submit or was_submitted:
         if not recommendation:
-            field_errors["recommendation"] = _("Choose a recommendation before submitting.")
+            field_errors["recommendation"] = (
+                _("A submitted review keeps its recommendation.")
+                if was_submitted
+                else _("Choose a recommendation before submitting.")
+            )
         if confidence is None:
-            field_errors["confidence"] = _("Say how confident you are before submitting.")
+            field_errors["confidence"] = (
+                _("A submitted review keeps its confidence.")
+                if was_submitted
+                else _("Say how confident you are before submitting.")
+            )
     if field_errors:
         raise ReviewError(
             _("The review is not saved: correct the fields marked below."), field_errors=field_errors

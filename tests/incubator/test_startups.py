@@ -80,6 +80,27 @@ def test_bad_profile_input_keeps_what_was_typed(client, founder):
     assert not Startup.objects.exists()
 
 
+def test_a_refused_profile_edit_keeps_the_startups_name_in_the_heading(client, founder, startup):
+    area = factories.TherapeuticAreaFactory()
+    client.force_login(founder)
+
+    response = client.post(
+        reverse("startup-edit", args=[startup.pk]),
+        _profile(area, name="Unsaved New Name", website="not a site"),
+    )
+
+    page = response.content.decode()
+    assert "Nothing was saved: correct the fields marked below." in page
+    assert f"Edit {startup.name}" in page
+    assert "Edit Unsaved New Name" not in page
+    assert 'value="Unsaved New Name"' in page  # what was typed stays in the field
+    # The readiness level is offered within its scale (the field's own bound of 0 replaced it).
+    new = client.get(reverse("startup-new")).content.decode()
+    trl = re.search(r'<input[^>]*name="trl"[^>]*>', new).group(0)
+    assert 'min="1"' in trl
+    assert 'max="9"' in trl
+
+
 def test_team_member_edits_the_profile_others_get_404(client, founder, startup):
     area = factories.TherapeuticAreaFactory()
     client.force_login(founder)

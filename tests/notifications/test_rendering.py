@@ -136,5 +136,7 @@ def test_deadlines_in_emails_name_the_time_zone(kind):
 
     assert "5 March 2026, 09:00 (Moscow time)" in email.text
     assert "5 March 2026, 09:00 (Moscow time)" in email.html
+    assert '<html lang="en">' in email.html
     russian = render_email(kind=kind, context=context, recipient=factories.UserFactory(language="ru"))
     assert "(по московскому времени)" in russian.text
+    assert '<html lang="ru">' in russian.html  # so a reader's screen reader speaks it in Russian

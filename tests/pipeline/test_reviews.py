@@ -108,6 +108,17 @@ def test_submit_needs_every_score_a_recommendation_and_confidence(client, call):
     assert "Say how confident you are before submitting." in body
     assert not Review.objects.filter(status="submitted").exists()
 
+    # Once submitted, a review keeps them: clearing one is refused in those words.
+    client.post(reverse("review-form", args=[assignment.application_id]), review_data(call, submit="1"))
+    response = client.post(
+        reverse("review-form", args=[assignment.application_id]),
+        review_data(call, team="", recommendation="", save="1"),
+    )
+    body = response.content.decode()
+    assert "A submitted review keeps a score for every criterion." in body
+    assert "A submitted review keeps its recommendation." in body
+    assert "before submitting" not in body
+
 
 def test_out_of_scale_score_is_refused(client, call):
     assignment = assigned(call)
