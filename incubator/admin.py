@@ -241,7 +241,7 @@ class CallAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["managers"]
     inlines = [CriterionInline]
-    readonly_fields = ["decisions_released_at"]
+    readonly_fields = ["created_at", "decisions_released_at"]
 
 
 @admin.register(Criterion)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .admin_actions import application_actions
@@ -83,11 +84,16 @@ class TransitionLogAdmin(admin.ModelAdmin):
         "target_state",
         "actor",
         "is_override",
+        "reason_excerpt",
     ]
     list_filter = ["machine", TargetStateFilter, "is_override"]
     list_select_related = ["startup", "application__call", "application__startup", "actor"]
     search_fields = ["startup__name", "reason"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("reason"))
+    def reason_excerpt(self, log: TransitionLog) -> str:
+        return Truncator(log.reason).chars(80)
 
     @admin.display(description=_("from"), ordering="source")
     def source_state(self, log: TransitionLog) -> str:

@@ -248,8 +248,15 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
                 startup=startup,
                 view=view,
                 applications=[(a, view.status_of(a)) for a in applications_by_startup[startup.pk]],
-                # Nothing of an admission the founders have not been told of yet.
-                open_milestones=milestones_by_startup[startup.pk] if view.stage in REPORTING_STAGES else [],
+                # Nothing of an admission the founders have not been told of yet, nor milestones of
+                # a stage the startup has left (a manager moved it on over them).
+                open_milestones=[
+                    milestone
+                    for milestone in milestones_by_startup[startup.pk]
+                    if milestone.stage == view.stage
+                ]
+                if view.stage in REPORTING_STAGES
+                else [],
                 missing_reports=missing_periods(
                     stage=view.stage,
                     admitted=admitted.get(startup.pk),

@@ -112,6 +112,11 @@ def board_move(request: HttpRequest) -> HttpResponse:
                 )
                 % {"startup": startup.name}
             ]
+        elif target != startup.stage and is_final(Startup, startup.stage):
+            errors[startup.pk] = [
+                _("%(startup)s is in a final stage (%(stage)s): it does not move any more.")
+                % {"startup": startup.name, "stage": startup.get_stage_display()}
+            ]
         elif target != startup.stage:
             errors[startup.pk] = [
                 _(

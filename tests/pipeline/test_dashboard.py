@@ -423,6 +423,20 @@ def test_dropping_two_columns_ahead_is_refused(client, manager, board_startups):
     assert Startup.objects.get(pk=ready.pk).stage == "incubation"
 
 
+def test_a_card_in_a_final_stage_is_said_not_to_move(client, manager):
+    alumnus = factories.StartupFactory(name="Grown Bio", stage="alumni")
+    client.force_login(manager)
+    response = client.post(
+        reverse("manager-board-move"),
+        {"startup": alumnus.pk, "target": "funding", "expected_state": "alumni"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Grown Bio is in a final stage (Alumni): it does not move any more." in page
+    assert "override a gate" not in page
+    assert Startup.objects.get(pk=alumnus.pk).stage == "alumni"
+
+
 def test_dropping_an_applicant_on_incubation_points_to_the_decision(client, manager):
     applicant = factories.StartupFactory(name="Early Bio")
     client.force_login(manager)
@@ -492,6 +506,19 @@ def test_founder_to_do_has_milestones_and_overdue_reports(client, founder):
     body = client.get(reverse("founder-home")).content.decode()
     assert "Answer the mentor on “GLP toxicology”" in body
     assert "Send the monthly report of" in body
+
+
+def test_founder_to_do_leaves_out_milestones_of_a_stage_the_startup_has_left(client, founder):
+    startup = factories.StartupFactory(stage="acceleration", founders=[founder])
+    today = timezone.localdate()
+    factories.MilestoneFactory(startup=startup, stage="incubation", title="Skipped", due_on=today)
+    factories.MilestoneFactory(startup=startup, stage="acceleration", title="Pilot", due_on=today)
+    client.force_login(founder)
+
+    body = client.get(reverse("founder-home")).content.decode()
+
+    assert "“Pilot”" in body
+    assert "“Skipped”" not in body
 
 
 def test_a_month_inside_a_sentence_reads_as_running_text_in_russian(client, founder):
