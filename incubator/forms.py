@@ -2,6 +2,8 @@ import json
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,9 @@ from .models import (
 from .models.portfolio import POSITIVE_AMOUNT, funding_date_problem
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
 from .services.portfolio import milestone_problems
+
+# Organisations are listed as they are shown: by short name where they have one.
+BY_SHOWN_NAME = [Coalesce(NullIf("short_name", Value("")), "name"), "name"]
 
 
 class SignUpForm(BootstrapForm):
@@ -61,7 +66,7 @@ class ResendConfirmationForm(BootstrapForm):
 class StartupForm(BootstrapModelForm):
     affiliations = forms.ModelMultipleChoiceField(
         label=_("Affiliations with member organisations"),
-        queryset=Organisation.objects.filter(is_member=True),
+        queryset=Organisation.objects.filter(is_member=True).order_by(*BY_SHOWN_NAME),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -131,7 +136,7 @@ class ConflictForm(BootstrapForm):
         label=_("Startup"), queryset=Startup.objects.order_by("name"), required=False
     )
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False
+        label=_("Organisation"), queryset=Organisation.objects.order_by(*BY_SHOWN_NAME), required=False
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -296,7 +301,9 @@ class FundingForm(BootstrapModelForm):
 
     def __init__(self, *args, startup, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investor"].queryset = Organisation.objects.filter(is_member=True)
+        self.fields["investor"].queryset = Organisation.objects.filter(is_member=True).order_by(
+            *BY_SHOWN_NAME
+        )
         # Funding is recorded once secured (``not_in_the_future``); the picker stops at today.
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         if startup.founded_on:

@@ -101,6 +101,17 @@ def test_a_refused_profile_edit_keeps_the_startups_name_in_the_heading(client, f
     assert 'max="9"' in trl
 
 
+def test_organisations_are_listed_in_the_order_of_the_names_shown(client, founder):
+    factories.OrganisationFactory(name="Zeta State University", short_name="Alpha", is_member=True)
+    factories.OrganisationFactory(name="Beta Institute", short_name="", is_member=True)
+    factories.OrganisationFactory(name="Aardvark Foundation", short_name="Gamma", is_member=True)
+    client.force_login(founder)
+
+    page = client.get(reverse("startup-new")).content.decode()
+
+    assert page.index(" Alpha</label>") < page.index(" Beta Institute</label>") < page.index(" Gamma</label>")
+
+
 def test_team_member_edits_the_profile_others_get_404(client, founder, startup):
     area = factories.TherapeuticAreaFactory()
     client.force_login(founder)
