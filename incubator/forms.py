@@ -298,6 +298,11 @@ class FundingForm(BootstrapModelForm):
             "note",
         ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "kind": {"required": _("Choose the kind: a grant, an equity round or a loan.")},
+            "date": {"required": _("Give the date the funding was secured.")},
+            "amount": {"required": _("Give the amount.")},
+        }
 
     def __init__(self, *args, startup, **kwargs):
         super().__init__(*args, **kwargs)

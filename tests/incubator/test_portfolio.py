@@ -890,6 +890,16 @@ def test_the_funding_page_names_every_problem_at_once_and_keeps_the_input(client
     assert not FundingRecord.objects.exists()
 
 
+def test_an_empty_funding_form_says_what_each_field_needs(client, manager, incubating):
+    client.force_login(manager)
+
+    form = client.post(reverse("funding-new", args=[incubating.pk]), {"currency": "RUB"}).context["form"]
+
+    assert form.errors["kind"] == ["Choose the kind: a grant, an equity round or a loan."]
+    assert form.errors["date"] == ["Give the date the funding was secured."]
+    assert form.errors["amount"] == ["Give the amount."]
+
+
 def test_a_tranche_needs_a_positive_amount_and_its_milestone_is_not_dropped(client, manager, incubating):
     milestone = factories.MilestoneFactory(startup=incubating, title="GLP toxicology")
     client.force_login(manager)
