@@ -366,8 +366,13 @@ class FundingTrancheFormSet(forms.BaseInlineFormSet):
         super().clean()
         record = self.instance
         total = 0
+        problems = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
+            paid = form.instance.pk and form.instance.status == FundingTranche.Status.PAID
+            if paid and data and (data.get("DELETE") or form.has_changed()):
+                # For the whole set: a form marked for deletion is not validated on its own.
+                problems.append(_("A paid tranche stays as it was paid."))
             if not data or data.get("DELETE"):
                 continue
             amount, milestone = data.get("amount"), data.get("milestone")
@@ -375,9 +380,13 @@ class FundingTrancheFormSet(forms.BaseInlineFormSet):
                 form.add_error("amount", POSITIVE_AMOUNT)
             total += amount or 0
             if milestone is not None and milestone.startup_id != record.startup_id:
-                form.add_error("milestone", _("Choose a milestone of the same startup."))
+                form.add_error(
+                    "milestone", _("A tranche can only depend on a milestone of the same startup.")
+                )
         if record.amount is not None and total > record.amount:
-            raise ValidationError(_("The tranches add up to more than the amount."))
+            problems.append(_("The tranches add up to more than the amount."))
+        if problems:
+            raise ValidationError(list(dict.fromkeys(problems)))
 
 
 class FundingTrancheInline(admin.TabularInline):

@@ -80,3 +80,26 @@ def test_an_id_too_big_for_any_database_is_not_found_at_every_address(client):
     assert {route: status for route, status in answers.items() if status != 404} == {}
     assert client.get("/reviews/99999999999999999999/").status_code == 404
     assert client.get("/api/v1/startups/9223372036854775807/").status_code == 404  # the largest: none such
+
+
+def test_the_language_switch_returns_only_to_a_page_of_this_site():
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context
+
+    from incubator.templatetags.site_tags import page_to_return_to
+
+    factory = RequestFactory()
+    answers = {}
+    for referer in (
+        "http://testserver/calls/",
+        "https://evil.example/x",
+        "http://testserver//evil.example/x",
+    ):
+        request = factory.post("/accounts/password/", headers={"referer": referer})
+        request.user = AnonymousUser()
+        answers[referer] = page_to_return_to(Context({"request": request}))
+    assert answers == {
+        "http://testserver/calls/": "/calls/",
+        "https://evil.example/x": reverse("home"),
+        "http://testserver//evil.example/x": reverse("home"),
+    }

@@ -136,10 +136,11 @@ class Call(models.Model):
         """What a change would break in a call already under way: places already taken, applications
         already in, reviews already due."""
         from pipeline.models import Application, ReviewAssignment
+        from pipeline.models.applications import AWAITING_REVIEWS, _accepted_in_call
 
         problems = {}
         if self.capacity is not None:
-            accepted = Application.objects.filter(call_id=self.pk, status="accepted").count()
+            accepted = _accepted_in_call(Application(call_id=self.pk))
             if self.capacity < accepted:
                 problems["capacity"] = ngettext(
                     "%(n)d application is accepted already: the call needs at least that many places.",
@@ -155,7 +156,10 @@ class Call(models.Model):
         if self.review_deadline:
             latest = (
                 ReviewAssignment.objects.filter(
-                    call_id=self.pk, submitted_at__isnull=True, declined_at__isnull=True
+                    call_id=self.pk,
+                    submitted_at__isnull=True,
+                    declined_at__isnull=True,
+                    application__status__in=AWAITING_REVIEWS,
                 )
                 .order_by("-due_at")
                 .values_list("due_at", flat=True)

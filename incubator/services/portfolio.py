@@ -53,13 +53,20 @@ def can_see_portfolio(startup: Startup, user: User) -> bool:
     )
 
 
+def milestone_stage_left(milestone_stage: str, startup_stage: str) -> bool:
+    """Whether a startup in ``startup_stage`` has left the stage of milestones of
+    ``milestone_stage`` behind: incubation ones once in acceleration or funding (acceleration
+    milestones are still set in funding)."""
+    return milestone_stage == "incubation" and startup_stage in ("acceleration", "funding")
+
+
 def milestone_problems(*, startup: Startup, stage: str, due_on: date | None) -> dict[str, str]:
     """What is wrong with a new milestone, by field: due in the past, or for a stage the startup
     has left (the incubation gate was passed without it)."""
     problems = {}
     if due_on is not None and due_on < timezone.localdate():
         problems["due_on"] = _("A new milestone is due today or later.")
-    if stage == "incubation" and startup.stage in ("acceleration", "funding"):
+    if milestone_stage_left(stage, startup.stage):
         problems["stage"] = _("%(startup)s is past incubation: set its milestones for acceleration.") % {
             "startup": startup.name
         }

@@ -18,10 +18,15 @@ def page_to_return_to(context) -> str:
         return reverse("home")
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
+    if context.get("return_to"):  # the view names the page of its form
+        return context["return_to"]
     referer = request.headers.get("referer", "")
     if referer and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        # Not the form's own address (a second refusal in a row comes from there), and a path of
+        # this site, never one that a browser would read as another host's ("//host/...").
+        if parts.path != request.path and parts.path.startswith("/") and not parts.path.startswith("//"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
     return reverse("home")

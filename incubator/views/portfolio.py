@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -121,6 +122,7 @@ def _milestone_page(
         "incubator/portfolio/milestone_detail.html",
         {
             "milestone": milestone,
+            "return_to": reverse("milestone-detail", args=[milestone.pk]),
             "startup": startup,
             "evidence": milestone.evidence.select_related("uploaded_by"),
             "history": milestone.transition_logs.select_related("actor").order_by("created_at"),

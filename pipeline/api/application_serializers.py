@@ -133,7 +133,7 @@ class ApplicationSerializer(OmittingModelSerializer):
         if sees_as_founder(application, user):
             if not application.decision_visible_to_founders:
                 omitted |= {"decided_at", "decision_released_at"}
-        elif not user.is_manager and application.call.hide_founder_names:
+        elif application.names_hidden_from(user):
             omitted |= {"team", "pitch_deck_name"}
         return omitted
 

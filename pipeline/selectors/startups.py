@@ -227,6 +227,7 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
         applications_by_startup[application.startup_id].append(application)
     from incubator.models import KpiReport, Milestone
     from incubator.selectors import REPORTING_STAGES, missing_periods
+    from incubator.services.portfolio import milestone_stage_left
 
     milestones_by_startup: dict[int, list[Milestone]] = {pk: [] for pk in ids}
     for milestone in Milestone.objects.filter(
@@ -248,12 +249,12 @@ def founder_dashboard(user: User) -> tuple[list[FounderStartup], list[Call]]:
                 startup=startup,
                 view=view,
                 applications=[(a, view.status_of(a)) for a in applications_by_startup[startup.pk]],
-                # Nothing of an admission the founders have not been told of yet, nor milestones of
-                # a stage the startup has left (a manager moved it on over them).
+                # Nothing of an admission the founders have not been told of yet, nor incubation
+                # milestones once past incubation (a manager moved the startup on over them).
                 open_milestones=[
                     milestone
                     for milestone in milestones_by_startup[startup.pk]
-                    if milestone.stage == view.stage
+                    if not milestone_stage_left(milestone.stage, view.stage)
                 ]
                 if view.stage in REPORTING_STAGES
                 else [],

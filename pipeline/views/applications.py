@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +16,7 @@ from incubator.params import id_from
 from .. import selectors
 from ..exceptions import TransitionConflict, TransitionError
 from ..forms import ApplicationForm, DocumentForm, WithdrawForm
-from ..models import Application, ApplicationDocument, ApplicationStatus
+from ..models import Application, ApplicationDocument, ApplicationStatus, TransitionLog
 from ..models.applications import REQUIRED_ANSWERS
 from ..services import (
     ApplicationError,
@@ -78,10 +79,14 @@ def _detail_context(application: Application, document_form: DocumentForm) -> di
     status = view.status_of(application)
     return {
         "application": application,
+        # The page the document form is on, for the language switch of a refused upload's page.
+        "return_to": reverse("application-detail", args=[application.pk]),
         "status": status,
         # The application's own changes and the startup's stage changes; milestones have theirs.
         "timeline": [
-            log for log in view.logs if log.application_id == application.pk or log.machine == "startup"
+            log
+            for log in view.logs
+            if log.application_id == application.pk or log.machine == TransitionLog.Machine.STARTUP
         ],
         "feedback": selectors.feedback_for_founders(application),
         "documents": application.documents.all(),

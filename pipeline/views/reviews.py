@@ -1,6 +1,7 @@
 """The reviewer's side: the review form, declining, and the reviewer profile."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.access import role_required
 from incubator.forms import ConflictForm, ReviewerProfileForm
-from incubator.models import Criterion, ReviewerConflict, ReviewerProfile
+from incubator.models import Criterion, ReviewerConflict, ReviewerProfile, Startup
 from incubator.services import reviewer_conflict_declare, reviewer_conflict_remove
 
 from .. import selectors
@@ -17,13 +18,12 @@ from ..forms import DeclineForm, ReviewForm
 from ..models import ReviewAssignment
 from ..selectors.reviews import is_due_soon, is_overdue, is_pending
 from ..services.assignment import AssignmentError, assignment_decline
-from ..services.conflicts import ConflictIndex
 from ..services.reviews import ReviewError, review_deadline_passed, review_save
 
 reviewer_required = role_required("mentor")
 
 
-def _taken_back(request: HttpRequest) -> HttpResponse:
+def _taken_back(request: HttpRequest, application_id: int) -> HttpResponse:
     """A review form sent after the managers took the assignment back: nothing is saved, and the
     reviewer gets back what they typed (their own text only) to copy."""
     posted = request.POST
@@ -33,7 +33,8 @@ def _taken_back(request: HttpRequest) -> HttpResponse:
         if name.startswith(("score_", "comment_")) and name.split("_", 1)[1].isdigit()
     ]
     names = {
-        criterion.pk: criterion.name_text for criterion in Criterion.objects.filter(pk__in=criterion_ids)
+        criterion.pk: criterion.name_text
+        for criterion in Criterion.objects.filter(pk__in=criterion_ids, call__applications=application_id)
     }
     typed = []
     for pk, name in sorted(names.items()):
@@ -53,20 +54,22 @@ def _taken_back(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/review_taken_back.html", {"typed": typed}, status=409)
 
 
-def _tell_about_reviews_in_conflict(request: HttpRequest) -> None:
-    """After a conflict is declared: what becomes of the reviewer's reviews it touches."""
+def _tell_about_reviews_in_conflict(request: HttpRequest, declared: list[ReviewerConflict]) -> None:
+    """After conflicts are declared: what becomes of the reviewer's reviews they touch (the
+    startup named, or the startups affiliated with the organisation named)."""
+    startups = Q(pk__in=[c.startup_id for c in declared if c.startup_id]) | Q(
+        affiliations__in=[c.organisation_id for c in declared if c.organisation_id]
+    )
+    touched = Startup.objects.filter(startups).values("pk")
     assignments = list(
-        ReviewAssignment.objects.filter(reviewer=request.user, declined_at__isnull=True)
+        ReviewAssignment.objects.filter(
+            reviewer=request.user, declined_at__isnull=True, application__startup__in=touched
+        )
         .select_related("application__startup", "review")
         .order_by("application__startup__name")
     )
-    index = ConflictIndex.build(
-        reviewers=[request.user], startup_ids={a.application.startup_id for a in assignments}
-    )
     for assignment in assignments:
         startup = assignment.application.startup
-        if not index.reason(request.user.pk, startup.pk):
-            continue
         review = getattr(assignment, "review", None)
         if review is not None and review.status == review.Status.SUBMITTED:
             messages.info(
@@ -100,7 +103,7 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
         assignment = selectors.assignment_for_reviewer(request.user, application_id)
     except Http404:
         if request.method == "POST" and "version" in request.POST:
-            return _taken_back(request)
+            return _taken_back(request, application_id)
         raise
     application = assignment.application
     call = application.call
@@ -201,9 +204,9 @@ def reviewer_profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "declare" in request.POST:
         conflict_form = ConflictForm(request.POST, prefix="conflict")
         if conflict_form.is_valid():
-            reviewer_conflict_declare(reviewer=request.user, **conflict_form.cleaned_data)
+            declared = reviewer_conflict_declare(reviewer=request.user, **conflict_form.cleaned_data)
             messages.success(request, _("The conflict of interest is recorded."))
-            _tell_about_reviews_in_conflict(request)
+            _tell_about_reviews_in_conflict(request, declared)
             return redirect("reviewer-profile")
     return render(
         request,

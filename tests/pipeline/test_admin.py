@@ -248,7 +248,7 @@ def test_a_call_under_way_keeps_its_places_applications_and_due_reviews(admin_cl
 
 def test_admin_tranches_keep_the_ledgers_rules_and_are_paid_on_the_page(rf, admin_client_):
     from incubator.admin import FundingTrancheInline
-    from incubator.models import FundingRecord
+    from incubator.models import FundingRecord, FundingTranche
 
     startup = factories.StartupFactory(stage="incubation")
     other_milestone = factories.MilestoneFactory()
@@ -269,8 +269,15 @@ def test_admin_tranches_keep_the_ledgers_rules_and_are_paid_on_the_page(rf, admi
 
     assert not formset.is_valid()
     assert formset.errors[1]["amount"] == ["The amount must be more than zero."]
-    assert formset.errors[2]["milestone"] == ["Choose a milestone of the same startup."]
+    assert formset.errors[2]["milestone"] == ["A tranche can only depend on a milestone of the same startup."]
     assert formset.non_form_errors() == ["The tranches add up to more than the amount."]
+    # A paid tranche stays as it was paid: neither changed nor removed here.
+    paid = FundingTranche.objects.create(record=record, amount=400, status="paid", paid_on="2026-02-01")
+    prefix = {"tranches-TOTAL_FORMS": "1", "tranches-INITIAL_FORMS": "1", "tranches-0-id": str(paid.pk)}
+    for change in ({"tranches-0-amount": "300"}, {"tranches-0-amount": "400", "tranches-0-DELETE": "on"}):
+        formset = formset_class({**prefix, "tranches-0-record": str(record.pk), **change}, instance=record)
+        assert not formset.is_valid()
+        assert formset.non_form_errors() == ["A paid tranche stays as it was paid."]
     page = admin_client_.get(
         reverse("admin:incubator_fundingrecord_change", args=[record.pk])
     ).content.decode()

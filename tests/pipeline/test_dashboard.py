@@ -519,6 +519,11 @@ def test_founder_to_do_leaves_out_milestones_of_a_stage_the_startup_has_left(cli
 
     assert "“Pilot”" in body
     assert "“Skipped”" not in body
+    # In funding, acceleration milestones are still the team's to reach.
+    Startup.objects.filter(pk=startup.pk).update(stage="funding")
+    body = client.get(reverse("founder-home")).content.decode()
+    assert "“Pilot”" in body
+    assert "“Skipped”" not in body
 
 
 def test_a_month_inside_a_sentence_reads_as_running_text_in_russian(client, founder):
