@@ -51,6 +51,7 @@ urlpatterns = [
     path("milestones/evidence/<id:pk>/remove/", portfolio.evidence_remove, name="evidence-remove"),
     path("startups/<id:pk>/readiness/", portfolio.readiness_new, name="readiness-new"),
     path("readiness/<id:pk>/confirm/", portfolio.readiness_confirm, name="readiness-confirm"),
+    path("readiness/<id:pk>/withdraw/", portfolio.readiness_withdraw, name="readiness-withdraw"),
     path("readiness/<id:pk>/file/", portfolio.readiness_file, name="readiness-file"),
     path(
         "startups/<id:pk>/investment-review/", portfolio.investment_review_new, name="investment-review-new"

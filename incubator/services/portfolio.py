@@ -160,6 +160,29 @@ def readiness_proposal_waiting(startup: Startup) -> ReadinessChange | None:
 
 
 @transaction.atomic
+def readiness_proposal_withdraw(*, change: ReadinessChange, actor: User) -> None:
+    """The team takes back its proposal while it waits: it is removed (it never changed the
+    startup), with its evidence file once the removal is committed, and the notices asking to
+    confirm it are settled. Then the team may propose again."""
+    locked = (
+        ReadinessChange.objects.select_for_update().filter(pk=change.pk).select_related("startup").first()
+    )
+    if locked is None:
+        raise PortfolioError(_("This proposal was already withdrawn."), code="gone")
+    if not locked.startup.has_member(actor):
+        raise PermissionDenied
+    if not locked.is_pending:
+        raise PortfolioError(_("This change was already decided."), code="already_decided")
+    from notifications.services import readiness_notices_settle
+
+    readiness_notices_settle(change_id=locked.pk)
+    name, storage = locked.evidence_file.name, locked.evidence_file.storage
+    locked.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
 def readiness_change_record(
     *,
     startup: Startup,

@@ -47,6 +47,7 @@ from ..services.portfolio import (
     readiness_change_confirm,
     readiness_change_record,
     readiness_proposal_waiting,
+    readiness_proposal_withdraw,
 )
 
 
@@ -267,8 +268,26 @@ def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def readiness_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ReadinessChange, pk=pk)
+    startup = _portfolio_startup(request, change.startup_id, readiness=True)
+    try:
+        readiness_proposal_withdraw(change=change, actor=request.user)
+    except PortfolioError as error:
+        messages.error(request, error.message)
+        return redirect("startup-detail", pk=startup.pk)
+    messages.success(request, _("Your proposal is withdrawn; you can propose another."))
+    return redirect("readiness-new", pk=startup.pk)
+
+
+@login_required
+@require_POST
+def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    change = ReadinessChange.objects.filter(pk=pk).first()
+    if change is None:
+        # A page opened before the team withdrew its proposal.
+        messages.info(request, _("This proposed change is no longer there: the team withdrew it."))
+        return redirect("home")
     _portfolio_startup(request, change.startup_id, readiness=True)
     accept = request.POST.get("decision") == "confirm"
     try:

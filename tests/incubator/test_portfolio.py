@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -422,6 +423,40 @@ def test_a_proposal_waits_alone_and_is_confirmed_only_from_the_level_it_started_
     client.force_login(founder)
     client.post(url, {"trl": 6, "phase": "clinical_1", "note": "Phase I enrolled."})
     assert ReadinessChange.objects.filter(trl_to=6).exists()
+
+
+def test_the_team_withdraws_its_waiting_proposal_and_may_propose_again(
+    client, founder, mentor, incubating, django_capture_on_commit_callbacks
+):
+    client.force_login(founder)
+    url = reverse("readiness-new", args=[incubating.pk])
+    client.post(url, {"trl": 9, "phase": "discovery", "note": "Typed the wrong level.", "file": pdf("x.pdf")})
+    proposal = ReadinessChange.objects.get()
+    stored = proposal.evidence_file.name
+    assert reverse("readiness-withdraw", args=[proposal.pk]) in client.get(url).content.decode()
+    # Only the startup's team withdraws it: not its mentor, not another founder.
+    client.force_login(mentor)
+    assert client.post(reverse("readiness-withdraw", args=[proposal.pk])).status_code == 403
+    client.force_login(factories.FounderFactory())
+    assert client.post(reverse("readiness-withdraw", args=[proposal.pk])).status_code == 404
+    assert ReadinessChange.objects.filter(pk=proposal.pk).exists()
+
+    client.force_login(founder)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("readiness-withdraw", args=[proposal.pk]), follow=True)
+
+    assert "Your proposal is withdrawn; you can propose another." in response.content.decode()
+    assert not ReadinessChange.objects.exists()
+    assert not default_storage.exists(stored)
+    assert Startup.objects.get(pk=incubating.pk).trl == 3
+    client.post(url, {"trl": 4, "phase": "preclinical", "note": "Second animal model."})
+    assert ReadinessChange.objects.get().trl_to == 4
+    # The mentor's page, opened before the withdrawal, says what happened.
+    client.force_login(mentor)
+    stale = client.post(
+        reverse("readiness-confirm", args=[proposal.pk]), {"decision": "confirm"}, follow=True
+    )
+    assert "This proposed change is no longer there: the team withdrew it." in stale.content.decode()
 
 
 def test_manager_records_readiness_at_once_and_bad_changes_are_refused(client, manager, incubating):
