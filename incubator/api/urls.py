@@ -67,6 +67,11 @@ urlpatterns = [
         name="readiness-change-decision",
     ),
     path(
+        "readiness-changes/<id:pk>/withdraw/",
+        records.ReadinessWithdrawView.as_view(),
+        name="readiness-change-withdraw",
+    ),
+    path(
         "readiness-changes/<id:pk>/file/",
         records.ReadinessFileView.as_view(),
         name="readiness-change-file",

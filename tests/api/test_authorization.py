@@ -344,6 +344,12 @@ ENDPOINTS = {
         ids=lambda w: {"id": w.portfolio.readiness_change.pk},
         body=lambda w: {"decision": "confirm"},
     ),
+    "readiness withdraw": Endpoint(
+        "POST",
+        f"{V1}/readiness-changes/{{id}}/withdraw/",
+        only({FA: 204, AR: 403, M: 403}, 404),
+        ids=lambda w: {"id": w.portfolio.readiness_change.pk},
+    ),
     "readiness file": Endpoint(
         "GET",
         f"{V1}/readiness-changes/{{id}}/file/",

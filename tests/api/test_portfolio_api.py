@@ -499,6 +499,23 @@ def test_founder_proposes_a_readiness_change_and_the_mentor_confirms_it(founder,
     assert again.json()["error"]["message"] == "This change was already decided."
 
 
+def test_the_team_withdraws_a_waiting_proposal_but_not_a_decided_one(founder, mentor, incubating):
+    body = {"startup": incubating.pk, "trl": 9, "development_phase": "discovery", "evidence_note": "Oops."}
+    change = client_for(founder).post(f"{V1}/readiness-changes/", body).json()
+
+    withdrawn = client_for(founder).post(f"{V1}/readiness-changes/{change['id']}/withdraw/")
+
+    assert withdrawn.status_code == 204
+    assert not ReadinessChange.objects.filter(pk=change["id"]).exists()
+    assert client_for(founder).post(f"{V1}/readiness-changes/{change['id']}/withdraw/").status_code == 404
+    body["trl"], body["development_phase"] = 4, "preclinical"
+    decided = client_for(founder).post(f"{V1}/readiness-changes/", body).json()
+    client_for(mentor).post(f"{V1}/readiness-changes/{decided['id']}/decision/", {"decision": "reject"})
+    refused = client_for(founder).post(f"{V1}/readiness-changes/{decided['id']}/withdraw/")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "already_decided"
+
+
 def test_readiness_changes_from_steering_apply_at_once_and_bad_ones_are_refused(manager, incubating):
     client = client_for(manager)
     body = {"startup": incubating.pk, "trl": 4, "development_phase": "preclinical", "evidence_note": "Data."}

@@ -30,6 +30,7 @@ from incubator.services.portfolio import (
     month_start,
     readiness_change_confirm,
     readiness_change_record,
+    readiness_proposal_withdraw,
 )
 from pipeline.api.applications import JsonErrorsNegotiation
 
@@ -138,6 +139,28 @@ class ReadinessDecisionView(generics.GenericAPIView):
         except PortfolioError as error:
             raise Conflict(error.message, code=error.code) from error
         return readiness_response(request, change.pk)
+
+
+class ReadinessWithdrawView(generics.GenericAPIView):
+    """The startup's team withdraws its proposal while it waits: the proposal is removed, and the
+    team may propose again (204)."""
+
+    serializer_class = None
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[ReadinessChange]:
+        return readiness_changes_for_api(self.request.user)
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        change = self.get_object()
+        if not change.startup.has_member(request.user):
+            raise Forbidden(_("Only the startup's team withdraws its proposals."))
+        try:
+            readiness_proposal_withdraw(change=change, actor=request.user)
+        except PortfolioError as error:
+            raise Conflict(error.message, code=error.code) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ReadinessFileView(generics.GenericAPIView):
