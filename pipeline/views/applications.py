@@ -209,6 +209,10 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         return redirect("application-detail", pk=application.pk)
+    if application.status == ApplicationStatus.WITHDRAWN:
+        # The back button, or a second tab: nothing left to do.
+        messages.info(request, _("This application is already withdrawn."))
+        return redirect("application-detail", pk=application.pk)
     form = WithdrawForm(request.POST or None, initial={"expected_state": application.status})
     if request.method == "POST" and form.is_valid():
         try:

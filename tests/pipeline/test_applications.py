@@ -343,8 +343,10 @@ def test_withdrawing_a_withdrawn_application_says_so(client, founder, startup):
     response = client.post(
         reverse("application-withdraw", args=[application.pk]), {"expected_state": "submitted"}, follow=True
     )
-    assert "was changed by someone else meanwhile" in response.content.decode()
+    assert "This application is already withdrawn." in response.content.decode()
     assert not TransitionLog.objects.exists()
+    opened = client.get(reverse("application-withdraw", args=[application.pk]), follow=True)
+    assert opened.redirect_chain == [(reverse("application-detail", args=[application.pk]), 302)]
 
 
 def test_decision_is_hidden_until_released_then_shown_with_comments(client, founder, startup, manager):
