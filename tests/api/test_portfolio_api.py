@@ -503,6 +503,8 @@ def test_the_team_withdraws_a_waiting_proposal_but_not_a_decided_one(founder, me
     body = {"startup": incubating.pk, "trl": 9, "development_phase": "discovery", "evidence_note": "Oops."}
     change = client_for(founder).post(f"{V1}/readiness-changes/", body).json()
 
+    # Asking what the action takes (OPTIONS) answers too, as for every other action.
+    assert client_for(founder).options(f"{V1}/readiness-changes/{change['id']}/withdraw/").status_code == 200
     withdrawn = client_for(founder).post(f"{V1}/readiness-changes/{change['id']}/withdraw/")
 
     assert withdrawn.status_code == 204

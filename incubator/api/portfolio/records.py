@@ -145,7 +145,8 @@ class ReadinessWithdrawView(generics.GenericAPIView):
     """The startup's team withdraws its proposal while it waits: the proposal is removed, and the
     team may propose again (204)."""
 
-    serializer_class = None
+    # What it acts on (OPTIONS describes it); the answer itself is empty.
+    serializer_class = ReadinessChangeSerializer
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[ReadinessChange]:
