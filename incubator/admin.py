@@ -29,7 +29,7 @@ from .models import (
     TherapeuticArea,
     User,
 )
-from .models.portfolio import POSITIVE_AMOUNT
+from .models.portfolio import POSITIVE_AMOUNT, TRANCHE_OF_ANOTHER_STARTUP, TRANCHES_OVER_AMOUNT
 from .services.portfolio import milestone_problems
 
 
@@ -380,11 +380,9 @@ class FundingTrancheFormSet(forms.BaseInlineFormSet):
                 form.add_error("amount", POSITIVE_AMOUNT)
             total += amount or 0
             if milestone is not None and milestone.startup_id != record.startup_id:
-                form.add_error(
-                    "milestone", _("A tranche can only depend on a milestone of the same startup.")
-                )
+                form.add_error("milestone", TRANCHE_OF_ANOTHER_STARTUP)
         if record.amount is not None and total > record.amount:
-            problems.append(_("The tranches add up to more than the amount."))
+            problems.append(TRANCHES_OVER_AMOUNT)
         if problems:
             raise ValidationError(list(dict.fromkeys(problems)))
 

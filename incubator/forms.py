@@ -17,7 +17,7 @@ from .models import (
     Startup,
     User,
 )
-from .models.portfolio import POSITIVE_AMOUNT, funding_date_problem
+from .models.portfolio import POSITIVE_AMOUNT, TRANCHES_OVER_AMOUNT, funding_date_problem
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
 from .services.portfolio import milestone_problems
 
@@ -364,7 +364,7 @@ class FundingForm(BootstrapModelForm):
         if amount is not None and amount <= 0:
             self.add_error("amount", POSITIVE_AMOUNT)
         elif amount is not None and planned > amount:
-            self.add_error("amount", _("The tranches add up to more than the amount."))
+            self.add_error("amount", TRANCHES_OVER_AMOUNT)
         day = cleaned.get("date")
         problem = day and funding_date_problem(self.startup, day)
         if problem:

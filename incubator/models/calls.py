@@ -136,11 +136,11 @@ class Call(models.Model):
         """What a change would break in a call already under way: places already taken, applications
         already in, reviews already due."""
         from pipeline.models import Application, ReviewAssignment
-        from pipeline.models.applications import AWAITING_REVIEWS, _accepted_in_call
+        from pipeline.models.applications import AWAITING_REVIEWS, accepted_in_call
 
         problems = {}
         if self.capacity is not None:
-            accepted = _accepted_in_call(Application(call_id=self.pk))
+            accepted = accepted_in_call(self.pk)
             if self.capacity < accepted:
                 problems["capacity"] = ngettext(
                     "%(n)d application is accepted already: the call needs at least that many places.",

@@ -159,6 +159,8 @@ class Currency(models.TextChoices):
 
 
 POSITIVE_AMOUNT = _("The amount must be more than zero.")
+TRANCHES_OVER_AMOUNT = _("The tranches add up to more than the amount.")
+TRANCHE_OF_ANOTHER_STARTUP = _("A tranche can only depend on a milestone of the same startup.")
 
 
 def funding_date_problem(startup, day: date) -> str | None:

@@ -28,6 +28,7 @@ from ..models import (
     Startup,
     User,
 )
+from ..models.portfolio import TRANCHE_OF_ANOTHER_STARTUP, TRANCHES_OVER_AMOUNT
 from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
@@ -407,12 +408,12 @@ def funding_record_create(
         raise PortfolioError(" ".join(error.messages)) from error
     tranches = tranches or []
     if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
-        raise PortfolioError(_("The tranches add up to more than the amount."))
+        raise PortfolioError(str(TRANCHES_OVER_AMOUNT))
     record.save()
     for tranche in tranches:
         milestone = tranche.get("milestone")
         if milestone is not None and milestone.startup_id != startup.pk:
-            raise PortfolioError(_("A tranche can only depend on a milestone of the same startup."))
+            raise PortfolioError(str(TRANCHE_OF_ANOTHER_STARTUP))
         FundingTranche.objects.create(record=record, amount=tranche["amount"], milestone=milestone)
     return record
 

@@ -104,8 +104,9 @@ def _completed_reviews(application) -> int:
     return application.reviews_completed_count()
 
 
-def _accepted_in_call(application) -> int:
-    return Application.objects.filter(call_id=application.call_id, status=ApplicationStatus.ACCEPTED).count()
+def accepted_in_call(call_id: int) -> int:
+    """How many of the call's places are taken."""
+    return Application.objects.filter(call_id=call_id, status=ApplicationStatus.ACCEPTED).count()
 
 
 CALL_OPEN = Guard(code="call_open", check=_call_open, message=_call_open_message)
@@ -139,12 +140,12 @@ ENOUGH_REVIEWS = Guard(
 
 CAPACITY_FREE = Guard(
     code="capacity_free",
-    check=lambda application: _accepted_in_call(application) < application.call.capacity,
+    check=lambda application: accepted_in_call(application.call_id) < application.call.capacity,
     message=lambda application: (
         gettext("The call “%(call)s” is full: %(taken)d of %(capacity)d places are taken.")
         % {
             "call": application.call.title_text,
-            "taken": _accepted_in_call(application),
+            "taken": accepted_in_call(application.call_id),
             "capacity": application.call.capacity,
         }
     ),

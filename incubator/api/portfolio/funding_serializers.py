@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incubator.models import FundingRecord, FundingTranche, Milestone, Organisation
-from incubator.models.portfolio import POSITIVE_AMOUNT, Currency, funding_date_problem, not_in_the_future
+from incubator.models.portfolio import (
+    POSITIVE_AMOUNT,
+    TRANCHE_OF_ANOTHER_STARTUP,
+    TRANCHES_OVER_AMOUNT,
+    Currency,
+    funding_date_problem,
+    not_in_the_future,
+)
 
 from ..serializers import (
     NamedRefSerializer,
@@ -128,12 +135,12 @@ class FundingRecordInputSerializer(serializers.Serializer):
             errors["date"] = [problem]
         tranches = data["tranches"]
         if sum((tranche["amount"] for tranche in tranches), Decimal("0")) > data["amount"]:
-            errors["tranches"] = [_("The tranches add up to more than the amount.")]
+            errors["tranches"] = [TRANCHES_OVER_AMOUNT]
         elif any(
             tranche["milestone"] is not None and tranche["milestone"].startup_id != data["startup"].pk
             for tranche in tranches
         ):
-            errors["tranches"] = [_("A tranche can only depend on a milestone of the same startup.")]
+            errors["tranches"] = [TRANCHE_OF_ANOTHER_STARTUP]
         if errors:
             raise serializers.ValidationError(errors)
         return data
