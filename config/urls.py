@@ -4,7 +4,6 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from config import converters  # noqa: F401  (registers <id:...>, before the included URLconfs)
 from incubator.api import pages as token_pages
 from incubator.views import accounts
 
