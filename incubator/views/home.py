@@ -55,14 +55,26 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
         {
             "queue": queue,
             "recent_notifications": _titled(notifications_of(user=request.user)[:5]),
-            # A mentee whose admission managers have not released yet still shows as applying.
-            "mentees": pipeline_selectors.startups_visible_to(request.user)
-            .filter(mentor_assignments__mentor=request.user)
-            .prefetch_related(None)  # the list shows names and stages only
-            .annotate(admission_held=admission_held()),
+            **_mentees(request.user),
             **mentor_waiting(request.user),
         },
     )
+
+
+def _mentees(user) -> dict:
+    """The mentor's mentees in the programme, then those that have left it (graduated, rejected,
+    withdrawn, exited): kept, for their history, but apart. One query."""
+    mentees = list(
+        pipeline_selectors.startups_visible_to(user)
+        .filter(mentor_assignments__mentor=user)
+        .prefetch_related(None)  # the list shows names and stages only
+        # A mentee whose admission managers have not released yet still shows as applying.
+        .annotate(admission_held=admission_held())
+    )
+    return {
+        "mentees": [startup for startup in mentees if startup.stage not in ENDED_STAGES],
+        "former_mentees": [startup for startup in mentees if startup.stage in ENDED_STAGES],
+    }
 
 
 def mentor_waiting(user) -> dict:

@@ -8,7 +8,7 @@ from incubator.models import MentorAssignment
 from incubator.services import MentorError, mentor_assign
 from notifications.models import Notification
 from notifications.rendering import render_title
-from pipeline.services import application_transition
+from pipeline.services import application_transition, startup_transition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,24 @@ def test_mentorships_through_the_api(manager, founder, mentor, incubating):
     assert not MentorAssignment.objects.exists()
     assert _told("mentorship_ended") == {mentor.pk}
     assert client_for(manager).delete(f"{url}{mentor.pk}/").status_code == 404
+
+
+def test_a_mentors_page_keeps_startups_that_left_the_programme_apart(client, manager, mentor, incubating):
+    exiting = factories.StartupFactory(name="GoneBio", stage="incubation")
+    for startup in (incubating, exiting):
+        mentor_assign(startup=startup, mentor=mentor, actor=manager)
+    startup_transition(startup=exiting, name="exit", actor=manager, reason="Closed down.")
+    client.force_login(mentor)
+    body = client.get(reverse("mentor-home")).content.decode()
+    current, former = body.split("Former mentees")
+    assert "NeuroRegen" in current.split("Mentees", 1)[1]
+    assert "GoneBio" not in current
+    assert "GoneBio" in former
+    assert "Exited" in former
+    # Still open to the mentor, for its history.
+    assert client.get(reverse("startup-detail", args=[exiting.pk])).status_code == 200
+
+    startup_transition(startup=incubating, name="exit", actor=manager, reason="Closed down.")
+    body = client.get(reverse("mentor-home")).content.decode()
+    assert "None in the programme now." in body
+    assert "You mentor no startup yet." not in body
