@@ -249,6 +249,9 @@ class ReadinessForm(EvidenceForm):
         self.fields["phase"].widget.attrs["class"] = "form-select"
         self.fields["trl"].widget.attrs["class"] = "form-select"
         self.fields["note"].label = _("What shows the progress")
+        self.fields["trl"].help_text = _(
+            "A lower level or an earlier phase is recorded as a step back: say in the evidence what happened."
+        )
 
 
 class InvestmentReviewForm(BootstrapModelForm):

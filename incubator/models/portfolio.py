@@ -71,6 +71,14 @@ class ReadinessChange(models.Model):
     def is_pending(self) -> bool:
         return self.confirmed_at is None and self.rejected_at is None
 
+    @property
+    def is_step_back(self) -> bool:
+        """A lower readiness level or an earlier phase than before (a failed study, a redesign)."""
+        from .startups import phase_goes_back
+
+        lower = self.trl_from is not None and self.trl_to < self.trl_from
+        return lower or phase_goes_back(self.phase_from, self.phase_to)
+
 
 class MilestoneEvidence(models.Model):
     milestone = models.ForeignKey("incubator.Milestone", on_delete=models.CASCADE, related_name="evidence")

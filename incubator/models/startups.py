@@ -75,6 +75,14 @@ PHASES_BY_PRODUCT_TYPE: dict[str, list[str]] = {
 }
 
 
+def phase_goes_back(before: str, after: str) -> bool:
+    """Whether ``after`` comes earlier than ``before`` on the path of a product type that has both."""
+    for phases in PHASES_BY_PRODUCT_TYPE.values():
+        if before in phases and after in phases:
+            return phases.index(after) < phases.index(before)
+    return False
+
+
 def founded_in_the_past(value) -> None:
     if value > timezone.localdate():
         raise ValidationError(_("A founding date cannot be in the future."), code="future")

@@ -995,3 +995,37 @@ def test_the_startup_page_gives_the_moves_a_column_only_for_managers(client, man
     assert "Move this startup" not in page
     assert '<div class="col-12">' in page
     assert '<div class="col-lg-7">' not in page
+
+
+def test_a_step_back_in_readiness_is_marked_for_the_mentor(client, founder, mentor, incubating):
+    client.force_login(founder)
+    form = client.get(reverse("readiness-new", args=[incubating.pk])).content.decode()
+    assert "is recorded as a step back" in form
+    client.post(
+        reverse("readiness-new", args=[incubating.pk]),
+        {"trl": 2, "phase": "discovery", "note": "The lead compound failed in the animal model."},
+    )
+    change = ReadinessChange.objects.get()
+    assert change.is_step_back
+
+    client.force_login(mentor)
+    assert "NeuroRegen reports TRL 2 (a step back)" in client.get(reverse("mentor-home")).content.decode()
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert "3 → 2" in page
+    assert "a step back" in page
+
+
+@pytest.mark.parametrize(
+    ("trl_from", "trl_to", "phase_from", "phase_to", "back"),
+    [
+        (3, 4, "preclinical", "preclinical", False),
+        (3, 3, "preclinical", "clinical_1", False),
+        (3, 2, "preclinical", "preclinical", True),
+        (5, 5, "clinical_1", "preclinical", True),
+        (4, 5, "verification", "prototype", True),
+        (None, 3, "", "preclinical", False),
+    ],
+)
+def test_which_readiness_changes_are_a_step_back(trl_from, trl_to, phase_from, phase_to, back):
+    change = ReadinessChange(trl_from=trl_from, trl_to=trl_to, phase_from=phase_from, phase_to=phase_to)
+    assert change.is_step_back is back
