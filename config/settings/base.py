@@ -160,7 +160,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["incubator.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "incubator.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "incubator.api.filters.FilterBackend",

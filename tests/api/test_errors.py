@@ -81,6 +81,28 @@ def test_malformed_json_answers_400(world: World):
     assert error_of(response, 400)["code"] == "parse_error"
 
 
+@pytest.mark.parametrize("depth", [33, 5000])
+def test_json_nested_too_deeply_answers_400_not_a_server_error(world: World, depth: int):
+    body = "[" * depth + "]" * depth
+
+    for method, path in [
+        ("post", f"{V1}/startups/"),
+        ("patch", f"{V1}/startups/{world.startup_a.pk}/"),
+    ]:
+        response = getattr(world.client("founder_a"), method)(path, body, content_type="application/json")
+        error = error_of(response, 400)
+        assert error["code"] == "parse_error"
+        assert error["message"] == "The JSON nests more than 32 levels deep."
+
+
+def test_json_nested_within_the_bound_is_read(world: World):
+    body = {"name": "Delta", "therapeutic_area": [[[[1]]]]}
+
+    response = world.client("founder_a").post(f"{V1}/startups/", body, format="json")
+
+    assert list(error_of(response, 400)["details"]["fields"]) == ["therapeutic_area"]
+
+
 def test_an_invalid_filter_answers_400_with_the_filters_error(world: World):
     response = world.client("founder_a").get(f"{V1}/startups/", {"trl_min": "three"})
 
