@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incubator.models import Call, Criterion, User
 
 from ..exceptions import GuardFailed, TransitionError, TransitionNotAvailable
 from ..models import Application, ApplicationStatus, Review, ReviewAssignment, ReviewScore
-from ..models.applications import HELD_DECISION
+from ..models.applications import HELD_DECISION, accepted_in_call
 from ..scoring import CriterionScore, weighted_score
 from .transitions import application_transition
 
@@ -264,6 +265,13 @@ def applications_decide(
     if decision not in DECISIONS:
         raise ValueError(decision)
     outcome = DecisionOutcome()
+    if decision == "accept":
+        # Accepting one by one until the places run out would admit whichever came first, not
+        # the ones the manager ranked highest: more than the free places refuses them all.
+        too_many = _more_than_free_places(applications)
+        if too_many:
+            outcome.refused = [(application, too_many) for application in applications]
+            return outcome
     for application in applications:
         try:
             outcome.done.append(
@@ -284,6 +292,35 @@ def applications_decide(
         except TransitionError as error:
             outcome.refused.append((application, error.message))  # names the application itself
     return outcome
+
+
+def _more_than_free_places(applications: list[Application]) -> str:
+    """Why accepting all of ``applications`` cannot be done, or "" when their calls have room."""
+    by_call: dict[int, list[Application]] = {}
+    for application in applications:
+        if application.status != ApplicationStatus.ACCEPTED:
+            by_call.setdefault(application.call_id, []).append(application)
+    for chosen in by_call.values():
+        call = chosen[0].call
+        taken = accepted_in_call(call.pk)
+        free = max(call.capacity - taken, 0)
+        if len(chosen) > free:
+            return ngettext(
+                "You chose %(count)d applications to accept in “%(call)s”, which has %(free)d free place "
+                "(%(taken)d of %(capacity)d taken). Nothing was decided: untick those that should not "
+                "get a place, or raise the call's places first.",
+                "You chose %(count)d applications to accept in “%(call)s”, which has %(free)d free places "
+                "(%(taken)d of %(capacity)d taken). Nothing was decided: untick those that should not "
+                "get a place, or raise the call's places first.",
+                free,
+            ) % {
+                "count": len(chosen),
+                "call": call.title_text,
+                "free": free,
+                "taken": taken,
+                "capacity": call.capacity,
+            }
+    return ""
 
 
 def _undecidable(application: Application) -> str:

@@ -15,7 +15,7 @@ from incubator.models import Call, TherapeuticArea
 from .. import selectors
 from ..forms import BulkAssignForm, CriterionForm, DecisionForm
 from ..models import Application, ApplicationStatus, ReviewAssignment
-from ..models.applications import HELD_DECISION
+from ..models.applications import HELD_DECISION, accepted_in_call
 from ..selectors.reviews import RANKED_STATUSES, ranking_filters
 from ..services.assignment import (
     AssignmentError,
@@ -262,8 +262,8 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                     % {"count": len(outcome.done)},
                 )
-            for _application, message in outcome.refused:
-                # Each message names the application already.
+            # Each message names the application already; one shared by all is said once.
+            for message in dict.fromkeys(message for _application, message in outcome.refused):
                 messages.error(request, message)
             if outcome.refused:
                 # The refused ones stay ticked, with the decision and the reason, to try again.
@@ -310,6 +310,7 @@ def call_ranking(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": RANKED_STATUSES,
             "areas": TherapeuticArea.objects.all(),
             "unreleased": Application.objects.filter(HELD_DECISION, call=call).count(),
+            "places_taken": accepted_in_call(call.pk),
             "kept_applications": kept_applications,
             "kept_decision": (kept.get("decision") or [""])[0],
             "kept_reason": (kept.get("reason") or [""])[0],

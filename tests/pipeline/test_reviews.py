@@ -10,6 +10,7 @@ from django.utils import timezone
 from incubator.models import ReadinessChange, ReviewerConflict, ReviewerProfile
 from pipeline.models import Application, ApplicationDocument, Review, ReviewAssignment, TransitionLog
 from pipeline.services.assignment import AssignmentError, assignment_decline
+from pipeline.services.reviews import applications_decide
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -441,6 +442,8 @@ def test_ranking_shows_normalised_scores_and_flags_disagreement(client, manager,
 
 
 def test_bulk_decisions_go_through_the_service_and_wait_for_release(client, manager, call):
+    call.capacity = 3
+    call.save()
     apps = [factories.ApplicationFactory(call=call, status="in_review") for _ in range(3)]
     for app in apps[:2]:
         for _ in range(2):
@@ -473,7 +476,9 @@ def test_bulk_decisions_go_through_the_service_and_wait_for_release(client, mana
     assert call.decisions_released_at is not None
 
 
-def test_full_call_refuses_the_extra_acceptance(client, manager, call):
+def test_accepting_more_than_the_free_places_decides_nothing(client, manager, call):
+    """Accepting one by one until the places ran out admitted whichever came first, not the
+    ones the manager ranked highest."""
     apps = [factories.ApplicationFactory(call=call, status="in_review") for _ in range(3)]
     for app in apps:
         for _ in range(2):
@@ -481,17 +486,50 @@ def test_full_call_refuses_the_extra_acceptance(client, manager, call):
     client.force_login(manager)
     response = client.post(
         reverse("manage-ranking", args=[call.slug]),
-        {"applications": [a.pk for a in apps], "decision": "accept"},
+        {"applications": [a.pk for a in apps], "decision": "accept", "reason": "Top three."},
         follow=True,
     )
     body = response.content.decode()
-    [refused] = [
-        a
-        for a in apps
-        if a.pk not in set(Application.objects.filter(status="accepted").values_list("pk", flat=True))
-    ]
-    assert f"{refused.startup.name}: The call “{call.title}” is full: 2 of 2 places are taken." in body
-    assert Application.objects.filter(status="accepted").count() == 2
+    message = (
+        f"You chose 3 applications to accept in “{call.title}”, which has 2 free places (0 of 2 taken). "
+        "Nothing was decided: untick those that should not get a place, "
+        "or raise the call&#x27;s places first."
+    )
+    assert body.count(message) == 1
+    assert not Application.objects.filter(status="accepted").exists()
+    # All three stay ticked, with the decision and the reason.
+    ticked = re.findall(r'name="applications" value="(\d+)" [^>]*checked', body)
+    assert sorted(ticked) == sorted(str(a.pk) for a in apps)
+
+    ranking = reverse("manage-ranking", args=[call.slug])
+    client.post(ranking, {"applications": [apps[0].pk], "decision": "accept"})
+    response = client.post(
+        reverse("manage-ranking", args=[call.slug]),
+        {"applications": [apps[1].pk, apps[2].pk], "decision": "accept"},
+        follow=True,
+    )
+    assert "which has 1 free place (1 of 2 taken)" in response.content.decode()
+    assert list(Application.objects.filter(status="accepted").values_list("pk", flat=True)) == [apps[0].pk]
+    assert "Places: 1 of 2 taken." in client.get(reverse("manage-ranking", args=[call.slug])).content.decode()
+    # Rejecting is not held to the places.
+    client.post(
+        reverse("manage-ranking", args=[call.slug]),
+        {"applications": [apps[1].pk, apps[2].pk], "decision": "reject", "reason": "Not this time."},
+    )
+    assert Application.objects.filter(status="rejected").count() == 2
+
+
+def test_a_full_call_refuses_one_more_acceptance(manager, call):
+    apps = [factories.ApplicationFactory(call=call, status="in_review") for _ in range(3)]
+    for app in apps:
+        for _ in range(2):
+            factories.ReviewFactory(assignment__application=app)
+    applications_decide(applications=apps[:2], decision="accept", actor=manager)
+    apps[2].refresh_from_db()
+    outcome = applications_decide(applications=[apps[2]], decision="accept", actor=manager)
+    [(refused, message)] = outcome.refused
+    assert refused == apps[2]
+    assert "which has 0 free places (2 of 2 taken)" in message
 
 
 def test_deciding_an_application_not_yet_in_review_says_what_it_waits_for(client, manager, call):
@@ -636,7 +674,7 @@ def test_ranking_query_count_is_fixed(client, django_assert_num_queries, size, c
                 assignment__application=application, assignment__reviewer=mentor, weighted_score=5
             )
     client.force_login(manager)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("manage-ranking", args=[call.slug]))
     assert len(response.context["rows"]) == size
 
