@@ -4,7 +4,7 @@
 * The startup's team sees the status as ``founder_view`` shows it: a decision stays hidden until
   the managers release it, and so do its date and the reviewers' feedback.
 * Assigned reviewers see the application as stored, without the founders' names when the call
-  hides them.
+  hides them; a decision not yet released shows to them as to the founders (in review).
 """
 
 from __future__ import annotations
@@ -130,10 +130,9 @@ class ApplicationSerializer(OmittingModelSerializer):
     def omitted_fields(self, application: Application) -> set[str]:
         user = viewer(self)
         omitted: set[str] = set()
-        if sees_as_founder(application, user):
-            if not application.decision_visible_to_founders:
-                omitted |= {"decided_at", "decision_released_at"}
-        elif application.names_hidden_from(user):
+        if not user.is_manager and not application.decision_visible_to_founders:
+            omitted |= {"decided_at", "decision_released_at"}
+        if not sees_as_founder(application, user) and application.names_hidden_from(user):
             omitted |= {"team", "pitch_deck_name"}
         return omitted
 
@@ -147,12 +146,15 @@ class ApplicationSerializer(OmittingModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=ApplicationStatus.choices))
     def get_status(self, application: Application) -> str:
         state = self._founder_state(application)
-        if state is not None and sees_as_founder(application, viewer(self)):
+        user = viewer(self)
+        if state is not None and sees_as_founder(application, user):
             return state.status_of(application)
+        if application.decision_held and not user.is_manager:
+            return ApplicationStatus.IN_REVIEW  # reviewers learn a decision when the founders do
         return application.status
 
     def _updated_at(self, application: Application):
-        if sees_as_founder(application, viewer(self)):
+        if not viewer(self).is_manager:
             return application.updated_at_for_founders
         return application.updated_at
 

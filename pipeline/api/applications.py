@@ -32,7 +32,7 @@ from incubator.api.transitions import (
 from incubator.models import Startup, TeamMembership
 
 from ..models import Application, ApplicationStatus
-from ..models.applications import SHOWN_UPDATED_AT
+from ..models.applications import HELD_DECISION, SHOWN_UPDATED_AT
 from ..services import ApplicationError, application_create, application_transition, application_update
 from .application_serializers import (
     ApplicationCreateInputSerializer,
@@ -61,7 +61,7 @@ class ApplicationFilter(ApiFilterSet):
         if user.is_manager:
             return queryset.filter(status=value)
         # The team's own applications are filtered by the status they see (a held decision must
-        # not show through a filter); those the user reviews, by the stored one.
+        # not show through a filter); those the user reviews likewise: in review until released.
         team_startups = TeamMembership.objects.filter(user=user).values("startup_id")
         startups = Startup.objects.filter(pk__in=team_startups).only(
             "pk", "stage", "stage_entered_at", "created_at"
@@ -74,7 +74,10 @@ class ApplicationFilter(ApiFilterSet):
             ).values_list("pk", "startup_id", "status")
             if states[startup_id].statuses.get(pk, stored) == value
         ]
-        return queryset.filter(Q(pk__in=own) | (~Q(startup_id__in=team_startups) & Q(status=value)))
+        shown = Q(status=value) & ~HELD_DECISION
+        if value == ApplicationStatus.IN_REVIEW:
+            shown |= HELD_DECISION
+        return queryset.filter(Q(pk__in=own) | (~Q(startup_id__in=team_startups) & shown))
 
 
 def _founder_states_for(user: Any, applications: list[Application]) -> dict[int, FounderState]:

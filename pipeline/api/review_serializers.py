@@ -30,7 +30,7 @@ from incubator.api.serializers import (
 )
 from incubator.models import Criterion, User
 
-from ..models import Application, Review, ReviewAssignment, ReviewScore
+from ..models import Application, ApplicationStatus, Review, ReviewAssignment, ReviewScore
 from ..selectors import other_reviews_for_reviewer
 from ..selectors.reviews import is_due_soon, is_overdue
 from ..services.reviews import review_version
@@ -42,11 +42,21 @@ MANAGER_ONLY = {"declined_at", "decline_reason", "declined_for_conflict"}
 class AssignedApplicationSerializer(serializers.ModelSerializer):
     startup = NamedRefSerializer(read_only=True)
     call = CallRefSerializer(read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text=_("A decision not yet released to the founders shows as in review, except to managers.")
+    )
 
     class Meta:
         model = Application
         fields = ["id", "startup", "call", "status"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=ApplicationStatus.choices))
+    def get_status(self, application: Application) -> str:
+        user = viewer(self)
+        if application.decision_held and not (user is not None and user.is_manager):
+            return ApplicationStatus.IN_REVIEW
+        return application.status
 
 
 class ReviewStateSerializer(serializers.ModelSerializer):

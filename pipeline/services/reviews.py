@@ -172,6 +172,9 @@ def review_save(
             % {"date": formats.date_format(timezone.localtime(call.review_deadline), "DATETIME_FORMAT")}
         )
     if not locked.application.reviews_open:
+        if locked.application.decision_held and not actor.is_manager:
+            # Reviewers learn a decision when the founders do.
+            raise ReviewError(_("Reviews of this application are closed."))
         raise ReviewError(
             _("The application is “%(status)s”; reviews are closed.")
             % {"status": locked.application.get_status_display()}

@@ -222,3 +222,79 @@ def test_the_systems_own_reason_is_shown_in_the_readers_language(client, founder
     url = reverse("startup-detail", args=[startup.pk])
     assert "Reviewers assigned." in client.get(url).content.decode()
     assert "Эксперты назначены." in client.get(url, headers={"accept-language": "ru"}).content.decode()
+
+
+def test_reviewers_learn_a_decision_when_the_founders_do(client, startup, manager, mentor):
+    from rest_framework.test import APIClient
+
+    from pipeline.models import Review
+    from pipeline.services.reviews import ReviewError, review_save
+
+    application = _reviewed(startup)
+    assignment = factories.ReviewAssignmentFactory(application=application, reviewer=mentor)
+    _decide(application, "reject", manager)
+    client.force_login(mentor)
+
+    queue = client.get(reverse("mentor-home")).content.decode()
+    assert "closed" in queue
+    assert "Rejected" not in queue
+    form = client.get(reverse("review-form", args=[application.pk])).content.decode()
+    assert "Reviews of this application are closed." in form
+    assert "Rejected" not in form
+    with pytest.raises(ReviewError, match=r"^Reviews of this application are closed\.$"):
+        review_save(
+            assignment=assignment,
+            actor=mentor,
+            scores={},
+            comment_for_founders="",
+            confidential_note="",
+            recommendation="",
+            confidence=None,
+            submit=False,
+        )
+    api = APIClient()
+    api.force_authenticate(mentor)
+    [row] = api.get("/api/v1/review-assignments/").json()["results"]
+    assert row["application"]["status"] == "in_review"
+    assert not Review.objects.filter(assignment=assignment).exists()
+    # Managers see the decision at once.
+    api.force_authenticate(manager)
+    rows = api.get("/api/v1/review-assignments/", {"reviewer": mentor.pk}).json()["results"]
+    assert [row["application"]["status"] for row in rows] == ["rejected"]
+
+    api.force_authenticate(mentor)
+    decisions_release(call=application.call, actor=manager)
+    assert "closed: Rejected" in client.get(reverse("mentor-home")).content.decode()
+    assert (
+        "The application is “Rejected”"
+        in client.get(reverse("review-form", args=[application.pk])).content.decode()
+    )
+    [row] = api.get("/api/v1/review-assignments/").json()["results"]
+    assert row["application"]["status"] == "rejected"
+
+
+def test_the_api_shows_reviewers_a_held_decision_as_in_review(startup, manager, mentor):
+    from rest_framework.test import APIClient
+
+    application = _reviewed(startup)
+    factories.ReviewAssignmentFactory(application=application, reviewer=mentor)
+    _decide(application, "accept", manager)
+    api = APIClient()
+    api.force_authenticate(mentor)
+
+    shown = api.get(f"/api/v1/applications/{application.pk}/").json()
+    assert shown["status"] == "in_review"
+    assert "decided_at" not in shown
+    assert "decision_released_at" not in shown
+    assert [
+        row["id"] for row in api.get("/api/v1/applications/", {"status": "in_review"}).json()["results"]
+    ] == [application.pk]
+    assert api.get("/api/v1/applications/", {"status": "accepted"}).json()["results"] == []
+
+    decisions_release(call=application.call, actor=manager)
+    shown = api.get(f"/api/v1/applications/{application.pk}/").json()
+    assert shown["status"] == "accepted"
+    assert shown["decided_at"]
+    assert [
+        row["id"] for row in api.get("/api/v1/applications/", {"status": "accepted"}).json()["results"]
+    ] == [application.pk]

@@ -160,7 +160,7 @@ def test_once_closed_the_reviewer_still_reads_their_own_review(client, call):
     Application.objects.filter(pk=assignment.application_id).update(status="accepted")
     page = client.get(url).content.decode()
 
-    assert "reviews are closed" in page
+    assert "Reviews of this application are closed." in page  # the decision is not released yet
     assert "What you submitted" in page
     assert "Science: 4 of 5 — Solid preclinical data." in page
     assert "Plan the GLP studies early." in page
