@@ -210,6 +210,15 @@ def mentor_assign(*, startup: Startup, mentor: User, actor: User) -> MentorAssig
         raise MentorError(_("%(name)s is not an active mentor.") % {"name": mentor})
     if locked.memberships.filter(user=mentor).exists():
         raise MentorError(_("%(name)s is on the startup's team.") % {"name": mentor})
+    from pipeline.services.conflicts import ConflictIndex
+
+    # Working where the startup is affiliated suits a mentor; a conflict they declared does not.
+    conflict = ConflictIndex.build(reviewers=[mentor], startup_ids=[locked.pk]).declared(mentor.pk, locked.pk)
+    if conflict:
+        raise MentorError(
+            _("%(name)s cannot mentor %(startup)s: %(reason)s.")
+            % {"name": mentor, "startup": locked.name, "reason": conflict}
+        )
     assignment, created = MentorAssignment.objects.get_or_create(startup=locked, mentor=mentor)
     if not created:
         raise MentorError(

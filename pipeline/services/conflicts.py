@@ -73,6 +73,10 @@ class ConflictIndex:
         org = self.reviewer_org.get(reviewer_id)
         if org is not None and org in self.startup_orgs.get(startup_id, set()):
             return _("works for an organisation the startup is affiliated with")
+        return self.declared(reviewer_id, startup_id)
+
+    def declared(self, reviewer_id: int, startup_id: int) -> str | None:
+        """The conflict the person declared with ``startup_id`` themselves, or ``None``."""
         if startup_id in self.declared_startups.get(reviewer_id, set()):
             return _("declared a conflict of interest with the startup")
         if self.declared_orgs.get(reviewer_id, set()) & self.startup_orgs.get(startup_id, set()):

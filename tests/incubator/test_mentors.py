@@ -166,3 +166,30 @@ def test_a_mentors_page_keeps_startups_that_left_the_programme_apart(client, man
     body = client.get(reverse("mentor-home")).content.decode()
     assert "None in the programme now." in body
     assert "You mentor no startup yet." not in body
+
+
+def test_a_mentor_who_declared_a_conflict_with_the_startup_is_refused(manager, mentor, incubating):
+    from incubator.models import Organisation, ReviewerConflict
+
+    ReviewerConflict.objects.create(reviewer=mentor, startup=incubating, note="Close personal tie.")
+    with pytest.raises(
+        MentorError,
+        match=r"^Mikhail Mentor cannot mentor NeuroRegen: declared a conflict of interest with the startup",
+    ):
+        mentor_assign(startup=incubating, mentor=mentor, actor=manager)
+
+    # Working for an organisation the startup is affiliated with is no conflict for a mentor.
+    other = factories.MentorFactory(full_name="Olga Other")
+    organisation = factories.OrganisationFactory()
+    incubating.affiliations.add(organisation)
+    other.organisation = organisation
+    other.save()
+    mentor_assign(startup=incubating, mentor=other, actor=manager)
+    # A declared conflict with that organisation is.
+    third = factories.MentorFactory(full_name="Pavel Third")
+    ReviewerConflict.objects.create(reviewer=third, organisation=Organisation.objects.get(pk=organisation.pk))
+    with pytest.raises(
+        MentorError, match="declared a conflict of interest with one of the startup's organisations"
+    ):
+        mentor_assign(startup=incubating, mentor=third, actor=manager)
+    assert list(MentorAssignment.objects.values_list("mentor__full_name", flat=True)) == ["Olga Other"]
