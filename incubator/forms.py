@@ -26,8 +26,12 @@ BY_SHOWN_NAME = [Coalesce(NullIf("short_name", Value("")), "name"), "name"]
 
 
 class SignUpForm(BootstrapForm):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -60,7 +64,9 @@ class SignUpForm(BootstrapForm):
 
 
 class ResendConfirmationForm(BootstrapForm):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class StartupForm(BootstrapModelForm):
@@ -401,3 +407,7 @@ class AccountForm(BootstrapModelForm):
         fields = ["full_name", "position", "language"]
         help_texts = {"language": _("Pages open in it when you log in, and your e-mails are written in it.")}
         error_messages = {"full_name": {"required": _("Write your name as colleagues know it.")}}
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "position": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }

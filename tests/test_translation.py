@@ -309,26 +309,38 @@ def test_every_string_marked_in_the_code_has_a_translation(messages):
 
 
 class VisibleText(HTMLParser):
-    """The text a person sees or hears: text nodes and labelling attributes, scripts left out."""
+    """The text a person sees or hears: text nodes and labelling attributes, scripts left out,
+    and so is what is marked as written in another language (the language switch names each
+    language in its own)."""
 
     LABELS = ("aria-label", "title", "placeholder", "alt")
 
-    def __init__(self):
+    def __init__(self, language: str = "ru"):
         super().__init__()
+        self.language = language
         self.texts: list[str] = []
         self._skip = 0
+        self._foreign: list[str] = []  # the open elements of another language, innermost last
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self._skip += 1
-        self.texts.extend(value.strip() for name, value in attrs if name in self.LABELS and value)
+        lang = dict(attrs).get("lang")
+        nested_alike = bool(self._foreign) and tag == self._foreign[-1]
+        other_language = tag != "html" and lang is not None and lang != self.language
+        if nested_alike or other_language:
+            self._foreign.append(tag)
+        if not self._foreign:
+            self.texts.extend(value.strip() for name, value in attrs if name in self.LABELS and value)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self._skip -= 1
+        if self._foreign and tag == self._foreign[-1]:
+            self._foreign.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not self._skip and not self._foreign and data.strip():
             self.texts.append(" ".join(data.split()))
 
 

@@ -41,6 +41,32 @@
     });
   }
 
+  // After a move (by button, key or drag) the focus goes to the moved card: to the reason when
+  // the move was refused, else to its name, so keyboard users keep their place on the board.
+  let moved = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const source = event.detail.elt;
+    const card = source && source.closest ? source.closest(".kanban-card") : null;
+    moved = card ? card.dataset.startupId : null;
+  });
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (!moved || !(event.target.id === "board" || event.target.closest("#board"))) {
+      return;
+    }
+    const card = document.getElementById("card-" + moved);
+    moved = null;
+    if (!card) {
+      return; // filtered out of the board by its new stage
+    }
+    const refusal = card.querySelector("[role=alert]");
+    if (refusal) {
+      refusal.setAttribute("tabindex", "-1");
+      refusal.focus();
+    } else {
+      card.querySelector(".card-title a").focus();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", setUp);
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "board") {
