@@ -195,9 +195,12 @@ def review_decline(request: HttpRequest, application_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reviewer_profile(request: HttpRequest) -> HttpResponse:
     profile, _created = ReviewerProfile.objects.get_or_create(user=request.user)
-    form = ReviewerProfileForm(request.POST or None, instance=profile, prefix="profile")
+    # Each form reads the POST only when it was the one sent: a refused conflict declaration
+    # must not show the profile emptied (saving that would wipe it).
+    saving = request.method == "POST" and "save_profile" in request.POST
+    form = ReviewerProfileForm(request.POST if saving else None, instance=profile, prefix="profile")
     conflict_form = ConflictForm(prefix="conflict")
-    if request.method == "POST" and "save_profile" in request.POST and form.is_valid():
+    if saving and form.is_valid():
         form.save()
         messages.success(request, _("Your reviewer profile is saved."))
         return redirect("reviewer-profile")

@@ -943,3 +943,18 @@ def test_conflicts_are_declared_one_record_per_startup_or_organisation(client, m
     assert list(ReviewerConflict.objects.filter(reviewer=mentor).values_list("startup_id", flat=True)) == [
         startup.pk
     ]
+
+
+def test_a_refused_conflict_declaration_keeps_the_profile_as_saved(client, mentor):
+    area = factories.TherapeuticAreaFactory(name="Oncology")
+    client.force_login(mentor)
+    url = reverse("reviewer-profile")
+    client.post(url, {"save_profile": "1", "profile-capacity_per_call": 8, "profile-expertise": [area.pk]})
+
+    response = client.post(url, {"declare": "1"})
+
+    assert response.status_code == 200
+    assert response.context["form"]["capacity_per_call"].value() == 8
+    assert [str(pk) for pk in response.context["form"]["expertise"].value()] == [str(area.pk)]
+    assert not response.context["form"].errors
+    assert response.context["conflict_form"].errors
