@@ -8,7 +8,7 @@ transition: it declares its sources, target, guards and permission, and it is fi
 
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -21,8 +21,9 @@ class Stage(models.TextChoices):
     ACCELERATION = "acceleration", _("Acceleration")
     FUNDING = "funding", _("Funding")
     ALUMNI = "alumni", _("Alumni")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # In context: these name where a startup went, not what became of an application.
+    REJECTED = "rejected", pgettext_lazy("startup stage", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("startup stage", "Withdrawn")
     EXITED = "exited", _("Exited")
 
 
@@ -286,11 +287,12 @@ class StartupStageMachine(ConcurrentTransitionMixin, models.Model):
 
 
 class MilestoneStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    # In context: Russian agrees the word with "milestone" (контрольная точка: принята).
+    PLANNED = "planned", pgettext_lazy("milestone status", "Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     SUBMITTED = "submitted", _("Evidence submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    MISSED = "missed", _("Missed")
+    ACCEPTED = "accepted", pgettext_lazy("milestone status", "Accepted")
+    MISSED = "missed", pgettext_lazy("milestone status", "Missed")
 
 
 def _mentor_or_manager(instance, user) -> bool:

@@ -1,5 +1,6 @@
 """Dates read the same way on every page: in English day, month name and year with the 24-hour
-clock (never the American 3/4/2026), in Russian Django's Russian formats."""
+clock (never the American 3/4/2026), in Russian the same order with the Russian month, without
+the "г." that made a sentence ending with a date end with two full stops."""
 
 from datetime import UTC, datetime
 
@@ -42,7 +43,14 @@ def test_english_pages_show_day_month_name_year_and_24_hour_time(token_page):
 def test_russian_pages_show_russian_dates(token_page):
     page = token_page("ru")
 
-    assert "04.03.2026 12:05" in page
+    assert "04.03.2026, 12:05" in page
+
+
+def test_long_russian_dates_spell_the_month_and_end_where_the_sentence_does():
+    with translation.override("ru"):
+        assert formats.date_format(MOMENT.date(), "DATE_FORMAT") == "4 марта 2026"
+        assert formats.date_format(MOMENT, "DATETIME_FORMAT") == "4 марта 2026, 09:05"
+        assert formats.date_format(MOMENT, "TIME_FORMAT") == "09:05"
 
 
 def test_long_english_dates_spell_the_month():

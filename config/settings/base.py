@@ -102,7 +102,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-# English dates as "27 November 2026, 17:34" rather than Django's American defaults (config/formats).
+# Dates as "27 November 2026, 17:34" and "27 ноября 2026, 17:34" rather than Django's American
+# English and its Russian "г." that ends a sentence twice (config/formats).
 FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Moscow"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -250,9 +250,10 @@ class FundingTranche(models.Model):
     """Part of a funding record paid out when a milestone is reached."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        PAID = "paid", _("Paid")
-        CANCELLED = "cancelled", _("Cancelled")
+        # In context: Russian agrees the word with "tranche" (транш: выплачен).
+        PLANNED = "planned", pgettext_lazy("tranche status", "Planned")
+        PAID = "paid", pgettext_lazy("tranche status", "Paid")
+        CANCELLED = "cancelled", pgettext_lazy("tranche status", "Cancelled")
 
     record = models.ForeignKey(FundingRecord, on_delete=models.CASCADE, related_name="tranches")
     amount = models.DecimalField(

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -18,13 +18,14 @@ from ..guards import Guard, is_manager, is_startup_member
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    IN_REVIEW = "in_review", _("In review")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    WAITLISTED = "waitlisted", _("Waitlisted")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # In context: Russian agrees the word with "application" (заявка: подана, принята).
+    DRAFT = "draft", pgettext_lazy("application status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
+    IN_REVIEW = "in_review", pgettext_lazy("application status", "In review")
+    ACCEPTED = "accepted", pgettext_lazy("application status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("application status", "Rejected")
+    WAITLISTED = "waitlisted", pgettext_lazy("application status", "Waitlisted")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
 
 DECIDED_STATUSES = [ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WAITLISTED]

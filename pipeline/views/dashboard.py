@@ -19,6 +19,7 @@ from incubator.params import id_from
 
 from .. import selectors
 from ..machines import PIPELINE_STAGES, Stage
+from ..models import ApplicationStatus
 from ..selectors.dashboard import DashboardFilters, manager_dashboard
 
 
@@ -105,13 +106,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stage_rows": [(s, stage_labels[s], data.stage_counts[s]) for s in Stage],
             "pipeline_stages": [(s, stage_labels[s]) for s in PIPELINE_STAGES],
             "statuses": [
-                ("draft", _("Draft")),
-                ("submitted", _("Submitted")),
-                ("in_review", _("In review")),
-                ("accepted", _("Accepted")),
-                ("waitlisted", _("Waitlisted")),
-                ("rejected", _("Rejected")),
-                ("withdrawn", _("Withdrawn")),
+                (status.value, status.label)
+                for status in (
+                    ApplicationStatus.DRAFT,
+                    ApplicationStatus.SUBMITTED,
+                    ApplicationStatus.IN_REVIEW,
+                    ApplicationStatus.ACCEPTED,
+                    ApplicationStatus.WAITLISTED,
+                    ApplicationStatus.REJECTED,
+                    ApplicationStatus.WITHDRAWN,
+                )
             ],
             "phase_rows": sorted(
                 ((selectors.phase_label(phase), n) for phase, n in data.phase_mix.items()),

@@ -107,7 +107,7 @@ def test_email_is_written_in_the_recipients_language(monkeypatch):
         ("stage_changed", "incubation", "acceleration", "en", "stage changed to Acceleration"),
         ("stage_changed", "incubation", "acceleration", "ru", "Акселерация"),
         ("application_status", "in_review", "accepted", "en", "Accepted"),
-        ("decision_released", "in_review", "accepted", "ru", "Принято"),
+        ("decision_released", "in_review", "accepted", "ru", "Принята"),  # agrees with заявка
     ],
 )
 def test_stage_and_status_names_are_in_the_readers_language_whoever_made_the_change(
