@@ -4,6 +4,7 @@ reviews, monthly reports and the funding ledger. Milestone status changes go thr
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,15 @@ from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
 REPORTING_STAGES = ["incubation", "acceleration", "funding"]
+KPI_FIGURES = [
+    "team_size",
+    "revenue",
+    "grants_received",
+    "patents_filed",
+    "publications",
+    "clinical_regulatory_progress",
+    "notes",
+]
 
 
 class PortfolioError(Exception):
@@ -336,8 +346,23 @@ def kpi_period_problem(startup: Startup, period: date) -> str | None:
 
 
 @transaction.atomic
-def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures) -> KpiReport:
-    """Submit (or correct) the startup's report for the month starting ``period``."""
+def kpi_report_version(report: KpiReport | None) -> str:
+    """What a page or client sends back to show which state of the month's report it corrects
+    ("" for no report yet): a digest of who submitted what, and when."""
+    if report is None:
+        return ""
+    state = [report.submitted_at.isoformat(), report.submitted_by_id] + [
+        str(getattr(report, name)) for name in KPI_FIGURES
+    ]
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
+
+
+def kpi_report_submit(
+    *, startup: Startup, actor: User, period: date, expected_version: str | None = None, **figures
+) -> KpiReport:
+    """Submit (or correct) the startup's report for the month starting ``period``. With
+    ``expected_version`` (``kpi_report_version`` of the report the person saw), a report that
+    someone else submitted or corrected meanwhile is refused instead of silently overwritten."""
     if not startup.has_member(actor):
         raise PermissionDenied
     if problem := kpi_reporting_problem(startup):
@@ -348,6 +373,22 @@ def kpi_report_submit(*, startup: Startup, actor: User, period: date, **figures)
     # The lock the reminder sweep takes before it looks again for the month's report
     # (notifications.services.settle): a reminder written meanwhile is settled, not left behind.
     Startup.objects.select_for_update().filter(pk=startup.pk).first()
+    if expected_version is not None:
+        current = (
+            KpiReport.objects.filter(startup=startup, period=period).select_related("submitted_by").first()
+        )
+        if current is not None and kpi_report_version(current) != expected_version:
+            raise PortfolioError(
+                _(
+                    "%(who)s saved this month's report at %(time)s, after you opened this page. Nothing "
+                    "was saved: what you typed is still below; compare it with the report and save again."
+                )
+                % {
+                    "who": current.submitted_by or _("Someone"),
+                    "time": formats.date_format(timezone.localtime(current.submitted_at), "DATETIME_FORMAT"),
+                },
+                code="stale",
+            )
     try:
         with transaction.atomic():
             report, _created = KpiReport.objects.update_or_create(

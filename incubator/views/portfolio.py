@@ -40,6 +40,7 @@ from ..services.portfolio import (
     investment_review_create,
     kpi_period_problem,
     kpi_report_submit,
+    kpi_report_version,
     kpi_reporting_problem,
     milestone_create,
     milestone_evidence_add,
@@ -340,15 +341,27 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
     problem = kpi_reporting_problem(startup) or (None if existing else kpi_period_problem(startup, period))
     editable = startup.has_member(request.user) and problem is None
     form = KpiReportForm(request.POST or None, instance=existing)
+    version = request.POST.get("version", "") if request.method == "POST" else kpi_report_version(existing)
     if request.method == "POST":
         if not startup.has_member(request.user):
             raise PermissionDenied
         if editable and form.is_valid():
             figures = {name: form.cleaned_data[name] for name in KpiReportForm.Meta.fields}
             try:
-                kpi_report_submit(startup=startup, actor=request.user, period=period, **figures)
+                kpi_report_submit(
+                    startup=startup,
+                    actor=request.user,
+                    period=period,
+                    # The report this page showed (a second tab, a co-founder): a later one stays.
+                    expected_version=request.POST.get("version"),
+                    **figures,
+                )
             except PortfolioError as error:
                 form.add_error(None, error.message)
+                if error.code == "stale":
+                    # The page now shows who saved what when; saving again replaces that.
+                    existing = KpiReport.objects.filter(startup=startup, period=period).first()
+                    version = kpi_report_version(existing)
             else:
                 messages.success(
                     request, _("The report for %(month)s is saved.") % {"month": month_in_text(period)}
@@ -364,6 +377,7 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
             "existing": existing,
             "editable": editable,
             "problem": problem,
+            "version": version,
         },
     )
 

@@ -773,3 +773,23 @@ def test_summary_keeps_currencies_apart(manager, founder):
     seed_rub = summary["by_call"][0]
     # Raised after admission, not counting the programme's own grant.
     assert (seed_rub["follow_on"], seed_rub["records"]) == ("1000000.00", 2)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_report_corrected_since_is_refused_with_the_expected_version(founder, incubating):
+    client = client_for(founder)
+    body = {"startup": incubating.pk, "period": "2026-10-01", "team_size": 4}
+    seen = client.post(f"{V1}/kpi-reports/", {**body, "expected_version": ""}).json()["version"]
+    assert seen
+    corrected = client.post(f"{V1}/kpi-reports/", {**body, "team_size": 5, "expected_version": seen})
+    assert corrected.status_code == 200
+    assert corrected.json()["version"] != seen
+
+    stale = client.post(f"{V1}/kpi-reports/", {**body, "team_size": 6, "expected_version": seen})
+
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "stale"
+    assert KpiReport.objects.get().team_size == 5
+    # Without expected_version a submission replaces the month's report, as documented.
+    assert client.post(f"{V1}/kpi-reports/", {**body, "team_size": 7}).status_code == 200
+    assert KpiReport.objects.get().team_size == 7

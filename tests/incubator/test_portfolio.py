@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -1029,3 +1030,31 @@ def test_a_step_back_in_readiness_is_marked_for_the_mentor(client, founder, ment
 def test_which_readiness_changes_are_a_step_back(trl_from, trl_to, phase_from, phase_to, back):
     change = ReadinessChange(trl_from=trl_from, trl_to=trl_to, phase_from=phase_from, phase_to=phase_to)
     assert change.is_step_back is back
+
+
+def test_a_report_corrected_in_another_tab_is_not_overwritten_silently(client, founder, incubating):
+    cofounder = factories.FounderFactory(full_name="Chen Cofounder")
+    factories.TeamMembershipFactory(startup=incubating, user=cofounder)
+    figures = {"revenue": "0", "grants_received": "0", "patents_filed": 0, "publications": 0}
+    with time_machine.travel(datetime(2026, 11, 15, 12, tzinfo=timezone.get_current_timezone())):
+        url = reverse("kpi-report", args=[incubating.pk, 2026, 10])
+        client.force_login(founder)
+        first_tab = client.get(url).context["version"]
+        assert first_tab == ""
+        client.post(url, {**figures, "team_size": 5, "version": first_tab})
+        other = Client()
+        other.force_login(cofounder)
+        stale_tab = other.get(url).context["version"]
+        second_tab = client.get(url).context["version"]
+        client.post(url, {**figures, "team_size": 10, "version": second_tab})
+
+        response = other.post(url, {**figures, "team_size": 11, "version": stale_tab})
+
+        assert KpiReport.objects.get().team_size == 10
+        body = response.content.decode()
+        assert "saved this month&#x27;s report at" in body
+        assert "Nothing was saved" in body
+        assert 'value="11"' in body  # what they typed is kept
+        # Saving again, having seen the report, replaces it.
+        other.post(url, {**figures, "team_size": 11, "version": response.context["version"]})
+        assert KpiReport.objects.get().team_size == 11

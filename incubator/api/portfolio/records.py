@@ -278,7 +278,9 @@ class KpiReportListView(generics.ListAPIView):
         try:
             report = kpi_report_submit(startup=startup, actor=user, period=period, **figures)
         except PortfolioError as error:
-            raise Conflict(error.message, code="report_refused") from error
+            raise Conflict(
+                error.message, code="stale" if error.code == "stale" else "report_refused"
+            ) from error
         saved = get_object_or_404(self.get_queryset(), pk=report.pk)
         return Response(
             KpiReportSerializer(saved).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED

@@ -25,7 +25,7 @@ from incubator.models import (
     ReadinessChange,
 )
 from incubator.models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
-from incubator.services.portfolio import milestone_problems
+from incubator.services.portfolio import kpi_report_version, milestone_problems
 from pipeline.machines import MilestoneStatus
 from pipeline.services import permitted_transitions, transition_options
 
@@ -277,6 +277,11 @@ class KpiReportSerializer(serializers.ModelSerializer):
     startup = NamedRefSerializer(read_only=True)
     period = serializers.DateField(read_only=True, help_text=_("The first day of the month reported on."))
     submitted_by = PersonSerializer(read_only=True, allow_null=True)
+    version = serializers.SerializerMethodField(
+        help_text=_(
+            "Changes with every submission; send it back as expected_version to catch a stale correction."
+        )
+    )
 
     class Meta:
         model = KpiReport
@@ -293,8 +298,12 @@ class KpiReportSerializer(serializers.ModelSerializer):
             "notes",
             "submitted_by",
             "submitted_at",
+            "version",
         ]
         read_only_fields = fields
+
+    def get_version(self, report: KpiReport) -> str:
+        return kpi_report_version(report)
 
 
 class KpiReportInputSerializer(serializers.Serializer):
@@ -314,6 +323,15 @@ class KpiReportInputSerializer(serializers.Serializer):
         max_length=4000, required=False, allow_blank=True, default=""
     )
     notes = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
+    expected_version = StrictCharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "The version of the month's report being corrected (empty: no report yet). A report "
+            "submitted since is then refused with 409 stale rather than replaced."
+        ),
+    )
 
     def validate_period(self, period: date) -> date:
         if period.replace(day=1) > timezone.localdate().replace(day=1):
