@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     MILESTONE_DECIDED = "milestone_decided", _("Your milestone was accepted or sent back")
     MILESTONE_DUE_SOON = "milestone_due_soon", _("Milestone due soon")
     READINESS_PROPOSED = "readiness_proposed", _("Readiness change to confirm")
+    READINESS_DECIDED = "readiness_decided", _("Your readiness change was confirmed or rejected")
     KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")
     KPI_REPORT_OVERDUE = "kpi_report_overdue", _("Monthly report overdue")
     MENTEE_ASSIGNED = "mentee_assigned", _("A startup for you to mentor")
@@ -148,6 +149,15 @@ SPECS: dict[str, KindSpec] = {
             description=_(
                 "When a startup you mentor reports a new readiness level for you to confirm (the "
                 "managers, for a startup without a mentor)."
+            ),
+        ),
+        KindSpec(
+            Kind.READINESS_DECIDED,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_(
+                "When a mentor or manager confirms or rejects the readiness change your team proposed."
             ),
         ),
         KindSpec(

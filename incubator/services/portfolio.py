@@ -295,9 +295,10 @@ def readiness_change_confirm(*, change: ReadinessChange, actor: User, accept: bo
         locked.rejected_at = timezone.now()
         locked.confirmed_by = actor
         locked.save(update_fields=["rejected_at", "confirmed_by"])
-    from notifications.services import readiness_notices_settle
+    from notifications.services import notify_readiness_decided, readiness_notices_settle
 
     readiness_notices_settle(change_id=locked.pk)
+    notify_readiness_decided(change_id=locked.pk)
     return locked
 
 

@@ -8,7 +8,7 @@ from .events import (
 )
 from .notices import Notice, notices_create, outbox_enqueue
 from .outbox import outbox_message_retry, outbox_message_send, outbox_messages_send, outbox_relay
-from .portfolio import notify_readiness_proposed
+from .portfolio import notify_readiness_decided, notify_readiness_proposed
 from .preferences import (
     MandatoryKind,
     notification_mark_read,
@@ -39,6 +39,7 @@ __all__ = [
     "notify_decisions_released",
     "notify_mentor_assigned",
     "notify_mentorship_ended",
+    "notify_readiness_decided",
     "notify_readiness_proposed",
     "notify_review_assigned",
     "notify_review_declined",

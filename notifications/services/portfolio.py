@@ -95,6 +95,37 @@ def notify_readiness_proposed(*, change_id: int) -> list[int]:
     )
 
 
+def notify_readiness_decided(*, change_id: int) -> list[int]:
+    """The founders learn whether the readiness change their team proposed was confirmed or
+    rejected. Call it inside the transaction that decides it."""
+    from incubator.models import ReadinessChange
+
+    change = ReadinessChange.objects.select_related("startup").get(pk=change_id)
+    context = {
+        "startup": change.startup.name,
+        "trl_from": change.trl_from,
+        "trl_to": change.trl_to,
+        "phase_from": change.phase_from,
+        "phase_to": change.phase_to,
+        "confirmed": change.rejected_at is None,
+        "decided_at": iso(change.rejected_at or change.confirmed_at),
+    }
+    path = reverse("startup-detail", args=[change.startup_id])
+    return notices_create(
+        notices=[
+            Notice(
+                kind=Kind.READINESS_DECIDED,
+                recipient_id=user_id,
+                email=email,
+                dedup_key=f"readiness-decided:{change.pk}:u{user_id}",
+                path=path,
+                context=context,
+            )
+            for user_id, email in founders_by_startup([change.startup_id]).get(change.startup_id, [])
+        ]
+    )
+
+
 def milestone_reminders_create(*, now: datetime) -> int:
     """Founders are reminded of open milestones a week and a day before they are due."""
     today = timezone.localdate(now)
@@ -187,5 +218,6 @@ __all__ = [
     "kpi_reminders_create",
     "milestone_reminders_create",
     "notify_milestone_transition",
+    "notify_readiness_decided",
     "notify_readiness_proposed",
 ]

@@ -1058,3 +1058,37 @@ def test_a_report_corrected_in_another_tab_is_not_overwritten_silently(client, f
         # Saving again, having seen the report, replaces it.
         other.post(url, {**figures, "team_size": 11, "version": response.context["version"]})
         assert KpiReport.objects.get().team_size == 11
+
+
+@pytest.mark.parametrize("decision", ["confirm", "reject"])
+def test_the_team_is_told_how_its_readiness_proposal_was_decided(
+    client, founder, mentor, incubating, decision
+):
+    from notifications.models import Notification, OutboxMessage
+    from notifications.rendering import render_title
+
+    cofounder = factories.FounderFactory()
+    factories.TeamMembershipFactory(startup=incubating, user=cofounder)
+    client.force_login(founder)
+    client.post(
+        reverse("readiness-new", args=[incubating.pk]),
+        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
+    )
+    change = ReadinessChange.objects.get()
+    client.force_login(mentor)
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert "Reject the proposed TRL 4? The readiness stays as it was, and the team is told." in page
+
+    client.post(reverse("readiness-confirm", args=[change.pk]), {"decision": decision})
+
+    notices = Notification.objects.filter(kind="readiness_decided")
+    assert set(notices.values_list("recipient_id", flat=True)) == {founder.pk, cofounder.pk}
+    title = render_title(kind="readiness_decided", context=notices.first().context)
+    expected = (
+        "NeuroRegen: TRL 4 confirmed"
+        if decision == "confirm"
+        else ("NeuroRegen: the proposed TRL 4 was not confirmed")
+    )
+    assert title == expected
+    assert OutboxMessage.objects.filter(kind="readiness_decided").count() == 2
+    assert not Notification.objects.filter(kind="readiness_decided", recipient=mentor).exists()
