@@ -100,8 +100,10 @@ class RelatedIdField(serializers.PrimaryKeyRelatedField):
         try:
             return self.get_queryset().get(pk=data)
         except ObjectDoesNotExist as error:
+            # In a list the field is the list's child: the name is the list's.
+            name = self.field_name or getattr(self.parent, "field_name", "")
             raise NotFound(
-                _("%(field)s %(id)s: no such object.") % {"field": self.field_name, "id": data},
+                _("%(field)s %(id)s: no such object.") % {"field": name, "id": data},
                 code="related_not_found",
             ) from error
 

@@ -29,8 +29,9 @@ class TransitionLogSerializer(OmittingModelSerializer):
     actor = PersonSerializer(read_only=True, allow_null=True)
     source_label = serializers.CharField(read_only=True)
     target_label = serializers.CharField(read_only=True)
+    # Not read-only in the declaration, or the schema would call it required: the list is read
+    # only all the same (a GET view).
     reason = serializers.CharField(
-        read_only=True,
         required=False,
         help_text=_(
             "Why. Absent for founders and mentors when a manager recorded it for a stage or "
@@ -61,7 +62,7 @@ class TransitionLogSerializer(OmittingModelSerializer):
             "caused_by",
             "created_at",
         ]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name != "reason"]
         extra_kwargs = {"caused_by": {"help_text": _("The change this one followed from, if any.")}}
 
 

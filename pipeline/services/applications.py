@@ -139,6 +139,9 @@ def application_update(
     unknown = set(answers) - set(ANSWER_FIELDS)
     if unknown:
         raise TypeError(f"unknown answers: {sorted(unknown)}")
+    if pitch_deck is None and all(getattr(locked, name) == value for name, value in answers.items()):
+        # Nothing changes: no save, so the version stays and a co-founder's open form stays current.
+        return locked
     for name, value in answers.items():
         setattr(locked, name, value)
     old_deck = None

@@ -283,7 +283,17 @@ def test_an_unknown_id_in_a_body_answers_404(world: World):
         format="json",
     )
 
-    assert error_of(response, 404)["code"] == "related_not_found"
+    error = error_of(response, 404)
+    assert error["code"] == "related_not_found"
+    assert error["message"] == "application 987654: no such object."
+
+
+def test_an_unknown_id_in_a_list_in_a_body_names_the_list(world: World):
+    response = world.client("founder_a").patch(
+        f"{V1}/startups/{world.startup_a.pk}/", {"affiliations": [987654]}, format="json"
+    )
+
+    assert error_of(response, 404)["message"] == "affiliations 987654: no such object."
 
 
 def test_a_missing_file_answers_404_in_json_even_to_a_pdf_client(world: World):
@@ -374,6 +384,22 @@ def test_a_stale_edit_answers_409(world: World):
     assert "page" not in error["message"]
     world.application_b.refresh_from_db()
     assert world.application_b.problem != "New words."
+
+
+def test_an_edit_that_changes_nothing_keeps_the_version(world: World):
+    path = f"{V1}/applications/{world.application_b.pk}/"
+    client = world.client("founder_b")
+    seen = client.get(path).json()["version"]
+
+    unchanged = client.patch(path, {}, format="json")
+    same = client.patch(path, {"problem": world.application_b.problem}, format="json")
+
+    assert unchanged.json()["version"] == seen
+    assert same.json()["version"] == seen
+    # A co-founder's form opened before is still current.
+    saved = client.patch(path, {"problem": "New words.", "expected_version": seen}, format="json")
+    assert saved.status_code == 200
+    assert saved.json()["version"] != seen
 
 
 def test_a_refused_assignment_answers_409_with_the_reason(world: World):

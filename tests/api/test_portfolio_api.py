@@ -793,3 +793,23 @@ def test_a_report_corrected_since_is_refused_with_the_expected_version(founder, 
     # Without expected_version a submission replaces the month's report, as documented.
     assert client.post(f"{V1}/kpi-reports/", {**body, "team_size": 7}).status_code == 200
     assert KpiReport.objects.get().team_size == 7
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("revenue", "message"),
+    [
+        ("-5", "An amount cannot be negative."),
+        ("100.123", "At most two digits after the decimal point."),
+        ("1234567890123", "At most 12 digits before the decimal point."),
+        ("1e5", 'Write the amount as a string of digits, with a point before the kopecks: "1500.50".'),
+        (100, 'Write the amount as a string of digits, with a point before the kopecks: "1500.50".'),
+    ],
+)
+def test_an_amount_refused_says_why(founder, incubating, revenue, message):
+    body = {"startup": incubating.pk, "period": "2026-11-01", "team_size": 4, "revenue": revenue}
+
+    response = client_for(founder).post(f"{V1}/kpi-reports/", body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["fields"]["revenue"] == [message]

@@ -41,13 +41,32 @@ class AmountField(serializers.DecimalField):
     """A non-negative amount written as a string of digits with at most two decimals, the
     pattern the schema gives (DRF alone would also take "-0", "1e5" or " 5")."""
 
+    default_error_messages = {
+        "negative": _("An amount cannot be negative."),
+        "decimals": _("At most two digits after the decimal point."),
+        "digits": _("At most {digits} digits before the decimal point."),
+        "format": _('Write the amount as a string of digits, with a point before the kopecks: "1500.50".'),
+    }
+
     def __init__(self, *, max_digits: int, **kwargs: Any) -> None:
         super().__init__(max_digits=max_digits, decimal_places=2, min_value=Decimal("0"), **kwargs)
-        self.pattern = re.compile(amount_pattern(max_digits - 2))
+        self.whole_digits = max_digits - 2
+        self.pattern = re.compile(amount_pattern(self.whole_digits))
 
     def to_internal_value(self, data: Any) -> Decimal:
-        if not isinstance(data, str) or not self.pattern.fullmatch(data):
-            self.fail("invalid")
+        if not isinstance(data, str):
+            self.fail("format")
+        if not self.pattern.fullmatch(data):
+            # Say what is wrong with a number that is almost right.
+            if re.fullmatch(r"-[0-9]+(?:\.[0-9]+)?", data):
+                self.fail("negative")
+            whole, _point, fraction = data.partition(".")
+            if whole.isdigit() and (fraction.isdigit() or not fraction):
+                if len(fraction) > 2:
+                    self.fail("decimals")
+                if len(whole) > self.whole_digits:
+                    self.fail("digits", digits=self.whole_digits)
+            self.fail("format")
         return super().to_internal_value(data)
 
 
