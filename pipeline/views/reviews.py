@@ -172,6 +172,11 @@ def review_form(request: HttpRequest, application_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_decline(request: HttpRequest, application_id: int) -> HttpResponse:
     assignment = selectors.assignment_for_reviewer(request.user, application_id)
+    review = getattr(assignment, "review", None)
+    if request.method == "GET" and review is not None and review.status == review.Status.SUBMITTED:
+        # Said before a reason is typed, not after.
+        messages.info(request, _("You already submitted this review; it can no longer be declined."))
+        return redirect("review-form", application_id=application_id)
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -958,3 +958,14 @@ def test_a_refused_conflict_declaration_keeps_the_profile_as_saved(client, mento
     assert [str(pk) for pk in response.context["form"]["expertise"].value()] == [str(area.pk)]
     assert not response.context["form"].errors
     assert response.context["conflict_form"].errors
+
+
+def test_the_decline_page_of_a_submitted_review_says_so_before_a_reason_is_typed(client, call):
+    assignment = assigned(call)
+    factories.ReviewFactory(assignment=assignment)
+    client.force_login(assignment.reviewer)
+
+    response = client.get(reverse("review-decline", args=[assignment.application_id]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("review-form", args=[assignment.application_id])
+    assert "You already submitted this review; it can no longer be declined." in response.content.decode()
