@@ -563,3 +563,41 @@ def test_founder_to_do_marks_what_is_overdue_and_what_is_due_soon(client, founde
     assert "due soon" in item("Near")
     assert "due soon" not in item("Far")
     assert "overdue" not in item("Far")
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [(8.125, 2, "8.13"), (8.124, 2, "8.12"), (-0.0005, 3, "-0.001"), (2.0, 2, "2.00"), (None, 2, "")],
+)
+def test_exported_figures_round_as_the_pages_do(value, places, text):
+    from pipeline.views.dashboard import fixed
+
+    assert fixed(value, places) == text
+
+
+def test_every_managers_address_refuses_founders_and_mentors(client, founder, mentor):
+    """Every address under /manage/, by GET and POST, whatever its view."""
+    from django.urls import get_resolver
+
+    call = factories.CallFactory()
+    application = factories.ApplicationFactory(call=call, status="in_review")
+    assignment = factories.ReviewAssignmentFactory(application=application, reviewer=mentor)
+    values = {"slug": call.slug, "pk": application.pk}
+    names = [
+        name
+        for name, [(forms, pattern, _defaults, _converters)] in get_resolver().reverse_dict.lists()
+        if isinstance(name, str) and pattern.startswith("manage/")
+        for _form in forms[:1]
+    ]
+    assert "manage-call-export" in names
+    assert len(names) >= 14
+    for user in (founder, mentor):
+        client.force_login(user)
+        for name in names:
+            params = get_resolver().reverse_dict.getlist(name)[0][0][0][1]
+            kwargs = {param: values[param] for param in params}
+            if name == "manage-unassign":
+                kwargs = {"pk": assignment.pk}
+            url = reverse(name, kwargs=kwargs)
+            assert client.get(url).status_code in (403, 405), (user, url)
+            assert client.post(url).status_code == 403, (user, url)
