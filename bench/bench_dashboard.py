@@ -200,10 +200,14 @@ def seed() -> None:
 RAW_SQL = [
     # Startups by stage, TRL and phase.
     "SELECT stage, trl, development_phase, COUNT(*) FROM incubator_startup GROUP BY 1, 2, 3",
-    # Applications per call by status and by the applicant's stage.
-    """SELECT a.call_id, c.title, a.status, s.stage, COUNT(*) FROM pipeline_application a
+    # Applications per call by status and by the applicant's stage, with the decisions not yet
+    # released.
+    """SELECT a.call_id, c.slug, c.title, a.status, s.stage, COUNT(*),
+              COUNT(*) FILTER (WHERE a.status IN ('accepted', 'rejected', 'waitlisted')
+                               AND (a.decision_released_at IS NULL OR a.decision_released_at < a.decided_at))
+       FROM pipeline_application a
        JOIN incubator_call c ON c.id = a.call_id JOIN incubator_startup s ON s.id = a.startup_id
-       GROUP BY 1, 2, 3, 4""",
+       GROUP BY 1, 2, 3, 4, 5""",
     # Moves between stages with the median and 90th percentile of the stay.
     """SELECT source, target, COUNT(DISTINCT startup_id),
               percentile_cont(0.5) WITHIN GROUP (ORDER BY created_at - source_entered_at),

@@ -31,8 +31,16 @@ from incubator.models import Call, FundingRecord, Organisation, Startup, Therape
 from incubator.selectors import REPORTING_STAGES
 
 from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
-from ..models import Application, Review, ReviewAssignment, ReviewerLoad, ScoreBin, TransitionLog
-from ..models.applications import AWAITING_REVIEWS
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Review,
+    ReviewAssignment,
+    ReviewerLoad,
+    ScoreBin,
+    TransitionLog,
+)
+from ..models.applications import AWAITING_REVIEWS, HELD_DECISION
 from ..stats import score_bin
 
 
@@ -119,6 +127,7 @@ class Dashboard:
     funding: list[dict]
     stalled: list[dict]
     missing_reports: list[dict]
+    to_do: list[dict] = field(default_factory=list)
     options: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     @property
@@ -175,31 +184,39 @@ def _mix(startups: QuerySet[Startup]) -> tuple[dict[str, int], dict[int, int], d
     return stage_counts, trl, dict(phase)
 
 
-def _applications(filters: DashboardFilters) -> tuple[list[dict], list[dict]]:
-    """Applications per call by status, and the funnel per call (its applicants by current
-    stage), from one query."""
+def _applications(filters: DashboardFilters) -> tuple[list[dict], list[dict], list[dict]]:
+    """Applications per call by status, the funnel per call (its applicants by current stage),
+    and what waits for the managers in each call (``_to_do``), from one query."""
     rows = filters.restrict(Application.objects.all(), "startup")
     if filters.call_id:
         rows = rows.filter(call_id=filters.call_id)
     by_call: dict[int, dict] = {}
-    for call_id_, title, status, stage, n in (
+    for call_id_, slug, title, status, stage, n, held in (
         rows.order_by()
         .annotate(call_title=localised_column("call__title"))
-        .values_list("call_id", "call_title", "status", "startup__stage")
-        .annotate(n=Count("id"))
+        .values_list("call_id", "call__slug", "call_title", "status", "startup__stage")
+        .annotate(n=Count("id"), held=Count("id", filter=HELD_DECISION))
     ):
         entry = by_call.setdefault(
             call_id_,
-            {"call_id": call_id_, "title": title, "statuses": defaultdict(int), "stages": defaultdict(int)},
+            {
+                "call_id": call_id_,
+                "slug": slug,
+                "title": title,
+                "statuses": defaultdict(int),
+                "stages": defaultdict(int),
+                "held": 0,
+            },
         )
         entry["statuses"][status] += n
         entry["stages"][stage] += n
+        entry["held"] += held
     calls = sorted(by_call.values(), key=lambda entry: entry["title"])
     applications = [
         {"call_id": c["call_id"], "title": c["title"], "statuses": dict(c["statuses"])} for c in calls
     ]
     funnel = [{"call_id": c["call_id"], "title": c["title"], "stages": dict(c["stages"])} for c in calls]
-    return applications, funnel
+    return applications, funnel, _to_do(calls)
 
 
 def _stage_moves(filters: DashboardFilters) -> tuple[dict[tuple[str, str], int], list[StageTime]]:
@@ -430,6 +447,23 @@ def _stalled(filters: DashboardFilters, now: datetime, call_limits: list[int], l
     ]
 
 
+def _to_do(by_call: list[dict]) -> list[dict]:
+    """Per call, what waits for the managers: submitted applications without reviewers and
+    decisions not yet released. Counted by ``_applications``' query. (A review declined is told
+    to the managers as it happens; counting the applications short of reviewers here would cost
+    the dashboard a pass over every assignment.)"""
+    rows = [
+        {
+            "slug": entry["slug"],
+            "title": entry["title"],
+            "without_reviewers": entry["statuses"].get(ApplicationStatus.SUBMITTED, 0),
+            "held": entry["held"],
+        }
+        for entry in by_call
+    ]
+    return [row for row in rows if row["without_reviewers"] or row["held"]]
+
+
 def last_due_period(today: date) -> date:
     """The latest month whose report is already past its due date on ``today``."""
     this_month = today.replace(day=1)
@@ -499,7 +533,7 @@ def manager_dashboard(filters: DashboardFilters, *, now: datetime | None = None)
     number of startups, applications, reviews and records."""
     now = now or timezone.now()
     stage_counts, trl, phase = _mix(filters.startups())
-    applications, funnel = _applications(filters)
+    applications, funnel, to_do = _applications(filters)
     moves, stage_times = _stage_moves(filters)
     options = filter_options()
     reviewers, reviewer_count = _reviewer_progress(filters, now)
@@ -518,6 +552,7 @@ def manager_dashboard(filters: DashboardFilters, *, now: datetime | None = None)
         funding=_funding(filters),
         stalled=_stalled(filters, now, options["call_limits"]),
         missing_reports=_missing_reports(filters, timezone.localdate(now)),
+        to_do=to_do,
         options=options,
     )
 

@@ -601,3 +601,29 @@ def test_every_managers_address_refuses_founders_and_mentors(client, founder, me
             url = reverse(name, kwargs=kwargs)
             assert client.get(url).status_code in (403, 405), (user, url)
             assert client.post(url).status_code == 403, (user, url)
+
+
+def test_the_dashboard_says_what_waits_for_the_managers_in_each_call(client, manager, mentor):
+    from pipeline.services import application_transition
+
+    call = factories.CallFactory(title="Spring call", min_reviews=2)
+    factories.CallFactory(title="Quiet call")
+    factories.ApplicationFactory(call=call, status="submitted")
+    factories.ApplicationFactory(call=call, status="submitted")
+    short = factories.ApplicationFactory(call=call, status="in_review")
+    factories.ReviewAssignmentFactory(application=short)
+    factories.ReviewAssignmentFactory(application=short, declined_at=timezone.now())
+    full = factories.ApplicationFactory(call=call, status="in_review")
+    for _ in range(2):
+        factories.ReviewFactory(assignment__application=full)
+    application_transition(application=full, name="reject", actor=manager, reason="Weak data.")
+    client.force_login(manager)
+
+    body = client.get(reverse("manager-home")).content.decode()
+
+    section = body.split("Waiting for you in the calls")[1].split("Stalled beyond")[0]
+    assert "Spring call" in section
+    assert "Quiet call" not in section
+    assert "2 submitted applications without reviewers" in section
+    assert "1 decision not released to the founders" in section
+    assert reverse("manage-ranking", args=[call.slug]) in section
