@@ -1,15 +1,17 @@
 """Checks on uploaded documents. Only PDF is accepted, judged by content, not by the file name:
-the first bytes must be a PDF header and pypdf must be able to read every page."""
+the first bytes must be a PDF header and pypdf must be able to read every page. For blind review,
+a copy without the file's own metadata (author, title, the producing software's notes)."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 logger = logging.getLogger(__name__)
@@ -67,3 +69,29 @@ def validate_pdf(upload: UploadedFile) -> int:
     if pages == 0:
         raise ValidationError(_("This PDF has no pages."), code="no_pages")
     return pages
+
+
+class MetadataNotRemoved(Exception):
+    """The PDF could not be rewritten without its metadata; it must not be served as it is."""
+
+
+def without_metadata(file) -> io.BytesIO:
+    """A copy of the stored PDF ``file`` without its document information (author, creator,
+    title, subject, keywords, producer) and without XMP metadata streams: what a reviewer gets
+    when the call hides the founders' names. The pages are copied as they are."""
+    try:
+        with file.open("rb") as handle:
+            writer = PdfWriter(clone_from=PdfReader(handle, strict=False))
+        writer.metadata = None
+        for holder in [writer.root_object, *writer.pages]:
+            if "/Metadata" in holder:
+                del holder["/Metadata"]
+        # The copy would still carry the dropped objects, unreferenced: leave them out.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        copy = io.BytesIO()
+        writer.write(copy)
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as exc:
+        logger.warning("PDF %s not rewritten without its metadata: %s", file.name, exc)
+        raise MetadataNotRemoved(str(exc)) from exc
+    copy.seek(0)
+    return copy

@@ -31,6 +31,7 @@ from incubator.api.transitions import (
 )
 from incubator.models import Startup, TeamMembership
 
+from ..documents import MetadataNotRemoved, without_metadata
 from ..models import Application, ApplicationStatus
 from ..models.applications import HELD_DECISION, SHOWN_UPDATED_AT
 from ..services import ApplicationError, application_create, application_transition, application_update
@@ -231,12 +232,22 @@ class PitchDeckView(generics.GenericAPIView):
         application = self.get_object()
         if not application.pitch_deck:
             raise NotFound(_("This application has no pitch deck yet."))
+        blind = application.names_hidden_from(request.user)
+        if blind:
+            # A copy without the file's author, title and the like, as on the pages.
+            try:
+                content = without_metadata(application.pitch_deck)
+            except MetadataNotRemoved as error:
+                raise Conflict(
+                    _("This file cannot be shown without its author details, so it is not shown."),
+                    code="metadata_not_removed",
+                ) from error
+        else:
+            content = application.pitch_deck.open("rb")
         response = FileResponse(
-            application.pitch_deck.open("rb"),
+            content,
             as_attachment=True,
-            filename="pitch-deck.pdf"
-            if application.names_hidden_from(request.user)
-            else application.pitch_deck_name or "pitch-deck.pdf",
+            filename="pitch-deck.pdf" if blind else application.pitch_deck_name or "pitch-deck.pdf",
             content_type="application/pdf",
         )
         response["Cache-Control"] = "private, no-store"

@@ -14,6 +14,7 @@ from incubator.models import Call, Startup
 from incubator.params import id_from
 
 from .. import selectors
+from ..documents import MetadataNotRemoved, without_metadata
 from ..exceptions import TransitionConflict, TransitionError
 from ..forms import ApplicationForm, DocumentForm, WithdrawForm
 from ..models import Application, ApplicationDocument, ApplicationStatus, TransitionLog
@@ -238,10 +239,24 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pdf_response(file, filename: str) -> FileResponse:
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
+def _pdf_response(file, filename: str, *, blind: bool = False) -> HttpResponse:
+    """The stored PDF as a download; for a reviewer from whom the call hides the founders'
+    names (``blind``), a copy without the file's metadata, under a neutral name."""
+    if blind:
+        try:
+            content = without_metadata(file)
+        except MetadataNotRemoved:
+            return HttpResponse(
+                _(
+                    "This file cannot be shown without its author details, so it is not shown. "
+                    "The managers can see it."
+                ),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+    else:
+        content = file.open("rb")
+    response = FileResponse(content, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -253,7 +268,7 @@ def pitch_deck_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not application.pitch_deck:
         raise Http404
     if application.names_hidden_from(request.user):
-        return _pdf_response(application.pitch_deck, "pitch-deck.pdf")
+        return _pdf_response(application.pitch_deck, "pitch-deck.pdf", blind=True)
     return _pdf_response(application.pitch_deck, application.pitch_deck_name or "pitch-deck.pdf")
 
 
@@ -262,7 +277,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(ApplicationDocument, pk=pk)
     application = _readable_application(request, document.application_id)
     if application.names_hidden_from(request.user):
-        return _pdf_response(document.file, f"document-{document.pk}.pdf")
+        return _pdf_response(document.file, f"document-{document.pk}.pdf", blind=True)
     return _pdf_response(document.file, document.original_name or "document.pdf")
 
 

@@ -586,3 +586,70 @@ def test_a_review_saved_from_a_stale_version_answers_409_and_changes_nothing(wor
     assert stale.status_code == 409
     assert stale.json()["error"]["code"] == "stale"
     assert Review.objects.get(pk=world.review.pk).comment_for_founders == "First tab."
+
+
+def test_files_reach_reviewers_without_their_author_when_the_call_hides_the_founders(names_hidden: World):
+    """A PDF's own properties (author, title, XMP) named the founders the call hides."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Author": "Anna Founder", "/Title": "Alpha Bio by Anna Founder"})
+    xmp = StreamObject()
+    xmp.set_data(
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq>'
+        b"<rdf:li>Anna Founder</rdf:li></rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    application = names_hidden.application_a
+    application.pitch_deck.save("deck.pdf", ContentFile(buffer.getvalue()))
+    names_hidden.document.file = application.pitch_deck.name
+    names_hidden.document.save(update_fields=["file"])
+
+    def downloads(name: str) -> list[bytes]:
+        client = names_hidden.client(name)
+        api = client.get(f"{V1}/applications/{application.pk}/pitch-deck/")
+        client.force_login(names_hidden.users[name])
+        pages = [
+            client.get(f"/applications/{application.pk}/pitch-deck/"),
+            client.get(f"/documents/{names_hidden.document.pk}/"),
+        ]
+        assert [response.status_code for response in [api, *pages]] == [200, 200, 200], name
+        return [b"".join(response.streaming_content) for response in [api, *pages]]
+
+    for content in downloads("assigned_reviewer"):
+        reader = PdfReader(io.BytesIO(content))
+        assert len(reader.pages) == 1
+        assert not reader.metadata
+        assert reader.xmp_metadata is None
+        assert b"Anna Founder" not in content
+    for name in ("founder_a", "manager"):
+        for content in downloads(name):
+            reader = PdfReader(io.BytesIO(content))
+            assert reader.metadata["/Author"] == "Anna Founder", name
+            assert reader.xmp_metadata is not None, name
+
+
+def test_a_file_that_cannot_be_rewritten_is_not_served_to_a_blind_reviewer(names_hidden: World):
+    from django.core.files.base import ContentFile
+
+    application = names_hidden.application_a
+    application.pitch_deck.save("deck.pdf", ContentFile(b"%PDF-1.4 Anna Founder, not a readable PDF"))
+    client = names_hidden.client("assigned_reviewer")
+
+    api = client.get(f"{V1}/applications/{application.pk}/pitch-deck/")
+    client.force_login(names_hidden.users["assigned_reviewer"])
+    page = client.get(f"/applications/{application.pk}/pitch-deck/")
+
+    assert api.status_code == 409
+    assert api.json()["error"]["code"] == "metadata_not_removed"
+    assert page.status_code == 503
+    assert b"Anna Founder" not in api.content + page.content
