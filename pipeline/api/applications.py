@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from incubator.api.errors import Conflict, Forbidden
 from incubator.api.filters import ApiFilterSet, DateTimeFilter, FilterBackend, OrderingFilter
+from incubator.api.schema import ErrorSerializer
 from incubator.api.transitions import (
     TransitionActionView,
     transition_input_serializer,
@@ -225,7 +226,16 @@ class PitchDeckView(generics.GenericAPIView):
 
     @extend_schema(
         responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=str(_("The PDF.")))
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=str(_("The PDF."))),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description=str(
+                    _(
+                        "For a reviewer of a call that hides the founders' names: the file could not be "
+                        "rewritten without its metadata, so it is not served."
+                    )
+                ),
+            ),
         }
     )
     def get(self, request: Request, pk: int) -> FileResponse:
