@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from incubator.forms_base import BootstrapForm
 from incubator.models import ApiToken
-from incubator.services.tokens import TokenFormUsed, api_token_create, api_token_revoke
+from incubator.services.tokens import TokenFormUsed, TokenNameTaken, api_token_create, api_token_revoke
 
 
 class TokenForm(BootstrapForm):
@@ -68,6 +68,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("api-tokens")
+    except TokenNameTaken:
+        form.add_error(
+            "name",
+            _("You already have a token called “%(name)s”; give this one another name, to tell them apart.")
+            % {"name": form.cleaned_data["name"].strip()},
+        )
+        return _page(request, form, status=400)
     messages.success(
         request,
         _("The token “%(name)s” is created. Copy it now: it will not be shown again.") % {"name": token.name},

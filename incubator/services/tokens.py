@@ -32,6 +32,10 @@ def api_token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class TokenNameTaken(Exception):
+    """The person already has a live token of this name."""
+
+
 class TokenFormUsed(Exception):
     """The form has already created its token."""
 
@@ -41,6 +45,11 @@ def api_token_create(*, user: User, name: str, form_id: str = "") -> tuple[ApiTo
     cannot be shown again. With ``form_id`` (the creating form's one-time id), a second request
     from the same form, even at the same moment, raises ``TokenFormUsed`` and creates nothing."""
     key = TOKEN_MARKER + secrets.token_urlsafe(32)
+    if form_id and ApiToken.objects.filter(user=user, form_id=form_id).exists():
+        raise TokenFormUsed
+    if ApiToken.objects.filter(user=user, name__iexact=name.strip()[:100], revoked_at__isnull=True).exists():
+        # Two live tokens of one name could not be told apart when one is to be revoked.
+        raise TokenNameTaken(name.strip())
     try:
         with transaction.atomic():
             token = ApiToken.objects.create(

@@ -36,7 +36,7 @@ def test_tokens_without_a_form_id_are_not_limited():
     founder = factories.FounderFactory()
 
     api_token_create(user=founder, name="script")
-    api_token_create(user=founder, name="script")
+    api_token_create(user=founder, name="another script")
 
     assert ApiToken.objects.filter(user=founder).count() == 2
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from incubator.models import ApiToken
-from incubator.services.tokens import api_token_create
+from incubator.services.tokens import api_token_create, api_token_revoke
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -141,9 +141,23 @@ def test_sending_the_same_form_again_creates_no_second_token(founder, founder_br
 
 def test_each_showing_of_the_form_creates_one_token(founder, founder_browser):
     _post(founder_browser, PAGE, {"name": "laptop"})
-    _post(founder_browser, PAGE, {"name": "laptop"})
+    _post(founder_browser, PAGE, {"name": "desktop"})
 
-    assert ApiToken.objects.filter(user=founder, name="laptop").count() == 2
+    assert ApiToken.objects.filter(user=founder).count() == 2
+
+
+def test_a_second_live_token_of_the_same_name_is_refused(founder, founder_browser):
+    _create(founder_browser, "laptop")
+
+    response = _post(founder_browser, PAGE, {"name": " Laptop "})
+
+    assert response.status_code == 400
+    assert "You already have a token called “Laptop”" in response.content.decode()
+    assert ApiToken.objects.filter(user=founder).count() == 1
+    # Once that one is revoked, the name is free again.
+    api_token_revoke(token=ApiToken.objects.get(), actor=founder)
+    _create(founder_browser, "laptop")
+    assert ApiToken.objects.filter(user=founder, revoked_at__isnull=True).count() == 1
 
 
 def test_the_page_with_a_new_secret_hands_out_a_new_form(founder_browser):
