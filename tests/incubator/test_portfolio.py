@@ -1092,3 +1092,17 @@ def test_the_team_is_told_how_its_readiness_proposal_was_decided(
     assert title == expected
     assert OutboxMessage.objects.filter(kind="readiness_decided").count() == 2
     assert not Notification.objects.filter(kind="readiness_decided", recipient=mentor).exists()
+
+
+def test_portfolio_pages_name_the_startup_in_their_title(client, manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, title="GLP toxicology")
+    client.force_login(manager)
+    for url in [
+        reverse("milestone-new", args=[incubating.pk]),
+        reverse("readiness-new", args=[incubating.pk]),
+        reverse("funding-new", args=[incubating.pk]),
+        reverse("investment-review-new", args=[incubating.pk]),
+        reverse("milestone-detail", args=[milestone.pk]),
+    ]:
+        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S).group(1)
+        assert "NeuroRegen" in title, url
