@@ -346,7 +346,6 @@ def kpi_period_problem(startup: Startup, period: date) -> str | None:
     return None
 
 
-@transaction.atomic
 def kpi_report_version(report: KpiReport | None) -> str:
     """What a page or client sends back to show which state of the month's report it corrects
     ("" for no report yet): a digest of who submitted what, and when."""
@@ -358,6 +357,7 @@ def kpi_report_version(report: KpiReport | None) -> str:
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
+@transaction.atomic
 def kpi_report_submit(
     *, startup: Startup, actor: User, period: date, expected_version: str | None = None, **figures
 ) -> KpiReport:
