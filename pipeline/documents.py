@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.generic import DictionaryObject
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,12 @@ class MetadataNotRemoved(Exception):
     """The PDF could not be rewritten without its metadata; it must not be served as it is."""
 
 
+# What a reviewer reads, on a page or from the API, when that happens.
+METADATA_NOT_REMOVED = _lazy(
+    "This file cannot be shown without its author details, so it is not shown. The managers can see it."
+)
+
+
 def without_metadata(file) -> io.BytesIO:
     """A copy of the stored PDF ``file`` without its document information (author, creator,
     title, subject, keywords, producer) and without XMP metadata streams: what a reviewer gets
@@ -83,9 +91,15 @@ def without_metadata(file) -> io.BytesIO:
         with file.open("rb") as handle:
             writer = PdfWriter(clone_from=PdfReader(handle, strict=False))
         writer.metadata = None
-        for holder in [writer.root_object, *writer.pages]:
-            if "/Metadata" in holder:
-                del holder["/Metadata"]
+        # XMP streams hang off the catalogue, pages, images, fonts and embedded files; a comment
+        # (annotation) carries its author in /T.
+        for holder in writer._objects:
+            if isinstance(holder, DictionaryObject):
+                if "/Metadata" in holder:
+                    del holder["/Metadata"]
+                # A form field's /T is its name, not an author: widgets keep it.
+                if "/Rect" in holder and "/Subtype" in holder and holder["/Subtype"] != "/Widget":
+                    holder.pop("/T", None)
         # The copy would still carry the dropped objects, unreferenced: leave them out.
         writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         copy = io.BytesIO()

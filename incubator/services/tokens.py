@@ -45,9 +45,11 @@ def api_token_create(*, user: User, name: str, form_id: str = "") -> tuple[ApiTo
     cannot be shown again. With ``form_id`` (the creating form's one-time id), a second request
     from the same form, even at the same moment, raises ``TokenFormUsed`` and creates nothing."""
     key = TOKEN_MARKER + secrets.token_urlsafe(32)
-    if form_id and ApiToken.objects.filter(user=user, form_id=form_id).exists():
-        raise TokenFormUsed
-    if ApiToken.objects.filter(user=user, name__iexact=name.strip()[:100], revoked_at__isnull=True).exists():
+    live_names = ApiToken.objects.filter(user=user, revoked_at__isnull=True).values_list("name", flat=True)
+    if name.strip()[:100].casefold() in {live.casefold() for live in live_names}:
+        # The form's own token, created by a first click an instant ago, is not a second name.
+        if form_id and ApiToken.objects.filter(user=user, form_id=form_id).exists():
+            raise TokenFormUsed
         # Two live tokens of one name could not be told apart when one is to be revoked.
         raise TokenNameTaken(name.strip())
     try:

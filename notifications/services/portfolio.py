@@ -71,26 +71,37 @@ def notify_readiness_proposed(*, change_id: int) -> list[int]:
     from incubator.models import ReadinessChange
 
     change = ReadinessChange.objects.select_related("startup").get(pk=change_id)
+    return _readiness_notices(
+        change,
+        kind=Kind.READINESS_PROPOSED,
+        key=f"readiness:{change.pk}",
+        recipients=_mentors_or_managers(change.startup_id),
+        recorded_at=iso(change.recorded_at),
+    )
+
+
+def _readiness_notices(change, *, kind: Kind, key: str, recipients, **context) -> list[int]:
+    """Notices about a readiness change, with what every one of them says about it."""
     context = {
         "startup": change.startup.name,
         "trl_from": change.trl_from,
         "trl_to": change.trl_to,
         "phase_from": change.phase_from,
         "phase_to": change.phase_to,
-        "recorded_at": iso(change.recorded_at),
+        **context,
     }
     path = reverse("startup-detail", args=[change.startup_id])
     return notices_create(
         notices=[
             Notice(
-                kind=Kind.READINESS_PROPOSED,
+                kind=kind,
                 recipient_id=user_id,
                 email=email,
-                dedup_key=f"readiness:{change.pk}:u{user_id}",
+                dedup_key=f"{key}:u{user_id}",
                 path=path,
                 context=context,
             )
-            for user_id, email in _mentors_or_managers(change.startup_id)
+            for user_id, email in recipients
         ]
     )
 
@@ -101,28 +112,13 @@ def notify_readiness_decided(*, change_id: int) -> list[int]:
     from incubator.models import ReadinessChange
 
     change = ReadinessChange.objects.select_related("startup").get(pk=change_id)
-    context = {
-        "startup": change.startup.name,
-        "trl_from": change.trl_from,
-        "trl_to": change.trl_to,
-        "phase_from": change.phase_from,
-        "phase_to": change.phase_to,
-        "confirmed": change.rejected_at is None,
-        "decided_at": iso(change.rejected_at or change.confirmed_at),
-    }
-    path = reverse("startup-detail", args=[change.startup_id])
-    return notices_create(
-        notices=[
-            Notice(
-                kind=Kind.READINESS_DECIDED,
-                recipient_id=user_id,
-                email=email,
-                dedup_key=f"readiness-decided:{change.pk}:u{user_id}",
-                path=path,
-                context=context,
-            )
-            for user_id, email in founders_by_startup([change.startup_id]).get(change.startup_id, [])
-        ]
+    return _readiness_notices(
+        change,
+        kind=Kind.READINESS_DECIDED,
+        key=f"readiness-decided:{change.pk}",
+        recipients=founders_by_startup([change.startup_id]).get(change.startup_id, []),
+        confirmed=change.rejected_at is None,
+        decided_at=iso(change.rejected_at or change.confirmed_at),
     )
 
 

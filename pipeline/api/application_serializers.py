@@ -4,7 +4,7 @@
 * The startup's team sees the status as ``founder_view`` shows it: a decision stays hidden until
   the managers release it, and so do its date and the reviewers' feedback.
 * Assigned reviewers see the application as stored, without the founders' names when the call
-  hides them; a decision not yet released shows to them as to the founders (in review).
+  hides them; a decision not yet released shows to them as to the founders.
 """
 
 from __future__ import annotations
@@ -149,9 +149,7 @@ class ApplicationSerializer(OmittingModelSerializer):
         user = viewer(self)
         if state is not None and sees_as_founder(application, user):
             return state.status_of(application)
-        if application.decision_held and not user.is_manager:
-            return ApplicationStatus.IN_REVIEW  # reviewers learn a decision when the founders do
-        return application.status
+        return application.status_shown_to(user)  # reviewers learn a decision when the founders do
 
     def _updated_at(self, application: Application):
         if not viewer(self).is_manager:

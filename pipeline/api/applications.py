@@ -8,7 +8,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +32,9 @@ from incubator.api.transitions import (
 )
 from incubator.models import Startup, TeamMembership
 
-from ..documents import MetadataNotRemoved, without_metadata
+from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, without_metadata
 from ..models import Application, ApplicationStatus
-from ..models.applications import HELD_DECISION, SHOWN_UPDATED_AT
+from ..models.applications import SHOWN_STATUS, SHOWN_UPDATED_AT
 from ..services import ApplicationError, application_create, application_transition, application_update
 from .application_serializers import (
     ApplicationCreateInputSerializer,
@@ -76,10 +76,8 @@ class ApplicationFilter(ApiFilterSet):
             ).values_list("pk", "startup_id", "status")
             if states[startup_id].statuses.get(pk, stored) == value
         ]
-        shown = Q(status=value) & ~HELD_DECISION
-        if value == ApplicationStatus.IN_REVIEW:
-            shown |= HELD_DECISION
-        return queryset.filter(Q(pk__in=own) | (~Q(startup_id__in=team_startups) & shown))
+        queryset = queryset.annotate(shown_status=SHOWN_STATUS)
+        return queryset.filter(Q(pk__in=own) | (~Q(startup_id__in=team_startups) & Q(shown_status=value)))
 
 
 def _founder_states_for(user: Any, applications: list[Application]) -> dict[int, FounderState]:
@@ -117,18 +115,15 @@ def _refused(error: ApplicationError) -> Conflict:
 
 
 class ApplicationOrdering(OrderingFilter):
-    """Ordering, where the team's own applications sort by the ``updated_at`` it is shown: a held
-    decision must not move an application up the founders' list."""
+    """Ordering, where everyone but the managers sorts by the ``updated_at`` they are shown: a
+    held decision must not move an application up a founder's or a reviewer's list."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset
         if not request.user.is_manager and any(term.lstrip("-") == "updated_at" for term in ordering):
-            own = Exists(TeamMembership.objects.filter(startup=OuterRef("startup"), user=request.user))
-            queryset = queryset.annotate(
-                shown_updated_at=Case(When(own, then=SHOWN_UPDATED_AT), default=F("updated_at"))
-            )
+            queryset = queryset.annotate(shown_updated_at=SHOWN_UPDATED_AT)
             ordering = [term.replace("updated_at", "shown_updated_at") for term in ordering]
         return queryset.order_by(*ordering)
 
@@ -248,10 +243,7 @@ class PitchDeckView(generics.GenericAPIView):
             try:
                 content = without_metadata(application.pitch_deck)
             except MetadataNotRemoved as error:
-                raise Conflict(
-                    _("This file cannot be shown without its author details, so it is not shown."),
-                    code="metadata_not_removed",
-                ) from error
+                raise Conflict(METADATA_NOT_REMOVED, code="metadata_not_removed") from error
         else:
             content = application.pitch_deck.open("rb")
         response = FileResponse(

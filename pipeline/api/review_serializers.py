@@ -43,7 +43,10 @@ class AssignedApplicationSerializer(serializers.ModelSerializer):
     startup = NamedRefSerializer(read_only=True)
     call = CallRefSerializer(read_only=True)
     status = serializers.SerializerMethodField(
-        help_text=_("A decision not yet released to the founders shows as in review, except to managers.")
+        help_text=_(
+            "A decision not yet released to the founders shows as what was released before it (in "
+            "review, or waitlisted), except to managers."
+        )
     )
 
     class Meta:
@@ -53,10 +56,7 @@ class AssignedApplicationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=ApplicationStatus.choices))
     def get_status(self, application: Application) -> str:
-        user = viewer(self)
-        if application.decision_held and not (user is not None and user.is_manager):
-            return ApplicationStatus.IN_REVIEW
-        return application.status
+        return application.status_shown_to(viewer(self))
 
 
 class ReviewStateSerializer(serializers.ModelSerializer):

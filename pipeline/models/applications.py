@@ -42,6 +42,16 @@ HELD_DECISION = models.Q(status__in=DECIDED_STATUSES) & (
 )
 
 
+# ``Application.status_beyond_managers`` as an expression.
+SHOWN_STATUS = models.Case(
+    models.When(
+        HELD_DECISION & models.Q(decision_released_at__isnull=False), then=models.Value("waitlisted")
+    ),
+    models.When(HELD_DECISION, then=models.Value("in_review")),
+    default=models.F("status"),
+    output_field=models.CharField(),
+)
+
 # ``Application.updated_at_for_founders`` as an expression.
 SHOWN_UPDATED_AT = models.Case(
     models.When(
@@ -247,6 +257,19 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def decision_visible_to_founders(self) -> bool:
         return self.is_decided and not self.decision_held
+
+    @property
+    def status_beyond_managers(self) -> str:
+        """The status everyone but the managers sees (founders, mentors, reviewers): a held
+        decision shows as what was released before it. Only a waitlisting is decided again, so
+        that is "waitlisted" after a released one and "in review" otherwise (``SHOWN_STATUS`` is
+        the same in SQL)."""
+        if not self.decision_held:
+            return self.status
+        return ApplicationStatus.WAITLISTED if self.decision_released_at else ApplicationStatus.IN_REVIEW
+
+    def status_shown_to(self, user) -> str:
+        return self.status if user.is_manager else self.status_beyond_managers
 
     def names_hidden_from(self, user) -> bool:
         """Whether the call hides the founders' names from ``user`` (a reviewer, neither on the

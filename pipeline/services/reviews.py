@@ -172,12 +172,13 @@ def review_save(
             % {"date": formats.date_format(timezone.localtime(call.review_deadline), "DATETIME_FORMAT")}
         )
     if not locked.application.reviews_open:
-        if locked.application.decision_held and not actor.is_manager:
-            # Reviewers learn a decision when the founders do.
+        # Reviewers learn a decision when the founders do.
+        shown = locked.application.status_shown_to(actor)
+        if shown == ApplicationStatus.IN_REVIEW:
             raise ReviewError(_("Reviews of this application are closed."))
         raise ReviewError(
             _("The application is “%(status)s”; reviews are closed.")
-            % {"status": locked.application.get_status_display()}
+            % {"status": ApplicationStatus(shown).label}
         )
     if expected_version is not None and expected_version != review_version(
         Review.objects.filter(assignment=locked).first()
@@ -308,21 +309,21 @@ def _more_than_free_places(applications: list[Application]) -> str:
         taken = accepted_in_call(call.pk)
         free = max(call.capacity - taken, 0)
         if len(chosen) > free:
-            return ngettext(
-                "You chose %(count)d applications to accept in “%(call)s”, which has %(free)d free place "
-                "(%(taken)d of %(capacity)d taken). Nothing was decided: untick those that should not "
-                "get a place, or raise the call's places first.",
-                "You chose %(count)d applications to accept in “%(call)s”, which has %(free)d free places "
-                "(%(taken)d of %(capacity)d taken). Nothing was decided: untick those that should not "
-                "get a place, or raise the call's places first.",
+            chosen_text = ngettext(
+                "You chose %(count)d application to accept in “%(call)s”,",
+                "You chose %(count)d applications to accept in “%(call)s”,",
+                len(chosen),
+            ) % {"count": len(chosen), "call": call.title_text}
+            free_text = ngettext(
+                "which has %(free)d free place (%(taken)d of %(capacity)d taken).",
+                "which has %(free)d free places (%(taken)d of %(capacity)d taken).",
                 free,
-            ) % {
-                "count": len(chosen),
-                "call": call.title_text,
-                "free": free,
-                "taken": taken,
-                "capacity": call.capacity,
-            }
+            ) % {"free": free, "taken": taken, "capacity": call.capacity}
+            advice = _(
+                "Nothing was decided: untick those that should not get a place, "
+                "or raise the call's places first."
+            )
+            return f"{chosen_text} {free_text} {advice}"
     return ""
 
 

@@ -113,3 +113,18 @@ def moscow_datetime(value) -> str:
     if moment is None:
         return str(value)
     return f"{date_format(timezone.localtime(moment), 'DATETIME_FORMAT')} {gettext('(Moscow time)')}"
+
+
+@register.filter
+def status_for(application, user) -> str:
+    """The status of ``application`` as ``user`` may know it (a held decision stays hidden from
+    everyone but the managers), as its code: ``{{ application|status_for:user }}``."""
+    return application.status_shown_to(user)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """An application status's name (``waitlisted`` → “Waitlisted”), in the page's language."""
+    from pipeline.models import ApplicationStatus
+
+    return str(dict(ApplicationStatus.choices).get(status, status))

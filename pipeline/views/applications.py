@@ -14,7 +14,7 @@ from incubator.models import Call, Startup
 from incubator.params import id_from
 
 from .. import selectors
-from ..documents import MetadataNotRemoved, without_metadata
+from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, without_metadata
 from ..exceptions import TransitionConflict, TransitionError
 from ..forms import ApplicationForm, DocumentForm, WithdrawForm
 from ..models import Application, ApplicationDocument, ApplicationStatus, TransitionLog
@@ -246,14 +246,7 @@ def _pdf_response(file, filename: str, *, blind: bool = False) -> HttpResponse:
         try:
             content = without_metadata(file)
         except MetadataNotRemoved:
-            return HttpResponse(
-                _(
-                    "This file cannot be shown without its author details, so it is not shown. "
-                    "The managers can see it."
-                ),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
+            return HttpResponse(METADATA_NOT_REMOVED, status=409, content_type="text/plain; charset=utf-8")
     else:
         content = file.open("rb")
     response = FileResponse(content, as_attachment=True, filename=filename, content_type="application/pdf")

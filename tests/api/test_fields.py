@@ -594,7 +594,8 @@ def test_files_reach_reviewers_without_their_author_when_the_call_hides_the_foun
 
     from django.core.files.base import ContentFile
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, StreamObject
+    from pypdf.annotations import Text
+    from pypdf.generic import NameObject, StreamObject, TextStringObject
 
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -607,6 +608,9 @@ def test_files_reach_reviewers_without_their_author_when_the_call_hides_the_foun
     )
     xmp[NameObject("/Type")] = NameObject("/Metadata")
     writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    comment = Text(rect=(50, 550, 200, 650), text="See the appendix.")
+    comment[NameObject("/T")] = TextStringObject("Anna Founder")
+    writer.add_annotation(page_number=0, annotation=comment)
     buffer = io.BytesIO()
     writer.write(buffer)
     application = names_hidden.application_a
@@ -630,6 +634,8 @@ def test_files_reach_reviewers_without_their_author_when_the_call_hides_the_foun
         assert len(reader.pages) == 1
         assert not reader.metadata
         assert reader.xmp_metadata is None
+        [annotation] = reader.pages[0]["/Annots"]
+        assert annotation.get_object()["/Contents"] == "See the appendix."
         assert b"Anna Founder" not in content
     for name in ("founder_a", "manager"):
         for content in downloads(name):
@@ -651,5 +657,6 @@ def test_a_file_that_cannot_be_rewritten_is_not_served_to_a_blind_reviewer(names
 
     assert api.status_code == 409
     assert api.json()["error"]["code"] == "metadata_not_removed"
-    assert page.status_code == 503
+    assert page.status_code == 409
+    assert page.content.decode() == api.json()["error"]["message"]
     assert b"Anna Founder" not in api.content + page.content

@@ -813,3 +813,22 @@ def test_an_amount_refused_says_why(founder, incubating, revenue, message):
 
     assert response.status_code == 400
     assert response.json()["error"]["details"]["fields"]["revenue"] == [message]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_monthly_report_is_submitted_in_its_own_transaction():
+    """Outside a test's transaction, as a request runs: the row lock needs one of its own."""
+    founder = factories.FounderFactory()
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    Startup.objects.filter(pk=startup.pk).update(admitted_at=timezone.now() - timedelta(days=70))
+    period = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    body = {"startup": startup.pk, "period": period.isoformat(), "team_size": 3}
+
+    first = client_for(founder).post(f"{V1}/kpi-reports/", body)
+    again = client_for(founder).post(
+        f"{V1}/kpi-reports/", {**body, "team_size": 4, "expected_version": first.json()["version"]}
+    )
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert KpiReport.objects.get().team_size == 4

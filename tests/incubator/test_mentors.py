@@ -3,6 +3,7 @@ the team are told, and the mentorship opens the startup's portfolio to the mento
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incubator.models import MentorAssignment
 from incubator.services import MentorError, mentor_assign
@@ -193,3 +194,13 @@ def test_a_mentor_who_declared_a_conflict_with_the_startup_is_refused(manager, m
     ):
         mentor_assign(startup=incubating, mentor=third, actor=manager)
     assert list(MentorAssignment.objects.values_list("mentor__full_name", flat=True)) == ["Olga Other"]
+
+
+def test_a_mentor_who_declined_the_startups_review_for_a_conflict_is_refused(manager, mentor, incubating):
+    application = factories.ApplicationFactory(startup=incubating, status="in_review")
+    factories.ReviewAssignmentFactory(
+        application=application, reviewer=mentor, declined_at=timezone.now(), declined_for_conflict=True
+    )
+
+    with pytest.raises(MentorError, match="declined this startup for a conflict of interest"):
+        mentor_assign(startup=incubating, mentor=mentor, actor=manager)

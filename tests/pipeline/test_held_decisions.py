@@ -298,3 +298,55 @@ def test_the_api_shows_reviewers_a_held_decision_as_in_review(startup, manager, 
     assert [
         row["id"] for row in api.get("/api/v1/applications/", {"status": "accepted"}).json()["results"]
     ] == [application.pk]
+
+
+def test_a_decision_after_a_released_waitlisting_stays_hidden_from_reviewers(
+    client, startup, manager, mentor
+):
+    from rest_framework.test import APIClient
+
+    application = _reviewed(startup)
+    factories.ReviewAssignmentFactory(application=application, reviewer=mentor)
+    _decide(application, "waitlist", manager)
+    decisions_release(call=application.call, actor=manager)
+    _decide(application, "accept", manager)
+    application.refresh_from_db()
+    assert application.status_beyond_managers == "waitlisted"
+    api = APIClient()
+    api.force_authenticate(mentor)
+
+    assert api.get(f"/api/v1/applications/{application.pk}/").json()["status"] == "waitlisted"
+    [row] = api.get("/api/v1/review-assignments/").json()["results"]
+    assert row["application"]["status"] == "waitlisted"
+    assert [
+        r["id"] for r in api.get("/api/v1/applications/", {"status": "waitlisted"}).json()["results"]
+    ] == [application.pk]
+    assert api.get("/api/v1/applications/", {"status": "accepted"}).json()["results"] == []
+    client.force_login(mentor)
+    queue = client.get(reverse("mentor-home")).content.decode()
+    assert "closed: Waitlisted" in queue
+    assert "Accepted" not in queue
+    assert (
+        "“Waitlisted”; reviews are closed"
+        in client.get(reverse("review-form", args=[application.pk])).content.decode()
+    )
+
+
+def test_reviewers_list_by_the_update_time_they_are_shown(startup, manager, mentor):
+    from datetime import timedelta
+
+    from rest_framework.test import APIClient
+
+    older, newer = _reviewed(startup), _reviewed(factories.StartupFactory())
+    for application in (older, newer):
+        factories.ReviewAssignmentFactory(application=application, reviewer=mentor)
+    now = timezone.now()
+    Application.objects.filter(pk=older.pk).update(updated_at=now - timedelta(days=2))
+    Application.objects.filter(pk=newer.pk).update(updated_at=now - timedelta(days=1))
+    _decide(Application.objects.get(pk=older.pk), "reject", manager)  # held: moves the stored time only
+    api = APIClient()
+    api.force_authenticate(mentor)
+
+    rows = api.get("/api/v1/applications/", {"ordering": "-updated_at"}).json()["results"]
+
+    assert [row["id"] for row in rows] == [newer.pk, older.pk]

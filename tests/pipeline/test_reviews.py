@@ -529,6 +529,7 @@ def test_a_full_call_refuses_one_more_acceptance(manager, call):
     outcome = applications_decide(applications=[apps[2]], decision="accept", actor=manager)
     [(refused, message)] = outcome.refused
     assert refused == apps[2]
+    assert message.startswith("You chose 1 application to accept in")
     assert "which has 0 free places (2 of 2 taken)" in message
 
 
