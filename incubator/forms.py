@@ -270,15 +270,7 @@ class InvestmentReviewForm(BootstrapModelForm):
 class KpiReportForm(BootstrapModelForm):
     class Meta:
         model = KpiReport
-        fields = [
-            "team_size",
-            "revenue",
-            "grants_received",
-            "patents_filed",
-            "publications",
-            "clinical_regulatory_progress",
-            "notes",
-        ]
+        fields = KpiReport.FIGURES
         widgets = {
             "clinical_regulatory_progress": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),

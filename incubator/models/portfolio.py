@@ -130,6 +130,17 @@ class InvestmentReadinessReview(models.Model):
 class KpiReport(models.Model):
     """A startup's monthly report. ``period`` is the first day of the month reported on."""
 
+    # What the team reports each month, in the order the form asks for it.
+    FIGURES = [
+        "team_size",
+        "revenue",
+        "grants_received",
+        "patents_filed",
+        "publications",
+        "clinical_regulatory_progress",
+        "notes",
+    ]
+
     startup = models.ForeignKey("incubator.Startup", on_delete=models.CASCADE, related_name="kpi_reports")
     period = models.DateField(_("month"))
     team_size = models.PositiveIntegerField(_("team size"))

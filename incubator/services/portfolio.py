@@ -34,15 +34,6 @@ from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
 REPORTING_STAGES = ["incubation", "acceleration", "funding"]
-KPI_FIGURES = [
-    "team_size",
-    "revenue",
-    "grants_received",
-    "patents_filed",
-    "publications",
-    "clinical_regulatory_progress",
-    "notes",
-]
 
 
 class PortfolioError(Exception):
@@ -352,7 +343,7 @@ def kpi_report_version(report: KpiReport | None) -> str:
     if report is None:
         return ""
     state = [report.submitted_at.isoformat(), report.submitted_by_id] + [
-        str(getattr(report, name)) for name in KPI_FIGURES
+        str(getattr(report, name)) for name in KpiReport.FIGURES
     ]
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
