@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", _("Review overdue")
     REVIEW_OVERDUE_ESCALATION = "review_overdue_escalation", _("Overdue review in a call you manage")
     REVIEW_DECLINED = "review_declined", _("Review declined in a call you manage")
+    REVIEWS_CLOSED = "reviews_closed", _("A review you had not finished is no longer needed")
     DRAFT_CLOSING = "draft_closing", _("Unsubmitted draft as the call closes")
     STAGE_CHANGED = "stage_changed", _("Your startup changed stage")
     APPLICATION_STATUS = "application_status", _("Your application changed status")
@@ -119,6 +120,16 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When a review in a call you manage is overdue."),
+        ),
+        KindSpec(
+            Kind.REVIEWS_CLOSED,
+            Audience.REVIEWER,
+            optional=True,
+            in_app=True,
+            description=_(
+                "When reviews of an application you were assigned close (it was decided or withdrawn) "
+                "before you submitted yours."
+            ),
         ),
         KindSpec(
             Kind.REVIEW_DECLINED,

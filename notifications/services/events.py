@@ -71,6 +71,7 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
             draft_reminders_settle(application_id=log.application_id, startup_id=log.startup_id)
         elif log.source in AWAITING_REVIEWS and log.target not in AWAITING_REVIEWS:
             application_review_reminders_settle(application_id=log.application_id)
+            _notify_reviews_closed(log)
     if _is_held(log):
         return []
     if log.machine == TransitionLog.Machine.APPLICATION and log.target not in ANNOUNCED_STATUSES:
@@ -103,6 +104,38 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         for user_id, email in founders_by_startup([startup.pk]).get(startup.pk, [])
     ]
     return notices_create(notices=notices)
+
+
+def _notify_reviews_closed(log: TransitionLog) -> list[int]:
+    """Reviewers still owing a review of the application learn it is no longer needed: not why
+    (a decision may be held), only that reviews are closed."""
+    from pipeline.models import ReviewAssignment
+
+    owing = (
+        ReviewAssignment.objects.filter(application_id=log.application_id, declined_at__isnull=True)
+        .exclude(review__status="submitted")
+        .values_list("reviewer_id", "reviewer__email")
+    )
+    context = {
+        "startup": log.startup.name,
+        "call": log.application.call.title,
+        **in_russian(call=log.application.call.title_ru),
+        "closed_at": iso(log.created_at),
+    }
+    path = reverse("review-form", args=[log.application_id])
+    return notices_create(
+        notices=[
+            Notice(
+                kind=Kind.REVIEWS_CLOSED,
+                recipient_id=user_id,
+                email=email,
+                dedup_key=f"reviews-closed:{log.pk}:u{user_id}",
+                path=path,
+                context=context,
+            )
+            for user_id, email in owing
+        ]
+    )
 
 
 def notify_decisions_released(*, application_ids: list[int]) -> list[int]:

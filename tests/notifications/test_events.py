@@ -232,3 +232,41 @@ def test_send_is_enqueued_only_after_commit(manager, django_capture_on_commit_ca
     for callback in callbacks:
         callback()
     assert enqueued == [OutboxMessage.objects.get().pk]
+
+
+@pytest.mark.parametrize(("name", "by_founder"), [("reject", False), ("withdraw", True)])
+def test_reviewers_still_owing_a_review_hear_that_it_is_no_longer_needed(manager, name, by_founder):
+    from notifications.rendering import render_title
+
+    founder = factories.FounderFactory()
+    application = factories.ApplicationFactory(
+        status="in_review", startup=factories.StartupFactory(name="NeuroRegen", founders=[founder])
+    )
+    done = factories.ReviewFactory(assignment__application=application)
+    factories.ReviewFactory(assignment__application=application)  # two submitted reviews
+    drafting = factories.ReviewFactory(
+        assignment__application=application, status="draft", submitted_at=None, recommendation=""
+    )
+    untouched = factories.ReviewAssignmentFactory(application=application)
+    declined = factories.ReviewAssignmentFactory(application=application, declined_at=timezone.now())
+    actor = founder if by_founder else manager
+
+    application_transition(application=application, name=name, actor=actor, reason="Closed.")
+
+    told = Notification.objects.filter(kind="reviews_closed")
+    assert set(told.values_list("recipient_id", flat=True)) == {
+        drafting.assignment.reviewer_id,
+        untouched.reviewer_id,
+    }
+    assert done.assignment.reviewer_id not in set(told.values_list("recipient_id", flat=True))
+    assert declined.reviewer_id not in set(told.values_list("recipient_id", flat=True))
+    notice = told.first()
+    title = render_title(kind=notice.kind, context=notice.context)
+    assert title.startswith("No review of NeuroRegen (")
+    # Not what was decided: a decision may be held.
+    from notifications.rendering import render_email
+
+    email = render_email(kind=notice.kind, context=notice.context, recipient=notice.recipient)
+    assert "is no longer needed" in email.text
+    assert "reject" not in (email.subject + email.text).lower()
+    assert OutboxMessage.objects.filter(kind="reviews_closed").count() == 2
