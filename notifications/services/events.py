@@ -13,7 +13,7 @@ from pipeline.models import Application, ApplicationStatus, ReviewAssignment, Tr
 from pipeline.models.applications import AWAITING_REVIEWS
 
 from ..kinds import Kind
-from .notices import Notice, in_russian, iso, notices_create, stamp
+from .notices import Notice, in_russian, iso, notices_create, notices_to, stamp
 from .settle import (
     application_review_reminders_settle,
     draft_reminders_settle,
@@ -92,17 +92,13 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         path = reverse("application-detail", args=[log.application_id])
         context["call"] = log.application.call.title
         context.update(in_russian(call=log.application.call.title_ru))
-    notices = [
-        Notice(
-            kind=kind,
-            recipient_id=user_id,
-            email=email,
-            dedup_key=f"{prefix}:{log.pk}:u{user_id}",
-            path=path,
-            context=context,
-        )
-        for user_id, email in founders_by_startup([startup.pk]).get(startup.pk, [])
-    ]
+    notices = notices_to(
+        kind=kind,
+        recipients=founders_by_startup([startup.pk]).get(startup.pk, []),
+        key=f"{prefix}:{log.pk}",
+        path=path,
+        context=context,
+    )
     return notices_create(notices=notices)
 
 
@@ -124,17 +120,13 @@ def _notify_reviews_closed(log: TransitionLog) -> list[int]:
     }
     path = reverse("review-form", args=[log.application_id])
     return notices_create(
-        notices=[
-            Notice(
-                kind=Kind.REVIEWS_CLOSED,
-                recipient_id=user_id,
-                email=email,
-                dedup_key=f"reviews-closed:{log.pk}:u{user_id}",
-                path=path,
-                context=context,
-            )
-            for user_id, email in owing
-        ]
+        notices=notices_to(
+            kind=Kind.REVIEWS_CLOSED,
+            recipients=owing,
+            key=f"reviews-closed:{log.pk}",
+            path=path,
+            context=context,
+        )
     )
 
 
@@ -230,15 +222,11 @@ def notify_review_declined(*, assignment_id: int) -> list[int]:
     }
     path = reverse("manage-call", args=[application.call.slug])
     return notices_create(
-        notices=[
-            Notice(
-                kind=Kind.REVIEW_DECLINED,
-                recipient_id=manager_id,
-                email=email,
-                dedup_key=f"review-declined:{assignment.pk}:u{manager_id}",
-                path=path,
-                context=context,
-            )
-            for manager_id, email in managers
-        ]
+        notices=notices_to(
+            kind=Kind.REVIEW_DECLINED,
+            recipients=managers,
+            key=f"review-declined:{assignment.pk}",
+            path=path,
+            context=context,
+        )
     )

@@ -37,6 +37,24 @@ class Notice:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+def notices_to(
+    *, kind: str, recipients: Iterable[tuple[int, str]], key: str, path: str = "", context: dict[str, Any]
+) -> list[Notice]:
+    """The same notice to each ``(id, address)`` of ``recipients``; ``key`` is the reason part of
+    the deduplication key, to which each recipient is added."""
+    return [
+        Notice(
+            kind=kind,
+            recipient_id=user_id,
+            email=email,
+            dedup_key=f"{key}:u{user_id}",
+            path=path,
+            context=context,
+        )
+        for user_id, email in recipients
+    ]
+
+
 def chunked(items: Iterable[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):

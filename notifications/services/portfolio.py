@@ -17,7 +17,7 @@ from pipeline.models.applications import admission_held
 from .. import selectors
 from ..kinds import Kind
 from .events import founders_by_startup
-from .notices import Notice, iso, notices_create
+from .notices import Notice, iso, notices_create, notices_to
 from .reminders import create_in_chunks, due_windows
 from .settle import kpi_reminders_recheck, milestone_reminders_recheck
 
@@ -51,18 +51,11 @@ def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
         recipients, kind = founders_by_startup([startup.pk]).get(startup.pk, []), Kind.MILESTONE_DECIDED
     else:
         return []
-    notices = [
-        Notice(
-            kind=kind,
-            recipient_id=user_id,
-            email=email,
-            dedup_key=f"milestone:{log.pk}:u{user_id}",
-            path=path,
-            context=context,
+    return notices_create(
+        notices=notices_to(
+            kind=kind, recipients=recipients, key=f"milestone:{log.pk}", path=path, context=context
         )
-        for user_id, email in recipients
-    ]
-    return notices_create(notices=notices)
+    )
 
 
 def notify_readiness_proposed(*, change_id: int) -> list[int]:
@@ -92,17 +85,7 @@ def _readiness_notices(change, *, kind: Kind, key: str, recipients, **context) -
     }
     path = reverse("startup-detail", args=[change.startup_id])
     return notices_create(
-        notices=[
-            Notice(
-                kind=kind,
-                recipient_id=user_id,
-                email=email,
-                dedup_key=f"{key}:u{user_id}",
-                path=path,
-                context=context,
-            )
-            for user_id, email in recipients
-        ]
+        notices=notices_to(kind=kind, recipients=recipients, key=key, path=path, context=context)
     )
 
 

@@ -28,7 +28,7 @@ from .. import selectors
 from ..kinds import Kind, spec_for
 from ..models import Notification, OutboxMessage
 from .events import founders_by_startup
-from .notices import Notice, chunked, in_russian, iso, notices_create, stamp
+from .notices import Notice, chunked, in_russian, iso, notices_create, notices_to, stamp
 from .settle import RowsBusy, draft_reminders_recheck, review_reminders_recheck
 
 logger = logging.getLogger(__name__)
@@ -317,15 +317,11 @@ def weekly_digest_create(*, now: datetime | None = None) -> int:
     year, week, _weekday = timezone.localtime(now).isocalendar()
     summary = selectors.pipeline_summary(now=now)
     path = reverse("manager-home")
-    notices = [
-        Notice(
-            kind=Kind.WEEKLY_DIGEST,
-            recipient_id=manager_id,
-            email=email,
-            dedup_key=f"digest:{year}-W{week:02d}:u{manager_id}",
-            path=path,
-            context={**summary, "week": f"{year}-W{week:02d}", "generated_at": iso(now)},
-        )
-        for manager_id, email in selectors.cluster_managers()
-    ]
+    notices = notices_to(
+        kind=Kind.WEEKLY_DIGEST,
+        recipients=selectors.cluster_managers(),
+        key=f"digest:{year}-W{week:02d}",
+        path=path,
+        context={**summary, "week": f"{year}-W{week:02d}", "generated_at": iso(now)},
+    )
     return create_in_chunks(notices, now)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..kinds import Kind
 from .events import founders_by_startup
-from .notices import Notice, notices_create, stamp
+from .notices import Notice, notices_create, notices_to, stamp
 
 
 def _to_team(
@@ -18,33 +18,20 @@ def _to_team(
 ) -> list[Notice]:
     """One notice to each active member of the startup's team (but ``leave_out``); ``key`` is
     the deduplication key's reason, to which the recipient is added."""
-    return [
-        Notice(
-            kind=kind,
-            recipient_id=user_id,
-            email=email,
-            dedup_key=f"{key}:u{user_id}",
-            path=path,
-            context=context,
-        )
-        for user_id, email in founders_by_startup([startup_id]).get(startup_id, [])
-        if user_id != leave_out
-    ]
+    team = founders_by_startup([startup_id]).get(startup_id, [])
+    return notices_to(
+        kind=kind,
+        recipients=[(user_id, email) for user_id, email in team if user_id != leave_out],
+        key=key,
+        path=path,
+        context=context,
+    )
 
 
 def _to_mentor(*, kind: str, mentor, key: str, path: str, context: dict[str, Any]) -> list[Notice]:
     if not mentor.is_active:
         return []
-    return [
-        Notice(
-            kind=kind,
-            recipient_id=mentor.pk,
-            email=mentor.email,
-            dedup_key=f"{key}:u{mentor.pk}",
-            path=path,
-            context=context,
-        )
-    ]
+    return notices_to(kind=kind, recipients=[(mentor.pk, mentor.email)], key=key, path=path, context=context)
 
 
 def notify_mentor_assigned(*, assignment_id: int) -> list[int]:
