@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     REVIEW_DECLINED = "review_declined", _("Review declined in a call you manage")
     REVIEWS_CLOSED = "reviews_closed", _("A review you had not finished is no longer needed")
     DRAFT_CLOSING = "draft_closing", _("Unsubmitted draft as the call closes")
+    CALL_CLOSED = "call_closed", _("A call you manage closed")
     STAGE_CHANGED = "stage_changed", _("Your startup changed stage")
     APPLICATION_STATUS = "application_status", _("Your application changed status")
     DECISION_RELEASED = "decision_released", _("Decision on your application")
@@ -137,6 +138,16 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When a reviewer gives an application back, so that it needs another reviewer."),
+        ),
+        KindSpec(
+            Kind.CALL_CLOSED,
+            Audience.MANAGER,
+            optional=True,
+            in_app=True,
+            description=_(
+                "When a call you manage closes: how many applications came in and how many still "
+                "have no reviewers."
+            ),
         ),
         KindSpec(
             Kind.STARTUP_STALLED,

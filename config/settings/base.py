@@ -257,6 +257,9 @@ NOTIFICATIONS = {
     "REVIEW_ESCALATION_DAYS": 1,
     # Days before a call closes when founders with an unsubmitted draft are reminded.
     "DRAFT_REMINDER_DAYS": [7, 1],
+    # A call's managers are told it closed by the first sweep within this many days of closing (a
+    # call that closed longer ago, before the project was running say, is not reported late).
+    "CALL_CLOSED_WITHIN_DAYS": 2,
     # Days before a milestone is due when its founders are reminded.
     "MILESTONE_REMINDER_DAYS": [7, 1],
     # Days before a monthly report's due date when founders are reminded (after it: overdue).

@@ -1,5 +1,6 @@
 """Reminders found by the periodic sweep: reviews due soon or overdue (escalated to the call's
-managers), drafts as the call closes, startups stalled in a stage, and the managers' weekly digest.
+managers), drafts as the call closes, a call's closing (to its managers), startups stalled in a
+stage, and the managers' weekly digest.
 
 Each sweep is a pure function of the database and ``now``: what is due gets a notice whose
 deduplication key names the thing, the date it is measured against and the offset, so running a
@@ -18,11 +19,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline.models import Application
+from incubator.models import Call
+from pipeline.models import Application, ApplicationStatus
+from pipeline.models.applications import AWAITING_REVIEWS, DECIDED_STATUSES
 
 from .. import selectors
 from ..kinds import Kind, spec_for
@@ -44,6 +47,7 @@ class SweepResult:
     review_overdue: int = 0
     review_escalations: int = 0
     draft_closing: int = 0
+    call_closed: int = 0
     startup_stalled: int = 0
     milestone_due_soon: int = 0
     kpi_report_due: int = 0
@@ -56,6 +60,7 @@ class SweepResult:
             + self.review_overdue
             + self.review_escalations
             + self.draft_closing
+            + self.call_closed
             + self.startup_stalled
             + self.milestone_due_soon
             + self.kpi_report_due
@@ -259,6 +264,48 @@ def draft_reminders_create(*, now: datetime) -> int:
     return create_in_chunks(notices, now, lambda chunk: draft_reminders_recheck(notices=chunk))
 
 
+def call_closed_notices_create(*, now: datetime) -> int:
+    """The managers of each call that closed lately (every cluster manager when it names none) are
+    told how many applications came in, how many of them still have no reviewers and how many
+    drafts were left. Once per closing date: a call reopened and closed again is reported again.
+    Returns the number of notices."""
+    within = timedelta(days=settings.NOTIFICATIONS["CALL_CLOSED_WITHIN_DAYS"])
+    came_in = [*AWAITING_REVIEWS, *DECIDED_STATUSES]  # submitted and not withdrawn
+    calls = list(
+        Call.objects.filter(closes_at__gt=now - within, closes_at__lte=now)
+        .annotate(
+            submitted=Count("applications", filter=Q(applications__status__in=came_in)),
+            without_reviewers=Count(
+                "applications", filter=Q(applications__status=ApplicationStatus.SUBMITTED)
+            ),
+            drafts=Count("applications", filter=Q(applications__status=ApplicationStatus.DRAFT)),
+        )
+        .order_by("closes_at", "pk")
+        .values("pk", "slug", "title", "title_ru", "closes_at", "submitted", "without_reviewers", "drafts")
+    )
+    if not calls:
+        return 0
+    managers = selectors.call_managers(call["pk"] for call in calls)
+    everyone = selectors.cluster_managers()
+    notices = []
+    for call in calls:
+        notices += notices_to(
+            kind=Kind.CALL_CLOSED,
+            recipients=managers.get(call["pk"]) or everyone,
+            key=f"call-closed:{call['pk']}:{stamp(call['closes_at'])}",
+            path=reverse("manage-call", args=[call["slug"]]),
+            context={
+                "call": call["title"],
+                **in_russian(call=call["title_ru"]),
+                "closes_at": iso(call["closes_at"]),
+                "submitted": call["submitted"],
+                "without_reviewers": call["without_reviewers"],
+                "drafts": call["drafts"],
+            },
+        )
+    return create_in_chunks(notices, now)
+
+
 def stall_alerts_create(*, now: datetime) -> int:
     """Alerts to managers about startups that stayed in one active stage longer than the limit of
     the call that admitted them (or the project's default). A startup is reported once per stage
@@ -304,6 +351,7 @@ def reminders_sweep(*, now: datetime | None = None) -> SweepResult:
         review_overdue=overdue,
         review_escalations=escalations,
         draft_closing=draft_reminders_create(now=now),
+        call_closed=call_closed_notices_create(now=now),
         startup_stalled=stall_alerts_create(now=now),
         milestone_due_soon=milestone_reminders_create(now=now),
         kpi_report_due=kpi_due,

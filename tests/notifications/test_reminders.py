@@ -186,6 +186,74 @@ def test_the_admitting_calls_stall_limit_and_managers_apply(settings):
     assert message.context["limit_days"] == 30
 
 
+def _closing_call(closes_at, managers=()):
+    call = factories.CallFactory(
+        title="Cohort 2027", opens_at=closes_at - timedelta(days=30), closes_at=closes_at
+    )
+    call.managers.set(managers)
+    return call
+
+
+def test_a_calls_managers_are_told_once_what_came_in_when_it_closes():
+    call_manager = factories.ManagerFactory()
+    factories.ManagerFactory()  # not told: the call has its own managers
+    call = _closing_call(START, managers=[call_manager])
+    for status in ["submitted", "submitted", "in_review", "withdrawn", "draft"]:
+        factories.ApplicationFactory(call=call, status=status)
+    factories.ApplicationFactory(status="submitted")  # another call's
+
+    _sweep_at(START - timedelta(seconds=1))
+    assert _keys("call_closed") == []
+    _sweep_at(START)
+    _sweep_at(START + timedelta(hours=5))
+
+    message = OutboxMessage.objects.get(kind="call_closed")
+    assert message.recipient == call_manager
+    assert message.context["submitted"] == 3  # the withdrawn one and the draft did not come in
+    assert message.context["without_reviewers"] == 2
+    assert message.context["drafts"] == 1
+    notice = Notification.objects.get(kind="call_closed")
+    assert notice.url == f"/manage/calls/{call.slug}/"
+    title = render_title(kind="call_closed", context=notice.context)
+    assert title == "“Cohort 2027” closed with 3 applications"
+
+
+def test_a_call_reopened_and_closed_again_is_reported_again():
+    manager = factories.ManagerFactory()
+    call = _closing_call(START, managers=[manager])
+    _sweep_at(START + timedelta(hours=1))
+    type(call).objects.filter(pk=call.pk).update(closes_at=START + timedelta(days=7))
+    factories.ApplicationFactory(call=call, status="submitted")
+    _sweep_at(START + timedelta(days=7, hours=1))
+
+    told = OutboxMessage.objects.filter(kind="call_closed").order_by("pk")
+    assert [message.context["submitted"] for message in told] == [0, 1]
+
+
+def test_a_call_without_managers_is_reported_to_every_manager_but_not_long_after_it_closed(settings):
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "CALL_CLOSED_WITHIN_DAYS": 2}
+    managers = [factories.ManagerFactory(), factories.ManagerFactory()]
+    _closing_call(START)
+    _closing_call(START - timedelta(days=3))  # closed before the sweep's window: not reported late
+
+    result = _sweep_at(START + timedelta(days=1))
+
+    assert result.call_closed == 2
+    assert {m.recipient for m in OutboxMessage.objects.filter(kind="call_closed")} == set(managers)
+    assert OutboxMessage.objects.filter(kind="call_closed", context__call="Cohort 2027").count() == 2
+
+
+def test_a_manager_who_turned_the_e_mail_off_finds_the_notice_in_the_centre_only():
+    manager = factories.ManagerFactory()
+    factories.NotificationPreferenceFactory(user=manager, kind="call_closed", email_enabled=False)
+    _closing_call(START, managers=[manager])
+
+    _sweep_at(START + timedelta(hours=1))
+
+    assert not OutboxMessage.objects.filter(kind="call_closed").exists()
+    assert Notification.objects.get(kind="call_closed").recipient == manager
+
+
 def test_weekly_digest_goes_to_each_manager_once_a_week():
     managers = [factories.ManagerFactory(), factories.ManagerFactory()]
     factories.StartupFactory(stage="incubation")

@@ -38,6 +38,9 @@ CONTEXT = {
     "mentor": "Mikhail Mentor",
     "organisation": "MIPT",
     "member": "Ivan Cofounder",
+    "submitted": 12,
+    "without_reviewers": 5,
+    "drafts": 2,
     "path": "/startups/7/",
 }
 
