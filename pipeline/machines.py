@@ -6,6 +6,8 @@ transition: it declares its sources, target, guards and permission, and it is fi
 ``pipeline.services.transitions.startup_transition``.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -135,6 +137,39 @@ INVESTMENT_READY = Guard(
     message=_investment_ready_message,
     overridable=True,
 )
+
+
+@dataclass(frozen=True)
+class GateProgress:
+    """How far a startup is through the gate of its next move on the main line, from counts read
+    in SQL for many startups at once (the kanban board): the current stage's milestones accepted
+    of those set and, before funding, the latest investment-readiness verdict. ``ready`` is what
+    the move's guards will answer (a test holds the two together)."""
+
+    stage: str
+    milestones_set: int
+    milestones_accepted: int
+    investment_verdict: str | None
+
+    @property
+    def asks_milestones(self) -> bool:
+        return self.stage in (Stage.INCUBATION, Stage.ACCELERATION)
+
+    @property
+    def asks_investment_review(self) -> bool:
+        return self.stage == Stage.ACCELERATION
+
+    @property
+    def milestones_done(self) -> bool:
+        return self.milestones_set > 0 and self.milestones_accepted == self.milestones_set
+
+    @property
+    def ready(self) -> bool:
+        if not self.asks_milestones:
+            return False
+        investment_ready = not self.asks_investment_review or self.investment_verdict == "ready"
+        return self.milestones_done and investment_ready
+
 
 REASON_GIVEN = Guard(
     code="reason_given",

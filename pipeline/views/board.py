@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubator.access import manager_required
-from incubator.models import Startup
+from incubator.models import InvestmentReadinessReview, Startup
 from incubator.params import id_from
 
 from ..exceptions import TransitionError
-from ..machines import PIPELINE_STAGES, Stage
+from ..machines import PIPELINE_STAGES, GateProgress, Stage
 from ..selectors.dashboard import DashboardFilters, filter_options
 from ..services import is_final, permitted_transitions, startup_transition
 
@@ -32,6 +32,26 @@ def _forward_moves(startup: Startup, user) -> list:
         return []
     following = order[order.index(startup.stage) + 1]
     return [option for option in permitted_transitions(startup, user) if option.target == following]
+
+
+def _with_gates(startups: QuerySet[Startup]) -> QuerySet[Startup]:
+    """The counts a card's gate progress reads, in the cards' own query."""
+    here = Q(milestones__stage=F("stage"))
+    latest = InvestmentReadinessReview.objects.filter(startup=OuterRef("pk")).order_by("-created_at", "-id")
+    return startups.annotate(
+        milestones_set=Count("milestones", filter=here),
+        milestones_accepted=Count("milestones", filter=here & Q(milestones__status="accepted")),
+        investment_verdict=Subquery(latest.values("verdict")[:1]),
+    )
+
+
+def _gate(startup: Startup) -> GateProgress:
+    return GateProgress(
+        stage=startup.stage,
+        milestones_set=startup.milestones_set,
+        milestones_accepted=startup.milestones_accepted,
+        investment_verdict=startup.investment_verdict,
+    )
 
 
 def _board_filters(request: HttpRequest) -> DashboardFilters:
@@ -56,7 +76,7 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
     columns = []
     for stage in PIPELINE_STAGES:
         cards = list(
-            startups.filter(stage=stage)
+            _with_gates(startups.filter(stage=stage))
             .select_related("therapeutic_area")
             .order_by("stage_entered_at", "pk")[:CARDS_PER_COLUMN]
         )
@@ -72,6 +92,7 @@ def board_context(request: HttpRequest, *, errors: dict[int, list[str]] | None =
                     {
                         "startup": s,
                         "moves": _forward_moves(s, request.user),
+                        "gate": _gate(s),
                         "errors": (errors or {}).get(s.pk, []),
                     }
                     for s in cards

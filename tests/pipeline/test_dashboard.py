@@ -473,6 +473,73 @@ def test_stale_board_gets_a_conflict(client, manager, board_startups):
     assert "was changed by someone else meanwhile" in response.content.decode()
 
 
+def _investment_review(startup, verdict, days_ago):
+    from incubator.models import InvestmentReadinessReview
+
+    return InvestmentReadinessReview.objects.create(
+        startup=startup,
+        verdict=verdict,
+        summary="Looked at the data room.",
+        created_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+@pytest.fixture
+def gated_startups():
+    """Startups before each gate, from nothing done to everything done."""
+    half = factories.StartupFactory(name="Half Bio", stage="incubation")
+    factories.MilestoneFactory(startup=half, status="accepted")
+    factories.MilestoneFactory(startup=half)
+    factories.MilestoneFactory(startup=half, stage="acceleration", status="accepted")  # not this stage's
+    bare = factories.StartupFactory(name="Bare Bio", stage="incubation")
+    done = factories.StartupFactory(name="Done Bio", stage="incubation")
+    factories.MilestoneFactory(startup=done, status="accepted")
+    ready = factories.StartupFactory(name="Ready Capital", stage="acceleration")
+    factories.MilestoneFactory(startup=ready, stage="acceleration", status="accepted")
+    _investment_review(ready, "not_ready", days_ago=30)
+    _investment_review(ready, "ready", days_ago=2)
+    cooled = factories.StartupFactory(name="Cooled Capital", stage="acceleration")
+    factories.MilestoneFactory(startup=cooled, stage="acceleration", status="accepted")
+    _investment_review(cooled, "ready", days_ago=30)
+    _investment_review(cooled, "not_ready", days_ago=2)
+    unreviewed = factories.StartupFactory(name="Unreviewed Capital", stage="acceleration")
+    factories.MilestoneFactory(startup=unreviewed, stage="acceleration", status="accepted")
+    return {s.name: s for s in (half, bare, done, ready, cooled, unreviewed)}
+
+
+def _card(body: str, startup) -> str:
+    match = re.search(rf'<article[^>]*id="card-{startup.pk}".*?</article>', body, re.S)
+    assert match, startup.name
+    return re.sub(r"\s+", " ", match.group(0))
+
+
+def test_board_cards_show_how_far_each_startup_is_through_its_next_gate(client, manager, gated_startups):
+    client.force_login(manager)
+    body = client.get(reverse("manager-board")).content.decode()
+    cards = {name: _card(body, startup) for name, startup in gated_startups.items()}
+
+    assert "Milestones: 1 of 2 accepted" in cards["Half Bio"]
+    assert "No milestones set yet" in cards["Bare Bio"]
+    assert "Milestones: 1 of 1 accepted" in cards["Done Bio"]
+    assert "Reviewed as ready for investors" in cards["Ready Capital"]
+    assert "Reviewed as not ready for investors yet" in cards["Cooled Capital"]  # the latest review counts
+    assert "No investment-readiness review yet" in cards["Unreviewed Capital"]
+    met = {name for name, card in cards.items() if "Gate met" in card}
+    assert met == {"Done Bio", "Ready Capital"}
+
+
+def test_a_cards_gate_progress_agrees_with_the_moves_guards(client, manager, gated_startups):
+    from pipeline.services import transition_options
+
+    client.force_login(manager)
+    body = client.get(reverse("manager-board")).content.decode()
+    for startup in gated_startups.values():
+        startup = Startup.objects.get(pk=startup.pk)
+        forward = [o for o in transition_options(startup, manager) if o.name in ("accelerate", "fund")]
+        assert len(forward) == 1, startup.name
+        assert ("Gate met" in _card(body, startup)) == (not forward[0].is_blocked), startup.name
+
+
 @pytest.mark.parametrize("size", [30, 300])
 def test_board_query_count_is_fixed(client, django_assert_num_queries, size, manager):
     _bulk_pipeline(size)
