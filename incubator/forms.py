@@ -5,6 +5,8 @@ from django.contrib.auth import password_validation
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .forms_base import BootstrapForm, BootstrapModelForm
@@ -36,7 +38,8 @@ class SignUpForm(BootstrapForm):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        # Lazy, so the rules are listed in the reader's language, not the one active at import.
+        help_text=lazy(password_validation.password_validators_help_text_html, SafeString)(),
     )
     password2 = forms.CharField(
         label=_("Password again"),

@@ -71,6 +71,27 @@ def test_reviewer_saves_a_draft_then_submits(client, call):
     assert "Your changes to the submitted review are saved." in response.content.decode()
 
 
+def test_a_criterions_guidance_is_shown_as_text_on_the_review_form(client, call):
+    call.criteria.filter(name="Science").update(guidance='Judge <img src=x onerror="alert(1)"> the data.')
+    assignment = assigned(call)
+    client.force_login(assignment.reviewer)
+
+    page = client.get(reverse("review-form", args=[assignment.application_id])).content.decode()
+
+    assert "<img src=x" not in page
+    assert "Judge &lt;img src=x onerror=&quot;alert(1)&quot;&gt; the data." in page
+
+
+def test_the_password_rules_stay_a_list_on_the_sign_up_page_in_the_readers_language(client):
+    page = client.get(reverse("signup")).content.decode()
+    assert re.search(r'<div class="form-text" id="id_password1_helptext"><ul><li>', page)
+    assert "at least 8 characters" in page
+    client.cookies["django_language"] = "ru"
+    page = client.get(reverse("signup"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert re.search(r'<div class="form-text" id="id_password1_helptext"><ul><li>', page)
+    assert "как минимум 8 символов" in page
+
+
 def test_a_save_from_a_page_opened_before_the_last_save_is_refused_and_keeps_the_text(client, call):
     assignment = assigned(call)
     client.force_login(assignment.reviewer)
