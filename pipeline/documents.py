@@ -1,15 +1,20 @@
 """Checks on uploaded documents. Only PDF is accepted, judged by content, not by the file name:
-the first bytes must be a PDF header and pypdf must be able to read every page. For blind review,
-a copy without the file's own metadata (author, title, the producing software's notes)."""
+the first bytes must be a PDF header, pypdf must be able to read every page, the page count is
+bounded, and a file that would run something when opened (scripts, launch actions, embedded
+files) is refused. Files are always named and served as ``.pdf``, whatever name they came with.
+For blind review, a copy without the file's own metadata (author, title, the producing
+software's notes)."""
 
 from __future__ import annotations
 
 import io
 import logging
+from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from pypdf import PdfReader, PdfWriter
@@ -25,9 +30,102 @@ def max_upload_bytes() -> int:
     return int(settings.MAX_UPLOAD_MB) * 1024 * 1024
 
 
+def pdf_file_name(name: str | None, fallback: str) -> str:
+    """The name a PDF is kept and downloaded under: the uploader's name without its folders and
+    with the extension ``.pdf``, so that a file checked as a PDF is never saved by a reader's
+    computer as a page or a program (``deck.html``, ``deck.hta``)."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip()
+    stem, dot, extension = base.rpartition(".")
+    if not (dot and extension.isalnum() and len(extension) <= 5):
+        stem = base  # no extension: "Report v1.2 final" keeps its dot
+    stem = stem.strip(" .")[:200]
+    return f"{stem}.pdf" if stem else fallback
+
+
+def pdf_download(content, name: str | None, fallback: str = "document.pdf") -> FileResponse:
+    """A stored PDF (an open file or a rewritten copy) as a download under a ``.pdf`` name, never
+    rendered by the browser nor kept by a cache. Names stored before they were made to end in
+    ``.pdf`` are made so here."""
+    response = FileResponse(
+        content, as_attachment=True, filename=pdf_file_name(name, fallback), content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# What makes a PDF act when it is opened or clicked: refused, as no deck or evidence needs it.
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+_ACTIVE_NAMES = ("/JavaScript", "/EmbeddedFiles")
+
+
+def _action_is_active(action) -> bool:
+    action = action.get_object() if action is not None else None
+    if not isinstance(action, DictionaryObject):
+        return False
+    if action.get("/S") in _ACTIVE_ACTIONS or "/JS" in action:
+        return True
+    following = action.get("/Next")
+    following = following.get_object() if following is not None else None
+    if isinstance(following, list):
+        return any(_action_is_active(item) for item in following)
+    return _action_is_active(following) if following is not None else False
+
+
+def _additional_actions_active(holder) -> bool:
+    actions = holder.get("/AA")
+    actions = actions.get_object() if actions is not None else None
+    return isinstance(actions, DictionaryObject) and any(
+        _action_is_active(action) for action in actions.values()
+    )
+
+
+def _active_content(reader: PdfReader) -> bool:
+    """Whether the document, a page or a link on a page runs a script, launches a program, sends
+    data or carries embedded files."""
+    root = reader.trailer["/Root"].get_object()
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else None
+    if isinstance(names, DictionaryObject) and any(key in names for key in _ACTIVE_NAMES):
+        return True
+    if _action_is_active(root.get("/OpenAction")) or _additional_actions_active(root):
+        return True
+    for page in reader.pages:
+        if _additional_actions_active(page):
+            return True
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if not isinstance(annotation, DictionaryObject):
+                continue
+            if annotation.get("/Subtype") in ("/FileAttachment", "/RichMedia", "/Movie", "/Sound"):
+                return True
+            if _action_is_active(annotation.get("/A")) or _additional_actions_active(annotation):
+                return True
+    return False
+
+
+def _declared_pages(reader: PdfReader) -> int:
+    """The page count the file declares, read before walking its page tree."""
+    count = reader.trailer["/Root"].get_object()["/Pages"].get_object().get("/Count", 0)
+    return int(count)
+
+
+def _check_page_count(pages: int) -> None:
+    if pages > settings.MAX_UPLOAD_PAGES:
+        raise ValidationError(
+            _("This PDF has %(pages)d pages; the limit is %(limit)d. Upload a shorter document.")
+            % {"pages": pages, "limit": settings.MAX_UPLOAD_PAGES},
+            code="too_many_pages",
+        )
+
+
 def validate_pdf(upload: UploadedFile) -> int:
     """Raise ``ValidationError`` with a message for the founder unless ``upload`` is a readable
-    PDF within the size limit; return its number of pages."""
+    PDF within the size and page limits that runs nothing when opened; return its number of
+    pages. A file checked once (by its form, then by the service) is not read a second time."""
+    checked = getattr(upload, "_checked_pdf_pages", None)
+    if checked is not None:
+        return checked
     limit = max_upload_bytes()
     if upload.size > limit:
         raise ValidationError(
@@ -55,9 +153,20 @@ def validate_pdf(upload: UploadedFile) -> int:
                 _("This PDF is protected by a password. Upload a copy without a password."),
                 code="encrypted",
             )
+        # The declared count first: walking a huge page tree is what takes the time.
+        _check_page_count(_declared_pages(reader))
         pages = len(reader.pages)
+        _check_page_count(pages)
         for page in reader.pages:
             page.get_contents()
+        if _active_content(reader):
+            raise ValidationError(
+                _(
+                    "This PDF contains scripts, actions or embedded files, which are not accepted. "
+                    "Export or print the document to PDF again without them and upload the new file."
+                ),
+                code="active_content",
+            )
     except ValidationError:
         raise
     except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as exc:
@@ -70,6 +179,7 @@ def validate_pdf(upload: UploadedFile) -> int:
         upload.seek(0)
     if pages == 0:
         raise ValidationError(_("This PDF has no pages."), code="no_pages")
+    upload._checked_pdf_pages = pages
     return pages
 
 

@@ -244,6 +244,8 @@ FORM_RENDERER = "incubator.forms_base.BootstrapRenderer"
 
 # Uploaded documents (pitch decks, evidence): PDF only, checked by content, at most this size.
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
+# Pages an uploaded PDF may have: reading a page tree costs time, and no deck or evidence needs more.
+MAX_UPLOAD_PAGES = env.int("MAX_UPLOAD_PAGES", default=500)
 # Signed links: e-mail confirmation and co-founder invitations expire after this many days.
 SIGNUP_CONFIRMATION_MAX_AGE_DAYS = 3
 INVITATION_MAX_AGE_DAYS = 7

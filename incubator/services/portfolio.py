@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from pipeline.documents import validate_pdf
+from pipeline.documents import pdf_file_name, validate_pdf
 from pipeline.models.applications import admission_held
 
 from ..models import (
@@ -124,7 +124,7 @@ def milestone_evidence_add(
     )
     if upload is not None:
         validate_pdf(upload)
-        evidence.original_name = (upload.name or "evidence.pdf")[:255]
+        evidence.original_name = pdf_file_name(upload.name, "evidence.pdf")
         evidence.file.save("evidence.pdf", upload, save=False)
     evidence.save()
     return evidence
@@ -234,7 +234,7 @@ def readiness_change_record(
     )
     if evidence_file is not None:
         validate_pdf(evidence_file)
-        change.evidence_file_name = (evidence_file.name or "evidence.pdf")[:255]
+        change.evidence_file_name = pdf_file_name(evidence_file.name, "evidence.pdf")
         change.evidence_file.save("evidence.pdf", evidence_file, save=False)
     change.save()
     if steering:

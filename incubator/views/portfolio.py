@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pipeline.documents import pdf_download
 from pipeline.exceptions import TransitionError
 from pipeline.models.applications import admission_held
 from pipeline.refusals import refusal_in_its_form
@@ -76,12 +77,7 @@ def _steered_startup(request: HttpRequest, pk: int) -> Startup:
 
 
 def _pdf(file, name: str) -> FileResponse:
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=name or "document.pdf", content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(file.open("rb"), name)
 
 
 @login_required

@@ -32,7 +32,7 @@ from incubator.api.transitions import (
 )
 from incubator.models import Startup, TeamMembership
 
-from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, without_metadata
+from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, pdf_download, without_metadata
 from ..models import Application, ApplicationStatus
 from ..models.applications import SHOWN_STATUS, SHOWN_UPDATED_AT
 from ..services import ApplicationError, application_create, application_transition, application_update
@@ -246,14 +246,7 @@ class PitchDeckView(generics.GenericAPIView):
                 raise Conflict(METADATA_NOT_REMOVED, code="metadata_not_removed") from error
         else:
             content = application.pitch_deck.open("rb")
-        response = FileResponse(
-            content,
-            as_attachment=True,
-            filename="pitch-deck.pdf" if blind else application.pitch_deck_name or "pitch-deck.pdf",
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return pdf_download(content, None if blind else application.pitch_deck_name, "pitch-deck.pdf")
 
     @extend_schema(request=PitchDeckInputSerializer, responses={200: ApplicationDetailSerializer})
     def put(self, request: Request, pk: int) -> Response:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from incubator.models import Call, Startup, User
 
-from ..documents import validate_pdf
+from ..documents import pdf_file_name, validate_pdf
 from ..models import Application, ApplicationDocument, ApplicationStatus
 
 ANSWER_FIELDS = [
@@ -149,7 +149,7 @@ def application_update(
         validate_pdf(pitch_deck)
         old_deck = locked.pitch_deck.name or None
         locked.pitch_deck.save("deck.pdf", pitch_deck, save=False)
-        locked.pitch_deck_name = (pitch_deck.name or "pitch-deck.pdf")[:255]
+        locked.pitch_deck_name = pdf_file_name(pitch_deck.name, "pitch-deck.pdf")
     locked.save()
     if old_deck:
         storage = locked.pitch_deck.storage
@@ -175,7 +175,7 @@ def document_add(
     document = ApplicationDocument(
         application=locked,
         title=title.strip() or upload.name,
-        original_name=(upload.name or "document.pdf")[:255],
+        original_name=pdf_file_name(upload.name, "document.pdf"),
         size=upload.size,
         uploaded_by=actor,
     )

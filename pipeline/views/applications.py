@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from incubator.models import Call, Startup
 from incubator.params import id_from
 
 from .. import selectors
-from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, without_metadata
+from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, pdf_download, without_metadata
 from ..exceptions import TransitionConflict, TransitionError
 from ..forms import ApplicationForm, DocumentForm, WithdrawForm
 from ..models import Application, ApplicationDocument, ApplicationStatus, TransitionLog
@@ -249,10 +249,7 @@ def _pdf_response(file, filename: str, *, blind: bool = False) -> HttpResponse:
             return HttpResponse(METADATA_NOT_REMOVED, status=409, content_type="text/plain; charset=utf-8")
     else:
         content = file.open("rb")
-    response = FileResponse(content, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(content, filename)
 
 
 @login_required

@@ -31,6 +31,7 @@ from incubator.services.portfolio import (
     milestone_evidence_remove,
 )
 from pipeline.api.applications import JsonErrorsNegotiation
+from pipeline.documents import pdf_download
 from pipeline.machines import MilestoneStatus
 from pipeline.services import milestone_transition
 
@@ -198,11 +199,7 @@ class MilestoneEvidenceListView(generics.ListAPIView):
 
 def pdf_response(file: Any, name: str) -> FileResponse:
     """A stored PDF as a download that no cache keeps."""
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=name or "document.pdf", content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(file.open("rb"), name)
 
 
 PDF_RESPONSE = {

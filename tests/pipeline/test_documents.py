@@ -1,0 +1,186 @@
+"""Uploaded PDFs: named and served as .pdf whatever name they came with, bounded in pages, and
+refused when they would run something when opened."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+
+from pipeline import documents
+from pipeline.documents import pdf_file_name, validate_pdf
+from pipeline.models import ApplicationDocument
+from tests import factories
+from tests.pdf import make_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("deck.pdf", "deck.pdf"),
+        ("Pitch deck.html", "Pitch deck.pdf"),
+        ("deck.PDF", "deck.pdf"),
+        ("../../etc/passwd", "passwd.pdf"),
+        ("C:\\Users\\eve\\run.hta", "run.pdf"),
+        ("Report v1.2 final", "Report v1.2 final.pdf"),
+        ("Отчёт.svg", "Отчёт.pdf"),
+        (".pdf", "fallback.pdf"),
+        ("", "fallback.pdf"),
+        (None, "fallback.pdf"),
+    ],
+)
+def test_a_files_name_always_ends_in_pdf(name, kept):
+    assert pdf_file_name(name, "fallback.pdf") == kept
+
+
+def _writer() -> PdfWriter:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    return writer
+
+
+def _bytes(writer: PdfWriter) -> bytes:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _script(code: str = "app.alert('hi');") -> DictionaryObject:
+    return DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(code)}
+    )
+
+
+def _on_open_script() -> bytes:
+    writer = _writer()
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(_script())
+    return _bytes(writer)
+
+
+def _named_script() -> bytes:
+    writer = _writer()
+    scripts = DictionaryObject(
+        {NameObject("/Names"): ArrayObject([TextStringObject("start"), writer._add_object(_script())])}
+    )
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): scripts})
+    return _bytes(writer)
+
+
+def _embedded_file() -> bytes:
+    writer = _writer()
+    writer.add_attachment("run.exe", b"MZ...")
+    return _bytes(writer)
+
+
+def _link(action: DictionaryObject) -> bytes:
+    writer = _writer()
+    annotation = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(n) for n in (0, 0, 50, 50)]),
+            NameObject("/A"): action,
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    return _bytes(writer)
+
+
+def _launch_link() -> bytes:
+    return _link(
+        DictionaryObject(
+            {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc")}
+        )
+    )
+
+
+def _page_opening_script() -> bytes:
+    writer = _writer()
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): _script()})
+    return _bytes(writer)
+
+
+def _chained_script() -> bytes:
+    go_to = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/URI"),
+            NameObject("/URI"): TextStringObject("https://example.org/"),
+            NameObject("/Next"): _script(),
+        }
+    )
+    return _link(go_to)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [_on_open_script, _named_script, _embedded_file, _launch_link, _page_opening_script, _chained_script],
+)
+def test_a_pdf_that_would_run_something_is_refused(content):
+    with pytest.raises(ValidationError) as refused:
+        validate_pdf(SimpleUploadedFile("deck.pdf", content()))
+    assert refused.value.code == "active_content"
+    assert "contains scripts, actions or embedded files" in refused.value.messages[0]
+
+
+def test_a_pdf_with_a_plain_web_link_is_accepted():
+    link = DictionaryObject(
+        {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject("https://example.org/")}
+    )
+    assert validate_pdf(SimpleUploadedFile("deck.pdf", _link(link))) == 1
+
+
+def test_a_pdf_over_the_page_limit_is_refused_before_its_pages_are_read(settings, monkeypatch):
+    settings.MAX_UPLOAD_PAGES = 3
+    assert validate_pdf(SimpleUploadedFile("deck.pdf", make_pdf(3))) == 3
+
+    walked = []
+    monkeypatch.setattr(documents.PdfReader, "pages", property(lambda reader: walked.append(1) or []))
+    with pytest.raises(ValidationError) as refused:
+        validate_pdf(SimpleUploadedFile("deck.pdf", make_pdf(4)))
+    assert refused.value.messages == ["This PDF has 4 pages; the limit is 3. Upload a shorter document."]
+    assert walked == []
+
+
+def test_a_file_checked_by_its_form_is_not_read_again_by_the_service(monkeypatch):
+    upload = SimpleUploadedFile("deck.pdf", make_pdf(2))
+    assert validate_pdf(upload) == 2
+    monkeypatch.setattr(documents, "PdfReader", None)  # reading again would fail
+    assert validate_pdf(upload) == 2
+
+
+def test_a_pdf_uploaded_under_another_extension_is_kept_and_served_as_pdf(client, founder):
+    application = factories.ApplicationFactory(startup=factories.StartupFactory(founders=[founder]))
+    client.force_login(founder)
+
+    client.post(
+        reverse("application-document-upload", args=[application.pk]),
+        {"title": "Letter", "file": SimpleUploadedFile("letter.html", make_pdf())},
+    )
+
+    document = ApplicationDocument.objects.get()
+    assert document.original_name == "letter.pdf"
+    response = client.get(reverse("document-download", args=[document.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="letter.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_name_stored_before_it_was_made_pdf_is_served_as_pdf(client, founder):
+    application = factories.ApplicationFactory(startup=factories.StartupFactory(founders=[founder]))
+    document = ApplicationDocument.objects.create(
+        application=application,
+        title="Deck",
+        file=ContentFile(make_pdf(), name="x.pdf"),
+        original_name="deck.hta",
+    )
+    client.force_login(founder)
+
+    response = client.get(reverse("document-download", args=[document.pk]))
+
+    assert response["Content-Disposition"] == 'attachment; filename="deck.pdf"'
