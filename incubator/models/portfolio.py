@@ -58,6 +58,7 @@ class ReadinessChange(models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("why it was rejected"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["startup", "recorded_at", "id"]

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pipeline.documents import pdf_file_name, validate_pdf
+from pipeline.machines import OFF_RAMPS
 from pipeline.models.applications import admission_held
 
 from ..models import (
@@ -208,6 +209,12 @@ def readiness_change_record(
         raise PortfolioError(_("Nothing changes: this is the startup's current level and phase."))
     if not evidence_note.strip() and evidence_file is None:
         raise PortfolioError(_("Say what shows the progress: a note, a file, or both."))
+    if not steering and locked.stage in OFF_RAMPS:
+        raise PortfolioError(
+            _("%(startup)s has left the pipeline; its readiness is no longer followed.")
+            % {"startup": locked.name},
+            code="left_pipeline",
+        )
     if not steering:
         waiting = readiness_proposal_waiting(locked)
         if waiting is not None:
@@ -257,14 +264,23 @@ def _apply(change: ReadinessChange, startup: Startup, actor: User) -> None:
 
 
 @transaction.atomic
-def readiness_change_confirm(*, change: ReadinessChange, actor: User, accept: bool) -> ReadinessChange:
-    """A manager or mentor confirms (and applies) or rejects a founder's proposed change."""
+def readiness_change_confirm(
+    *, change: ReadinessChange, actor: User, accept: bool, reason: str = ""
+) -> ReadinessChange:
+    """A manager or mentor confirms (and applies) or rejects a founder's proposed change; a
+    rejection says why, for the team. Decided in any stage: a proposal may wait while the startup
+    moves on."""
     locked = ReadinessChange.objects.select_for_update().get(pk=change.pk)
     startup = Startup.objects.select_for_update().get(pk=locked.startup_id)
     if not can_steer(startup, actor):
         raise PermissionDenied
     if not locked.is_pending:
         raise PortfolioError(_("This change was already decided."), code="already_decided")
+    if not accept and not reason.strip():
+        raise PortfolioError(
+            _("Say why the change is not confirmed: the team reads it with the decision."),
+            code="reason_required",
+        )
     if accept and (locked.trl_from, locked.phase_from) != (startup.trl, startup.development_phase):
         raise PortfolioError(
             _(
@@ -285,7 +301,8 @@ def readiness_change_confirm(*, change: ReadinessChange, actor: User, accept: bo
     else:
         locked.rejected_at = timezone.now()
         locked.confirmed_by = actor
-        locked.save(update_fields=["rejected_at", "confirmed_by"])
+        locked.rejection_reason = reason.strip()
+        locked.save(update_fields=["rejected_at", "confirmed_by", "rejection_reason"])
     from notifications.services import notify_readiness_decided, readiness_notices_settle
 
     readiness_notices_settle(change_id=locked.pk)

@@ -251,10 +251,10 @@ def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if change.confirmed_at:
                 messages.success(request, _("Recorded: TRL %(trl)d.") % {"trl": change.trl_to})
+            elif startup.mentor_assignments.filter(mentor__is_active=True).exists():
+                messages.success(request, _("Sent for confirmation to the startup's mentor."))
             else:
-                messages.success(
-                    request, _("Sent for confirmation to the startup's mentor and the managers.")
-                )
+                messages.success(request, _("Sent for confirmation to the cluster managers."))
             return redirect("startup-detail", pk=startup.pk)
     return render(
         request,
@@ -288,7 +288,9 @@ def readiness_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _portfolio_startup(request, change.startup_id, readiness=True)
     accept = request.POST.get("decision") == "confirm"
     try:
-        decided = readiness_change_confirm(change=change, actor=request.user, accept=accept)
+        decided = readiness_change_confirm(
+            change=change, actor=request.user, accept=accept, reason=request.POST.get("reason", "")
+        )
     except PortfolioError as error:
         messages.error(request, error.message)
     else:

@@ -101,6 +101,7 @@ def notify_readiness_decided(*, change_id: int) -> list[int]:
         key=f"readiness-decided:{change.pk}",
         recipients=founders_by_startup([change.startup_id]).get(change.startup_id, []),
         confirmed=change.rejected_at is None,
+        reason=change.rejection_reason,
         decided_at=iso(change.rejected_at or change.confirmed_at),
     )
 

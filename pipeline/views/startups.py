@@ -15,6 +15,7 @@ from incubator.services.startups import MENTORED_STAGES
 from .. import selectors
 from ..exceptions import TransitionError
 from ..forms import TransitionForm
+from ..machines import OFF_RAMPS
 from ..models.applications import admission_held
 from ..refusals import refusal_in_its_form
 from ..services import startup_transition, transition_options
@@ -48,6 +49,9 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
             "stage": stage,
             "portfolio": startup_portfolio(startup, stage),
             "can_steer": can_steer(startup, request.user) and stage in REPORTING_STAGES,
+            # A proposal may have waited while the startup moved on: it is decided in any stage.
+            "can_decide_readiness": can_steer(startup, request.user),
+            "left_pipeline": stage in OFF_RAMPS,
             "reports_expected": stage in REPORTING_STAGES,
             "this_month": timezone.localdate().replace(day=1),
             "today": timezone.localdate(),

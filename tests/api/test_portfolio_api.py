@@ -493,7 +493,7 @@ def test_founder_proposes_a_readiness_change_and_the_mentor_confirms_it(founder,
     startup = Startup.objects.get(pk=incubating.pk)
     assert (startup.trl, startup.development_phase) == (4, "preclinical")
     again = client_for(mentor).post(
-        f"{V1}/readiness-changes/{change['id']}/decision/", {"decision": "reject"}
+        f"{V1}/readiness-changes/{change['id']}/decision/", {"decision": "reject", "reason": "Too early."}
     )
     assert again.status_code == 409
     assert again.json()["error"]["message"] == "This change was already decided."
@@ -512,7 +512,9 @@ def test_the_team_withdraws_a_waiting_proposal_but_not_a_decided_one(founder, me
     assert client_for(founder).post(f"{V1}/readiness-changes/{change['id']}/withdraw/").status_code == 404
     body["trl"], body["development_phase"] = 4, "preclinical"
     decided = client_for(founder).post(f"{V1}/readiness-changes/", body).json()
-    client_for(mentor).post(f"{V1}/readiness-changes/{decided['id']}/decision/", {"decision": "reject"})
+    client_for(mentor).post(
+        f"{V1}/readiness-changes/{decided['id']}/decision/", {"decision": "reject", "reason": "Too early."}
+    )
     refused = client_for(founder).post(f"{V1}/readiness-changes/{decided['id']}/withdraw/")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "already_decided"
@@ -832,3 +834,20 @@ def test_a_monthly_report_is_submitted_in_its_own_transaction():
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert KpiReport.objects.get().team_size == 4
+
+
+def test_a_rejection_through_the_api_needs_a_reason_and_shows_it(founder, mentor, incubating):
+    body = {"startup": incubating.pk, "trl": 4, "development_phase": "preclinical", "evidence_note": "M2."}
+    change = client_for(founder).post(f"{V1}/readiness-changes/", body).json()
+    url = f"{V1}/readiness-changes/{change['id']}/decision/"
+
+    refused = client_for(mentor).post(url, {"decision": "reject"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"]["fields"]["reason"] == [
+        "Say why the change is not confirmed: the team reads it with the decision."
+    ]
+    rejected = client_for(mentor).post(url, {"decision": "reject", "reason": "Show the histology."})
+    assert rejected.status_code == 200
+    assert rejected.json()["rejection_reason"] == "Show the histology."
+    seen = client_for(founder).get(f"{V1}/readiness-changes/?startup={incubating.pk}").json()["results"][0]
+    assert (seen["state"], seen["rejection_reason"]) == ("rejected", "Show the histology.")

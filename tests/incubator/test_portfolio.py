@@ -418,7 +418,9 @@ def test_a_proposal_waits_alone_and_is_confirmed_only_from_the_level_it_started_
     )
     assert api.status_code == 409
     assert api.json()["error"]["code"] == "outdated"
-    client.post(reverse("readiness-confirm", args=[proposal.pk]), {"decision": "reject"})
+    client.post(
+        reverse("readiness-confirm", args=[proposal.pk]), {"decision": "reject", "reason": "Outdated."}
+    )
     assert ReadinessChange.objects.get(pk=proposal.pk).rejected_at is not None
 
     client.force_login(founder)
@@ -1079,7 +1081,7 @@ def test_the_team_is_told_how_its_readiness_proposal_was_decided(
     page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
     assert "Reject the proposed TRL 4? The readiness stays as it was, and the team is told." in page
 
-    client.post(reverse("readiness-confirm", args=[change.pk]), {"decision": decision})
+    client.post(reverse("readiness-confirm", args=[change.pk]), {"decision": decision, "reason": "No model."})
 
     notices = Notification.objects.filter(kind="readiness_decided")
     assert set(notices.values_list("recipient_id", flat=True)) == {founder.pk, cofounder.pk}
@@ -1106,3 +1108,81 @@ def test_portfolio_pages_name_the_startup_in_their_title(client, manager, incuba
     ]:
         title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S).group(1)
         assert "NeuroRegen" in title, url
+
+
+def test_a_rejection_says_why_and_the_team_reads_it(client, founder, mentor, incubating):
+    from notifications.models import OutboxMessage
+    from notifications.rendering import render_email
+
+    client.force_login(founder)
+    client.post(
+        reverse("readiness-new", args=[incubating.pk]),
+        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
+    )
+    change = ReadinessChange.objects.get()
+    client.force_login(mentor)
+    url = reverse("readiness-confirm", args=[change.pk])
+
+    refused = client.post(url, {"decision": "reject", "reason": "  "}, follow=True)
+    assert "Say why the change is not confirmed" in refused.content.decode()
+    assert ReadinessChange.objects.get().is_pending
+
+    client.post(url, {"decision": "reject", "reason": "Show the second model's histology."})
+
+    change = ReadinessChange.objects.get()
+    assert change.rejection_reason == "Show the second model's histology."
+    message = OutboxMessage.objects.get(kind="readiness_decided", recipient=founder)
+    email = render_email(kind=message.kind, context=message.context, recipient=founder)
+    assert "Why: Show the second model's histology." in email.text
+    assert "Ask the startup's mentor" not in email.text
+    client.force_login(founder)
+    page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+    assert "Why: Show the second model&#x27;s histology." in page
+
+
+@pytest.mark.parametrize("stage", ["application", "alumni"])
+def test_a_proposal_outside_the_programme_can_be_decided(client, founder, manager, stage):
+    startup = factories.StartupFactory(stage=stage, founders=[founder], trl=3)
+    client.force_login(founder)
+    client.post(
+        reverse("readiness-new", args=[startup.pk]),
+        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
+    )
+    change = ReadinessChange.objects.get()
+
+    client.force_login(manager)
+    page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    assert 'name="decision" value="confirm"' in page
+    assert 'name="decision" value="reject"' in page
+    client.post(reverse("readiness-confirm", args=[change.pk]), {"decision": "confirm"})
+    assert Startup.objects.get(pk=startup.pk).trl == 4
+
+
+@pytest.mark.parametrize("stage", ["exited", "rejected", "withdrawn"])
+def test_the_team_of_a_startup_that_left_the_pipeline_proposes_nothing(client, founder, stage):
+    startup = factories.StartupFactory(stage=stage, founders=[founder], trl=3)
+    client.force_login(founder)
+    assert (
+        reverse("readiness-new", args=[startup.pk])
+        not in client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
+    )
+
+    response = client.post(
+        reverse("readiness-new", args=[startup.pk]),
+        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
+    )
+
+    assert "has left the pipeline; its readiness is no longer followed" in response.content.decode()
+    assert not ReadinessChange.objects.exists()
+
+
+def test_the_founders_are_told_who_was_asked_to_confirm(client, founder, incubating, mentor):
+    url = reverse("readiness-new", args=[incubating.pk])
+    client.force_login(founder)
+    response = client.post(url, {"trl": 4, "phase": "preclinical", "note": "Model 2."}, follow=True)
+    assert "Sent for confirmation to the startup&#x27;s mentor." in response.content.decode()
+
+    ReadinessChange.objects.all().delete()
+    incubating.mentor_assignments.all().delete()
+    response = client.post(url, {"trl": 4, "phase": "preclinical", "note": "Model 2."}, follow=True)
+    assert "Sent for confirmation to the cluster managers." in response.content.decode()

@@ -176,6 +176,8 @@ def test_a_founders_readiness_proposal_goes_to_the_mentor_to_confirm(client, tea
 
     client.force_login(mentor)
     response = client.post(
-        reverse("readiness-confirm", args=[change.pk]), {"decision": "reject"}, follow=True
+        reverse("readiness-confirm", args=[change.pk]),
+        {"decision": "reject", "reason": "Show the second model."},
+        follow=True,
     )
     assert "The proposed change is rejected; the readiness stays as it was." in response.content.decode()

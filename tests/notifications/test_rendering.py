@@ -143,3 +143,27 @@ def test_deadlines_in_emails_name_the_time_zone(kind):
     russian = render_email(kind=kind, context=context, recipient=factories.UserFactory(language="ru"))
     assert "(по московскому времени)" in russian.text
     assert '<html lang="ru">' in russian.html  # so a reader's screen reader speaks it in Russian
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            {"trl_from": 4, "trl_to": 5, "phase_from": "preclinical", "phase_to": "preclinical"},
+            "TRL 4 → 5, Preclinical.",
+        ),
+        (
+            {"trl_from": 5, "trl_to": 5, "phase_from": "preclinical", "phase_to": "clinical_1"},
+            "TRL 5, Preclinical → Clinical phase I.",
+        ),
+        (
+            {"trl_from": 4, "trl_to": 5, "phase_from": "preclinical", "phase_to": "clinical_1"},
+            "TRL 4 → 5, Preclinical → Clinical phase I.",
+        ),
+    ],
+)
+def test_a_readiness_proposal_names_only_what_changes(change, said):
+    email = render_email(
+        kind="readiness_proposed", context={**CONTEXT, **change}, recipient=factories.UserFactory()
+    )
+    assert f"CardioGene <Lab> reports a new readiness: {said}" in email.text

@@ -134,7 +134,10 @@ class ReadinessDecisionView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             readiness_change_confirm(
-                change=change, actor=request.user, accept=serializer.validated_data["decision"] == "confirm"
+                change=change,
+                actor=request.user,
+                accept=serializer.validated_data["decision"] == "confirm",
+                reason=serializer.validated_data["reason"],
             )
         except PortfolioError as error:
             raise Conflict(error.message, code=error.code) from error

@@ -211,6 +211,7 @@ class ReadinessChangeSerializer(serializers.ModelSerializer):
             "decided_by",
             "confirmed_at",
             "rejected_at",
+            "rejection_reason",
         ]
         read_only_fields = fields
 
@@ -249,6 +250,20 @@ READINESS_DECISIONS = [("confirm", _("Confirm and apply")), ("reject", _("Reject
 
 class ReadinessDecisionInputSerializer(serializers.Serializer):
     decision = StrictChoiceField(choices=READINESS_DECISIONS)
+    reason = StrictCharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("Why it is rejected, for the team: required to reject."),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["decision"] == "reject" and not attrs["reason"].strip():
+            raise serializers.ValidationError(
+                {"reason": [_("Say why the change is not confirmed: the team reads it with the decision.")]}
+            )
+        return attrs
 
 
 # Investment-readiness reviews
