@@ -349,6 +349,23 @@ HAS_EVIDENCE = Guard(
     ),
 )
 
+# Stages after the programme: a startup here takes no more milestone work.
+PROGRAMME_LEFT = [*OFF_RAMPS, Stage.ALUMNI]
+
+
+def programme_left_message(startup) -> str:
+    return gettext("%(startup)s has left the programme (%(stage)s): its milestones take no more work.") % {
+        "startup": startup.name,
+        "stage": Stage(startup.stage).label,
+    }
+
+
+STARTUP_IN_PROGRAMME = Guard(
+    code="programme_left",
+    check=lambda milestone: milestone.startup.stage not in PROGRAMME_LEFT,
+    message=lambda milestone: programme_left_message(milestone.startup),
+)
+
 REVIEW_COMMENT_GIVEN = Guard(
     code="reason_given",
     check=lambda milestone: bool(
@@ -360,7 +377,9 @@ REVIEW_COMMENT_GIVEN = Guard(
 
 class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
     """A milestone's status: planned -> in progress -> evidence submitted -> accepted, sent back
-    to in progress with a comment, or missed. Fired only by ``milestone_transition``."""
+    to in progress with a comment, or missed. Fired only by ``milestone_transition``. Once the
+    startup has left the programme (dropped, or alumni), nothing opens new work: evidence already
+    submitted may still be accepted, and an open milestone marked as missed."""
 
     status = FSMField(
         _("status"),
@@ -377,6 +396,7 @@ class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
         field="status",
         source=MilestoneStatus.PLANNED,
         target=MilestoneStatus.IN_PROGRESS,
+        conditions=[STARTUP_IN_PROGRAMME],
         permission=_member_mentor_or_manager,
         custom={"label": _("Start")},
     )
@@ -387,7 +407,7 @@ class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
         field="status",
         source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS],
         target=MilestoneStatus.SUBMITTED,
-        conditions=[HAS_EVIDENCE],
+        conditions=[STARTUP_IN_PROGRAMME, HAS_EVIDENCE],
         permission=is_startup_member,
         custom={"label": _("Submit the evidence")},
     )
@@ -408,7 +428,7 @@ class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
         field="status",
         source=MilestoneStatus.SUBMITTED,
         target=MilestoneStatus.IN_PROGRESS,
-        conditions=[REVIEW_COMMENT_GIVEN],
+        conditions=[STARTUP_IN_PROGRAMME, REVIEW_COMMENT_GIVEN],
         permission=_mentor_or_manager,
         custom={"label": _("Send back"), "needs_reason": True},
     )
@@ -429,6 +449,7 @@ class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
         field="status",
         source=MilestoneStatus.MISSED,
         target=MilestoneStatus.IN_PROGRESS,
+        conditions=[STARTUP_IN_PROGRAMME],
         permission=is_manager,
         custom={"label": _("Reopen")},
     )

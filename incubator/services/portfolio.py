@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pipeline.documents import pdf_file_name, validate_pdf
-from pipeline.machines import OFF_RAMPS
+from pipeline.machines import OFF_RAMPS, PROGRAMME_LEFT, programme_left_message
 from pipeline.models.applications import admission_held
 
 from ..models import (
@@ -113,6 +113,8 @@ def milestone_evidence_add(
     locked = Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone.pk)
     if not locked.startup.has_member(actor):
         raise PermissionDenied
+    if locked.startup.stage in PROGRAMME_LEFT:
+        raise PortfolioError(programme_left_message(locked.startup), code="programme_left")
     if locked.status not in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS):
         raise PortfolioError(
             _("The milestone is “%(status)s”; evidence can no longer be added.")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pipeline.documents import pdf_download
 from pipeline.exceptions import TransitionError
+from pipeline.machines import PROGRAMME_LEFT
 from pipeline.models.applications import admission_held
 from pipeline.refusals import refusal_in_its_form
 from pipeline.services import milestone_transition, permitted_transitions
@@ -107,9 +108,10 @@ def _milestone_page(
 ) -> HttpResponse:
     """The milestone's page; ``refused`` keeps a refused status change's name and the reason
     typed, so the form shows it again instead of losing it."""
-    can_change_evidence = startup.has_member(request.user) and milestone.status in (
-        Milestone.Status.PLANNED,
-        Milestone.Status.IN_PROGRESS,
+    can_change_evidence = (
+        startup.has_member(request.user)
+        and startup.stage not in PROGRAMME_LEFT
+        and milestone.status in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS)
     )
     options = permitted_transitions(milestone, request.user)
     refused = refusal_in_its_form(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from incubator.models import KpiReport, MentorAssignment, Milestone, Startup
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
+from pipeline.machines import PROGRAMME_LEFT
 from pipeline.models import TransitionLog
 from pipeline.models.applications import admission_held
 
@@ -114,6 +115,7 @@ def milestone_reminders_create(*, now: datetime) -> int:
         # Not before the founders are told of the admission the milestones belong to.
         rows = list(
             Milestone.objects.exclude(admission_held("startup"))
+            .exclude(startup__stage__in=PROGRAMME_LEFT)
             .filter(
                 status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS],
                 due_on__gt=timezone.localdate(lower),

@@ -1186,3 +1186,32 @@ def test_the_founders_are_told_who_was_asked_to_confirm(client, founder, incubat
     incubating.mentor_assignments.all().delete()
     response = client.post(url, {"trl": 4, "phase": "preclinical", "note": "Model 2."}, follow=True)
     assert "Sent for confirmation to the cluster managers." in response.content.decode()
+
+
+@pytest.mark.parametrize("stage", ["exited", "alumni"])
+def test_a_startup_that_left_the_programme_takes_no_more_milestone_work(client, founder, mentor, stage):
+    from notifications.models import Notification
+
+    startup = factories.StartupFactory(name="AntibioTech", stage="incubation", founders=[founder])
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    open_one = factories.MilestoneFactory(startup=startup, title="FTO analysis", status="in_progress")
+    submitted = factories.MilestoneFactory(startup=startup, title="Tox study", status="submitted")
+    MilestoneEvidence.objects.create(milestone=submitted, startup=startup, note="Report attached.")
+    Startup.objects.filter(pk=startup.pk).update(stage=stage)
+    client.force_login(founder)
+    url = reverse("milestone-detail", args=[open_one.pk])
+
+    page = client.get(url).content.decode()
+    assert "Add evidence" not in page
+    with pytest.raises(PortfolioError, match="has left the programme"):
+        milestone_evidence_add(milestone=open_one, actor=founder, note="Late work.")
+    MilestoneEvidence.objects.create(milestone=open_one, startup=startup, note="Added before.")
+    with pytest.raises(GuardFailed, match="its milestones take no more work"):
+        milestone_transition(milestone=open_one, name="submit", actor=founder)
+    assert not Notification.objects.filter(kind="milestone_submitted").exists()
+
+    # What was submitted in the programme can still be accepted, not sent back for more work.
+    with pytest.raises(GuardFailed):
+        milestone_transition(milestone=submitted, name="send_back", actor=mentor, reason="More data.")
+    milestone_transition(milestone=submitted, name="accept", actor=mentor)
+    assert Milestone.objects.get(pk=submitted.pk).status == "accepted"

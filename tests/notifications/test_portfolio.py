@@ -74,6 +74,16 @@ def test_milestone_due_reminders_a_week_and_a_day_before(team, founder):
     assert [key.split(":")[3] for key in _keys("milestone_due_soon")] == ["1d", "7d"]
 
 
+def test_no_milestone_reminders_once_the_startup_left_the_programme(team, founder):
+    factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10))
+    type(team).objects.filter(pk=team.pk).update(stage="exited")
+
+    with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+
+    assert _keys("milestone_due_soon") == []
+
+
 def test_monthly_report_reminders_before_and_after_the_due_date(team, founder):
     # October's report is due on 10 November.
     with time_machine.travel(datetime(2026, 11, 6, 9, tzinfo=MSK), tick=False):
