@@ -420,7 +420,7 @@ def tranche_paid(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("The tranche of %(amount)s %(currency)s is recorded as paid on %(date)s.")
             % {
-                "amount": floatformat(paid.amount, "0g"),
+                "amount": floatformat(paid.amount, "-2g"),
                 "currency": tranche.record.currency,
                 "date": formats.date_format(paid.paid_on, "SHORT_DATE_FORMAT"),
             },

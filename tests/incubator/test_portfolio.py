@@ -1215,3 +1215,29 @@ def test_a_startup_that_left_the_programme_takes_no_more_milestone_work(client, 
         milestone_transition(milestone=submitted, name="send_back", actor=mentor, reason="More data.")
     milestone_transition(milestone=submitted, name="accept", actor=mentor)
     assert Milestone.objects.get(pk=submitted.pk).status == "accepted"
+
+
+def test_funding_figures_keep_their_cents(client, manager, incubating):
+    record = funding_record_create(
+        startup=incubating,
+        actor=manager,
+        kind="equity",
+        date=date(2026, 10, 1),
+        amount=Decimal("250000.50"),
+        currency="USD",
+        investor_name="KSI Ventures",
+        tranches=[{"amount": Decimal("1000.50")}],
+    )
+    factories.FundingRecordFactory(startup=incubating, amount=Decimal("3000000"), currency="RUB")
+    client.force_login(manager)
+
+    overview = client.get(reverse("portfolio-overview")).content.decode()
+    dashboard = client.get(reverse("manager-home")).content.decode()
+    paid = client.post(
+        reverse("tranche-paid", args=[record.tranches.get().pk]), {"paid_on": "2026-10-20"}, follow=True
+    ).content.decode()
+
+    assert "250,000.50 USD" in overview
+    assert "3,000,000 RUB" in overview  # whole amounts show no zeros after the point
+    assert '<td class="num">250,000.50</td>' in dashboard
+    assert "The tranche of 1,000.50 USD is recorded as paid" in paid
