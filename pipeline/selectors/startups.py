@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,6 +15,9 @@ from incubator.models import Call, MentorAssignment, Startup, TeamMembership, Us
 from ..machines import Stage
 from ..models import Application, Review, TransitionLog
 from ..models.audit import SYSTEM_REASONS
+
+if TYPE_CHECKING:
+    from .dashboard import DashboardFilters
 
 
 def stage_counts() -> dict[str, int]:
@@ -63,10 +67,12 @@ def startup_timeline(startup: Startup) -> QuerySet[TransitionLog]:
     )
 
 
-def recent_transitions(limit: int = 15) -> list[TransitionLog]:
-    return list(
-        TransitionLog.objects.select_related("startup", "application__call", "actor", "milestone")[:limit]
-    )
+def recent_transitions(limit: int = 15, filters: DashboardFilters | None = None) -> list[TransitionLog]:
+    """The latest changes, of the startups the dashboard's filters select when given."""
+    logs = TransitionLog.objects.select_related("startup", "application__call", "actor", "milestone")
+    if filters is not None:
+        logs = filters.restrict(logs, "startup")
+    return list(logs[:limit])
 
 
 def applications_of_startup(startup: Startup) -> QuerySet[Application]:

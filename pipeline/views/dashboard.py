@@ -122,7 +122,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ((selectors.phase_label(phase), n) for phase, n in data.phase_mix.items()),
                 key=lambda row: -row[1],
             ),
-            "recent": selectors.recent_transitions(limit=8),
+            "recent": selectors.recent_transitions(limit=8, filters=filters),
             "query": request.GET.urlencode(),
             "date_notices": date_notices(request),
         },

@@ -694,3 +694,24 @@ def test_the_dashboard_says_what_waits_for_the_managers_in_each_call(client, man
     assert "2 submitted applications without reviewers" in section
     assert "1 decision not released to the founders" in section
     assert reverse("manage-ranking", args=[call.slug]) in section
+
+
+def test_recent_changes_follow_the_dashboards_filters(client, manager):
+    neurology, oncology = factories.TherapeuticAreaFactory(), factories.TherapeuticAreaFactory()
+    for name, area in (("NeuroRegen", neurology), ("OncoTarget", oncology)):
+        startup = factories.StartupFactory(name=name, stage="incubation", therapeutic_area=area)
+        TransitionLog.objects.create(
+            startup=startup,
+            machine="startup",
+            transition="accelerate",
+            source="incubation",
+            target="acceleration",
+            actor=manager,
+        )
+    client.force_login(manager)
+
+    everything = [log.startup.name for log in client.get(reverse("manager-home")).context["recent"]]
+    narrowed = client.get(reverse("manager-home"), {"area": neurology.pk}).context["recent"]
+
+    assert sorted(everything) == ["NeuroRegen", "OncoTarget"]
+    assert [log.startup.name for log in narrowed] == ["NeuroRegen"]
