@@ -81,6 +81,11 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of ``user`` (after a password reset); returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def api_token_for_key(*, key: str) -> ApiToken | None:
     """The live token with this secret and its (active) user, in one query; ``None`` for an
     unknown, revoked or deactivated one."""

@@ -11,6 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +19,7 @@ from ..forms import AccountForm
 from ..forms_base import BootstrapFormMixin
 from ..models import User
 from ..services.accounts import user_account_update, user_language_set
+from ..services.tokens import api_tokens_revoke_all
 
 
 class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
@@ -126,9 +128,35 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "registration/password_reset_email.html"
     subject_template_name = "registration/password_reset_subject.txt"
 
+    def form_valid(self, form):
+        # The link names the site's public address, as every other e-mail does, not the Host
+        # header of the request that asked for it.
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
+        return super().form_valid(form)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password after a reset: the account may have been in someone else's hands, so its
+    personal API tokens are revoked too (other sessions end, as Django does)."""
+
     form_class = NewPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = api_tokens_revoke_all(user=form.user)
+        if revoked:
+            messages.info(
+                self.request,
+                ngettext(
+                    "Your API token was revoked with the old password: create a new one if a "
+                    "program needs it.",
+                    "Your %(count)d API tokens were revoked with the old password: create new ones "
+                    "for the programs that need them.",
+                    revoked,
+                )
+                % {"count": revoked},
+            )
+        return response
 
 
 @login_required

@@ -84,6 +84,31 @@ def test_password_reset_round_trip(client):
     assert user.check_password("a-new-long-passphrase")
 
 
+def test_a_password_reset_links_to_the_sites_address_and_revokes_the_api_tokens(client, settings):
+    from incubator.models import ApiToken
+    from incubator.services.tokens import api_token_create
+
+    settings.SITE_URL = "https://pipeline.example.org"
+    user = factories.FounderFactory(email="anna@example.org")
+    api_token_create(user=user, name="laptop")
+    api_token_create(user=user, name="script")
+    other = factories.FounderFactory()
+    api_token_create(user=other, name="theirs")
+
+    client.post(reverse("password_reset"), {"email": "anna@example.org"}, HTTP_HOST="testserver")
+    link = re.search(r"https://pipeline\.example\.org(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+        follow=True,
+    )
+
+    assert "Your 2 API tokens were revoked with the old password" in done.content.decode()
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    assert ApiToken.objects.filter(user=other, revoked_at__isnull=True).count() == 1
+
+
 @pytest.mark.parametrize(
     ("factory", "home"),
     [
