@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -54,6 +55,9 @@ def user_sign_up(
     the account still waits for it, and otherwise a note that it already has an account (with
     links to log in and to reset the password). Returns the new account, or None."""
     email = User.objects.normalize_email(email).strip().lower()
+    # Hashed whether or not the address is registered: skipping the (slow, on purpose) hash for a
+    # registered one would tell by the answer's time what the page does not say.
+    hashed = make_password(password)
     try:
         with transaction.atomic():
             if User.objects.filter(email__iexact=email).exists():
@@ -65,7 +69,7 @@ def user_sign_up(
                 is_active=False,
                 language=supported_language(language),
             )
-            user.set_password(password)
+            user.password = hashed
             user.save()
     except IntegrityError:
         _tell_registered_address(email, next_url)

@@ -108,6 +108,23 @@ def test_signing_up_with_a_registered_address_tells_only_that_address(
     assert "/accounts/confirm/" not in message.body
 
 
+@pytest.mark.parametrize("registered", [False, True])
+def test_signing_up_hashes_the_password_whether_or_not_the_address_is_registered(
+    client, monkeypatch, registered
+):
+    # Skipping the slow hash for a registered address would tell by the time of the answer.
+    from incubator.services import accounts
+
+    hashed = []
+    monkeypatch.setattr(accounts, "make_password", lambda password: hashed.append(password) or "x")
+    if registered:
+        factories.FounderFactory(email="anna.petrova@example.org")
+
+    client.post(reverse("signup"), SIGNUP)
+
+    assert hashed == ["a-long-enough-passphrase"]
+
+
 def test_signing_up_again_before_confirming_sends_the_link_again(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("signup"), SIGNUP)
