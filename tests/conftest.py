@@ -19,6 +19,15 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and throttles count in the default cache (local memory here): each test starts
+    with nothing counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a request in Russian through the test client
     leaves Russian active in the thread (LocaleMiddleware does not switch back)."""

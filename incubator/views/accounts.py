@@ -5,6 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import ratelimits
 from ..forms import AccountForm
 from ..forms_base import BootstrapFormMixin
 from ..models import User
@@ -53,9 +55,28 @@ class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
             raise
 
 
+def _refused(view, form, name: str) -> HttpResponse:
+    """The form again with what was typed and the limit's message, as 429 Too Many Requests."""
+    form.add_error(None, ratelimits.message(name))
+    return view.render_to_response(view.get_context_data(form=form), status=429)
+
+
 class LoginView(auth_views.LoginView):
+    """Logging in by e-mail; failed attempts are limited (``incubator.ratelimits``)."""
+
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if ratelimits.reached(request, "login"):
+            # Not cleaned, so the password is not even checked: a right guess gets no further.
+            form._errors, form.cleaned_data = ErrorDict(), {}
+            return _refused(self, form, "login")
+        if form.is_valid():
+            return self.form_valid(form)
+        ratelimits.count(request, "login")
+        return self.form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -129,6 +150,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def form_valid(self, form):
+        if ratelimits.count(self.request, "password_reset"):
+            return _refused(self, form, "password_reset")
         # The link names the site's public address, as every other e-mail does, not the Host
         # header of the request that asked for it.
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}

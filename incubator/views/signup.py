@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .. import ratelimits
 from ..forms import ResendConfirmationForm, SignUpForm
 from ..services import SignupLinkError, user_confirm_email, user_resend_confirmation, user_sign_up
 from .accounts import set_language_cookie
@@ -21,6 +22,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid() and ratelimits.count(request, "signup"):
+        form.add_error(None, ratelimits.message("signup"))
+        return render(request, "incubator/signup.html", {"form": form, "next": next_url}, status=429)
     if request.method == "POST" and form.is_valid():
         user_sign_up(
             email=form.cleaned_data["email"],
@@ -69,6 +73,9 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup_resend(request: HttpRequest) -> HttpResponse:
     form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and ratelimits.count(request, "signup"):
+        form.add_error(None, ratelimits.message("signup"))
+        return render(request, "incubator/signup_resend.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user_resend_confirmation(email=form.cleaned_data["email"])
         request.session["signup_email"] = form.cleaned_data["email"]

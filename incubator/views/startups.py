@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import ratelimits
 from ..access import manager_required
 from ..forms import InvitationForm, StartupEditForm, StartupForm
 from ..models import Invitation, MentorAssignment, Startup, User
@@ -83,6 +84,9 @@ def startup_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def startup_team(request: HttpRequest, pk: int) -> HttpResponse:
     startup = _own_startup(request, pk)
     form = InvitationForm(request.POST or None)
+    limited = request.method == "POST" and form.is_valid() and ratelimits.count(request, "invitation")
+    if limited:
+        form.add_error("email", ratelimits.message("invitation"))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_create(
@@ -110,6 +114,7 @@ def startup_team(request: HttpRequest, pk: int) -> HttpResponse:
             "members": startup.memberships.select_related("user").order_by("joined_at"),
             "invitations": startup.invitations.filter(accepted_at=None, revoked_at=None),
         },
+        status=429 if limited else 200,
     )
 
 

@@ -1,0 +1,110 @@
+"""Limits on logging in and on the pages that send e-mail: refused with a clear message (429),
+what was typed kept, and nothing sent or checked once a limit is reached."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from incubator.models import Invitation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "the-right-passphrase"
+
+
+def _log_in(client, email, password, **extra):
+    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+
+
+def test_failed_logins_are_limited_per_address_and_a_right_password_then_waits(client):
+    factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+    for _ in range(10):
+        assert _log_in(client, "anna@example.org", "guess").status_code == 200
+
+    refused = _log_in(client, "Anna@Example.org", PASSWORD)  # the same address, however typed
+
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Too many failed attempts to log in. Wait 15 minutes and try again" in page
+    assert 'value="Anna@Example.org"' in page  # what was typed is kept
+    assert "_auth_user_id" not in client.session
+    # Another address from elsewhere is not held up.
+    factories.FounderFactory(email="boris@example.org", password=PASSWORD)
+    assert _log_in(client, "boris@example.org", PASSWORD, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def test_logging_in_successfully_is_never_counted(client):
+    factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+    for _ in range(15):
+        assert _log_in(client, "anna@example.org", PASSWORD).status_code == 302
+        client.post(reverse("logout"))
+
+
+def test_failed_logins_from_one_client_are_limited_across_addresses(client):
+    for n in range(50):
+        _log_in(client, f"person{n}@example.org", "guess")
+    factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+
+    assert _log_in(client, "anna@example.org", PASSWORD).status_code == 429
+    assert _log_in(client, "anna@example.org", PASSWORD, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def test_password_reset_mails_are_limited_per_address(client):
+    factories.FounderFactory(email="anna@example.org")
+    for _ in range(3):
+        client.post(reverse("password_reset"), {"email": "anna@example.org"})
+    refused = client.post(reverse("password_reset"), {"email": "anna@example.org"})
+
+    assert refused.status_code == 429
+    assert (
+        "Too many e-mails asked for in a short time. Wait an hour and try again." in refused.content.decode()
+    )
+    assert len(mail.outbox) == 3
+
+
+def test_sign_up_and_new_confirmation_links_are_limited_per_address(
+    client, django_capture_on_commit_callbacks
+):
+    data = {
+        "full_name": "Anna Petrova",
+        "email": "anna@example.org",
+        "password1": "a-long-enough-passphrase",
+        "password2": "a-long-enough-passphrase",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), data)
+        client.post(reverse("signup-resend"), {"email": "anna@example.org"})
+        client.post(reverse("signup-resend"), {"email": "anna@example.org"})
+        refused = client.post(reverse("signup-resend"), {"email": "anna@example.org"})
+        again = client.post(reverse("signup"), data)
+
+    assert (refused.status_code, again.status_code) == (429, 429)
+    assert 'value="Anna Petrova"' in again.content.decode()
+    assert len(mail.outbox) == 3  # the sign-up and two new links; nothing for the refused ones
+
+
+def test_invitations_are_limited_per_sender(client, founder, startup):
+    client.force_login(founder)
+    url = reverse("startup-team", args=[startup.pk])
+    for n in range(30):
+        client.post(url, {"email": f"cofounder{n}@example.org"})
+
+    refused = client.post(url, {"email": "one-more@example.org"})
+
+    assert refused.status_code == 429
+    assert "You sent many invitations in a short time." in refused.content.decode()
+    assert not Invitation.objects.filter(email="one-more@example.org").exists()
+    assert Invitation.objects.filter(startup=startup).count() == 30
+
+
+def test_a_cache_that_cannot_be_reached_leaves_logging_in_open(client, monkeypatch):
+    from incubator import ratelimits
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(ratelimits, "get_usage", down)
+    factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+
+    assert _log_in(client, "anna@example.org", PASSWORD).status_code == 302
