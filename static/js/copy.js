@@ -1,5 +1,11 @@
 // A button with data-copy="#id" copies that field's value to the clipboard and says so. It is
 // hidden until this script runs: without JavaScript the field is still there to select and copy.
+// A field marked data-select-on-focus selects its whole value when it gets the focus.
+document.querySelectorAll("[data-select-on-focus]").forEach(function (field) {
+  field.addEventListener("focus", function () {
+    field.select();
+  });
+});
 document.querySelectorAll("[data-copy]").forEach(function (button) {
   const field = document.querySelector(button.dataset.copy);
   if (!field) {

@@ -109,8 +109,17 @@ def accept_dialog(dialog: Dialog) -> None:
 def new_page(
     browser: Browser, live_server, shot: Screenshots, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[], Page]]:
-    """Opens a page in a context of its own: one per person taking part in the test."""
+    """Opens a page in a context of its own: one per person taking part in the test. Every page
+    is watched for content-security-policy violations: a script, style or request of the site's
+    own that the policy refuses fails the test (outside resources, which the policy keeps away on
+    purpose, do not)."""
     contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def watch(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text and not re.search(r"'https?://(?!127\.0\.0\.1|localhost)", text):
+            violations.append(text)
 
     def open_page() -> Page:
         context = browser.new_context(
@@ -126,6 +135,7 @@ def new_page(
         page = context.new_page()
         # The people in these tests answer yes when a page asks for confirmation.
         page.on("dialog", accept_dialog)
+        page.on("console", watch)
         return page
 
     yield open_page
@@ -146,6 +156,7 @@ def new_page(
     finally:
         for context in contexts:
             context.close()
+    assert not violations, f"the page broke its content security policy: {violations}"
 
 
 @pytest.fixture
