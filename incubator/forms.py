@@ -218,6 +218,32 @@ class MilestoneForm(BootstrapForm):
         return cleaned
 
 
+class MilestoneEditForm(BootstrapForm):
+    """Correcting a milestone: its stage stays (the stage gate counts it)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    required_evidence = forms.CharField(
+        label=_("Evidence required"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, milestone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestone = milestone
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on != self.milestone.due_on and due_on < timezone.localdate():
+            raise forms.ValidationError(_("A new due date is today or later."))
+        return due_on
+
+
 class EvidenceForm(BootstrapForm):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

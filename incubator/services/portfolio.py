@@ -105,6 +105,51 @@ def milestone_create(
     )
 
 
+def _steered_milestone(milestone: Milestone, actor: User) -> Milestone:
+    locked = Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone.pk)
+    if not can_steer(locked.startup, actor):
+        raise PermissionDenied
+    if locked.startup.stage in PROGRAMME_LEFT:
+        raise PortfolioError(programme_left_message(locked.startup), code="programme_left")
+    return locked
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, actor: User, title: str, due_on: date, description: str, required_evidence: str
+) -> Milestone:
+    """A manager or mentor corrects a milestone or moves its due date (a reopened one, say). Its
+    stage stays: the stage gate counts it. An accepted milestone stays as it was accepted."""
+    locked = _steered_milestone(milestone, actor)
+    if locked.status == Milestone.Status.ACCEPTED:
+        raise PortfolioError(_("An accepted milestone stays as it was accepted."), code="accepted")
+    if due_on != locked.due_on and due_on < timezone.localdate():
+        raise PortfolioError(_("A new due date is today or later."), code="due_in_past")
+    locked.title, locked.due_on = title.strip(), due_on
+    locked.description, locked.required_evidence = description.strip(), required_evidence.strip()
+    locked.save(update_fields=["title", "due_on", "description", "required_evidence"])
+    return locked
+
+
+@transaction.atomic
+def milestone_remove(*, milestone: Milestone, actor: User) -> None:
+    """A manager or mentor removes a milestone set by mistake, as long as nothing happened to it:
+    still planned, without evidence, and without funding tied to it (it would otherwise hold the
+    stage gate shut for good)."""
+    locked = _steered_milestone(milestone, actor)
+    if locked.status != Milestone.Status.PLANNED or locked.evidence.exists():
+        raise PortfolioError(
+            _("Only a milestone still planned, without evidence, can be removed; mark it as missed instead."),
+            code="started",
+        )
+    if locked.tranches.exists():
+        raise PortfolioError(
+            _("Funding tranches are tied to this milestone: tie them to another one first."),
+            code="tranches",
+        )
+    locked.delete()
+
+
 @transaction.atomic
 def milestone_evidence_add(
     *, milestone: Milestone, actor: User, note: str = "", upload: UploadedFile | None = None

@@ -28,6 +28,7 @@ from ..forms import (
     FundingForm,
     InvestmentReviewForm,
     KpiReportForm,
+    MilestoneEditForm,
     MilestoneForm,
     ReadinessForm,
 )
@@ -47,6 +48,8 @@ from ..services.portfolio import (
     milestone_create,
     milestone_evidence_add,
     milestone_evidence_remove,
+    milestone_remove,
+    milestone_update,
     readiness_change_confirm,
     readiness_change_record,
     readiness_proposal_waiting,
@@ -97,6 +100,47 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incubator/portfolio/milestone_form.html", {"startup": startup, "form": form})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    startup = _steered_startup(request, milestone.startup_id)
+    fields = ["title", "due_on", "description", "required_evidence"]
+    form = MilestoneEditForm(
+        request.POST or None, milestone=milestone, initial={name: getattr(milestone, name) for name in fields}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
+        except PortfolioError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The milestone “%(title)s” is saved.") % {"title": form.cleaned_data["title"]}
+            )
+            return redirect("milestone-detail", pk=milestone.pk)
+    return render(
+        request,
+        "incubator/portfolio/milestone_edit.html",
+        {"startup": startup, "milestone": milestone, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def milestone_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    startup = _steered_startup(request, milestone.startup_id)
+    try:
+        milestone_remove(milestone=milestone, actor=request.user)
+    except PortfolioError as error:
+        messages.error(request, error.message)
+        return redirect("milestone-detail", pk=milestone.pk)
+    messages.success(request, _("The milestone “%(title)s” is removed.") % {"title": milestone.title})
+    return redirect("startup-detail", pk=startup.pk)
+
+
 def _milestone_page(
     request: HttpRequest,
     milestone: Milestone,
@@ -114,6 +158,8 @@ def _milestone_page(
         and milestone.status in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS)
     )
     options = permitted_transitions(milestone, request.user)
+    evidence = list(milestone.evidence.select_related("uploaded_by"))
+    evidence_exists = bool(evidence)
     refused = refusal_in_its_form(
         request, refused, options, kept_message=_("The comment you wrote: %(reason)s")
     )
@@ -124,12 +170,20 @@ def _milestone_page(
             "milestone": milestone,
             "return_to": reverse("milestone-detail", args=[milestone.pk]),
             "startup": startup,
-            "evidence": milestone.evidence.select_related("uploaded_by"),
+            "evidence": evidence,
             "history": milestone.transition_logs.select_related("actor").order_by("created_at"),
             "options": options,
             "form": form,
             "can_add_evidence": can_change_evidence,
             "can_remove_evidence": can_change_evidence,
+            "can_edit": can_steer(startup, request.user)
+            and startup.stage not in PROGRAMME_LEFT
+            and milestone.status != Milestone.Status.ACCEPTED,
+            # Only one nothing happened to (see milestone_remove).
+            "can_remove": can_steer(startup, request.user)
+            and startup.stage not in PROGRAMME_LEFT
+            and milestone.status == Milestone.Status.PLANNED
+            and not evidence_exists,
             "refused": refused,
         },
         status=status,

@@ -31,6 +31,7 @@ from incubator.services.portfolio import (
     funding_record_create,
     kpi_report_submit,
     milestone_evidence_add,
+    milestone_update,
     readiness_change_record,
 )
 from pipeline.exceptions import GuardFailed, TransitionForbidden
@@ -1241,3 +1242,74 @@ def test_funding_figures_keep_their_cents(client, manager, incubating):
     assert "3,000,000 RUB" in overview  # whole amounts show no zeros after the point
     assert '<td class="num">250,000.50</td>' in dashboard
     assert "The tranche of 1,000.50 USD is recorded as paid" in paid
+
+
+def test_a_manager_reschedules_a_reopened_milestone_and_corrects_its_title(
+    client, manager, founder, incubating
+):
+    milestone = factories.MilestoneFactory(
+        startup=incubating, title="FTO analyis", status="in_progress", due_on=date(2026, 4, 1)
+    )
+    url = reverse("milestone-edit", args=[milestone.pk])
+    client.force_login(founder)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    assert (
+        reverse("milestone-edit", args=[milestone.pk])
+        in client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    )
+
+    data = {"title": "FTO analysis", "due_on": "2026-05-01", "description": "", "required_evidence": ""}
+    with time_machine.travel(datetime(2026, 11, 2, 12, tzinfo=UTC)):
+        past = client.post(url, data)
+        # The past due date it has may stay while other fields change.
+        kept = client.post(url, {**data, "due_on": "2026-04-01"})
+        assert Milestone.objects.get(pk=milestone.pk).title == "FTO analysis"
+        moved = client.post(url, {**data, "due_on": "2026-12-15"})
+
+    assert past.status_code == 400
+    assert "A new due date is today or later." in past.content.decode()
+    assert (kept.status_code, moved.status_code) == (302, 302)
+    assert Milestone.objects.get(pk=milestone.pk).due_on == date(2026, 12, 15)
+
+
+def test_an_accepted_milestone_cannot_be_edited(manager, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, status="accepted")
+    with pytest.raises(PortfolioError, match="stays as it was accepted"):
+        milestone_update(
+            milestone=milestone,
+            actor=manager,
+            title="New",
+            due_on=milestone.due_on,
+            description="",
+            required_evidence="",
+        )
+
+
+def test_a_milestone_set_by_mistake_is_removed_and_opens_the_gate(client, manager, mentor, incubating):
+    done = factories.MilestoneFactory(startup=incubating, status="accepted")
+    mistake = factories.MilestoneFactory(startup=incubating, title="Duplicate")
+    client.force_login(mentor)
+
+    client.post(reverse("milestone-remove", args=[mistake.pk]))
+
+    assert list(Milestone.objects.filter(startup=incubating)) == [done]
+    startup_transition(startup=incubating, name="accelerate", actor=manager)
+    assert Startup.objects.get(pk=incubating.pk).stage == "acceleration"
+
+
+def test_a_milestone_with_work_or_funding_on_it_is_not_removed(client, manager, incubating):
+    started = factories.MilestoneFactory(startup=incubating, status="in_progress")
+    with_note = factories.MilestoneFactory(startup=incubating)
+    MilestoneEvidence.objects.create(milestone=with_note, startup=incubating, note="Draft.")
+    funded = factories.MilestoneFactory(startup=incubating)
+    record = factories.FundingRecordFactory(startup=incubating)
+    record.tranches.create(amount=Decimal("5"), milestone=funded)
+    client.force_login(manager)
+
+    for milestone in (started, with_note):
+        page = client.post(reverse("milestone-remove", args=[milestone.pk]), follow=True).content.decode()
+        assert "Only a milestone still planned, without evidence, can be removed" in page
+    page = client.post(reverse("milestone-remove", args=[funded.pk]), follow=True).content.decode()
+    assert "Funding tranches are tied to this milestone" in page
+    assert Milestone.objects.filter(startup=incubating).count() == 3
