@@ -1313,3 +1313,22 @@ def test_a_milestone_with_work_or_funding_on_it_is_not_removed(client, manager, 
     page = client.post(reverse("milestone-remove", args=[funded.pk]), follow=True).content.decode()
     assert "Funding tranches are tied to this milestone" in page
     assert Milestone.objects.filter(startup=incubating).count() == 3
+
+
+def test_only_the_startups_mentors_and_managers_edit_or_remove_its_milestones(client, founder, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, title="GLP toxicology")
+    edit = reverse("milestone-edit", args=[milestone.pk])
+    remove = reverse("milestone-remove", args=[milestone.pk])
+    data = {"title": "Hijacked", "due_on": "2030-01-01"}
+
+    assert client.get(edit).url.startswith(reverse("login"))
+    for person, status in [
+        (factories.FounderFactory(), 404),  # another team: the startup is not there for them
+        (factories.MentorFactory(), 404),  # a mentor of other startups
+        (founder, 403),  # the team sees the milestone, but does not set it
+    ]:
+        client.force_login(person)
+        assert client.get(edit).status_code == status
+        assert client.post(edit, data).status_code == status
+        assert client.post(remove).status_code == status
+    assert Milestone.objects.get(pk=milestone.pk).title == "GLP toxicology"
