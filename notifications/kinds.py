@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     MILESTONE_SUBMITTED = "milestone_submitted", _("Milestone evidence to review")
     MILESTONE_DECIDED = "milestone_decided", _("Your milestone was accepted or sent back")
     MILESTONE_DUE_SOON = "milestone_due_soon", _("Milestone due soon")
+    TRANCHE_PAYABLE = "tranche_payable", _("Funding tranches can be paid")
     READINESS_PROPOSED = "readiness_proposed", _("Readiness change to confirm")
     READINESS_DECIDED = "readiness_decided", _("Your readiness change was confirmed or rejected")
     KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")
@@ -147,6 +148,15 @@ SPECS: dict[str, KindSpec] = {
             description=_(
                 "When a call you manage closes: how many applications came in and how many still "
                 "have no reviewers."
+            ),
+        ),
+        KindSpec(
+            Kind.TRANCHE_PAYABLE,
+            Audience.MANAGER,
+            optional=True,
+            in_app=True,
+            description=_(
+                "When a milestone is accepted and the funding tranches tied to it can be paid out."
             ),
         ),
         KindSpec(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from incubator.models import KpiReport, MentorAssignment, Milestone, Startup
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
 from pipeline.machines import PROGRAMME_LEFT
-from pipeline.models import TransitionLog
+from pipeline.models import Application, TransitionLog
 from pipeline.models.applications import admission_held
 
 from .. import selectors
@@ -52,10 +52,44 @@ def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
         recipients, kind = founders_by_startup([startup.pk]).get(startup.pk, []), Kind.MILESTONE_DECIDED
     else:
         return []
-    return notices_create(
-        notices=notices_to(
-            kind=kind, recipients=recipients, key=f"milestone:{log.pk}", path=path, context=context
-        )
+    notices = notices_to(
+        kind=kind, recipients=recipients, key=f"milestone:{log.pk}", path=path, context=context
+    )
+    if log.transition == "accept":
+        notices += _payable_tranches(log, context)
+    return notices_create(notices=notices)
+
+
+def _payable_tranches(log: TransitionLog, context: dict) -> list:
+    """The managers learn that the tranches tied to an accepted milestone can be paid: those of
+    the call that admitted the startup, or every manager when none did."""
+    from incubator.models import FundingTranche
+
+    tranches = list(
+        FundingTranche.objects.filter(milestone=log.milestone, status=FundingTranche.Status.PLANNED)
+        .order_by("record__currency", "pk")
+        .values_list("amount", "record__currency")
+    )
+    if not tranches:
+        return []
+    admitted_by = (
+        Application.objects.filter(startup_id=log.startup_id, status="accepted")
+        .order_by("-decided_at", "-pk")
+        .values_list("call_id", flat=True)
+        .first()
+    )
+    recipients = (admitted_by and selectors.call_managers([admitted_by]).get(admitted_by)) or (
+        selectors.cluster_managers()
+    )
+    return notices_to(
+        kind=Kind.TRANCHE_PAYABLE,
+        recipients=recipients,
+        key=f"tranche-payable:{log.pk}",
+        path=reverse("startup-detail", args=[log.startup_id]),
+        context={
+            **context,
+            "tranches": [{"amount": str(amount), "currency": currency} for amount, currency in tranches],
+        },
     )
 
 

@@ -58,6 +58,36 @@ def test_submitted_evidence_goes_to_the_mentor_and_the_outcome_to_the_founders(t
     assert Notification.objects.filter(recipient=founder, kind="milestone_decided").exists()
 
 
+def test_the_managers_learn_that_tranches_tied_to_an_accepted_milestone_can_be_paid(team, founder, mentor):
+    from decimal import Decimal
+
+    call_manager = factories.ManagerFactory()
+    factories.ManagerFactory()  # not told: the admitting call has its own managers
+    call = factories.CallFactory()
+    call.managers.set([call_manager])
+    factories.ApplicationFactory(startup=team, call=call, status="accepted")
+    milestone = factories.MilestoneFactory(startup=team, title="Scale-up plan", status="submitted")
+    other = factories.MilestoneFactory(startup=team, title="Pilot batch", status="submitted")
+    rub = factories.FundingRecordFactory(startup=team, amount=Decimal("2000000"), currency="RUB")
+    rub.tranches.create(amount=Decimal("1000000"), milestone=milestone)
+    rub.tranches.create(
+        amount=Decimal("500000"), milestone=milestone, status="paid", paid_on=date(2026, 9, 1)
+    )
+    usd = factories.FundingRecordFactory(startup=team, amount=Decimal("50000"), currency="USD")
+    usd.tranches.create(amount=Decimal("40000.50"), milestone=milestone)
+
+    milestone_transition(milestone=milestone, name="accept", actor=mentor)
+    milestone_transition(milestone=other, name="accept", actor=mentor)  # nothing tied to it
+
+    [message] = OutboxMessage.objects.filter(kind="tranche_payable")
+    assert message.recipient == call_manager
+    email = _rendered(message)
+    assert email.subject == "NeuroRegen: funding tied to “Scale-up plan” can be paid"
+    assert "* 1,000,000 RUB\n* 40,000.50 USD" in email.text
+    assert "500,000" not in email.text  # already paid
+    assert f"/startups/{team.pk}/" in email.text
+
+
 def test_milestone_due_reminders_a_week_and_a_day_before(team, founder):
     milestone = factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10))
     factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10), status="accepted")

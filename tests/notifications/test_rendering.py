@@ -41,6 +41,8 @@ CONTEXT = {
     "submitted": 12,
     "without_reviewers": 5,
     "drafts": 2,
+    "milestone": "GLP toxicology",
+    "tranches": [{"amount": "1000000.00", "currency": "RUB"}, {"amount": "40000.50", "currency": "USD"}],
     "path": "/startups/7/",
 }
 
