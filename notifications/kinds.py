@@ -39,6 +39,7 @@ class Kind(models.TextChoices):
     MENTEE_ASSIGNED = "mentee_assigned", _("A startup for you to mentor")
     MENTOR_ASSIGNED = "mentor_assigned", _("A mentor for your startup")
     MENTORSHIP_ENDED = "mentorship_ended", _("A mentorship of yours ended")
+    MENTEE_STAGE_CHANGED = "mentee_stage_changed", _("A startup you mentor changed stage")
     MENTOR_LEFT = "mentor_left", _("A mentor left your startup")
     TEAM_JOINED = "team_joined", _("Someone joined your startup's team")
 
@@ -233,6 +234,15 @@ SPECS: dict[str, KindSpec] = {
             optional=False,
             in_app=True,
             description=_("When a manager ends your mentorship of a startup."),
+        ),
+        KindSpec(
+            Kind.MENTEE_STAGE_CHANGED,
+            Audience.MENTOR,
+            optional=True,
+            in_app=True,
+            description=_(
+                "When a startup you mentor moves to another stage, graduates or is dropped from the pipeline."
+            ),
         ),
         KindSpec(
             Kind.MENTOR_LEFT,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from incubator.models import TeamMembership
+from incubator.models import MentorAssignment, TeamMembership
 from pipeline.models import Application, ApplicationStatus, ReviewAssignment, TransitionLog
 from pipeline.models.applications import AWAITING_REVIEWS
 
@@ -99,6 +99,17 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         path=path,
         context=context,
     )
+    if log.machine == TransitionLog.Machine.STARTUP:
+        # The startup's mentors follow its stage as the founders do.
+        notices += notices_to(
+            kind=Kind.MENTEE_STAGE_CHANGED,
+            recipients=MentorAssignment.objects.filter(startup_id=startup.pk, mentor__is_active=True)
+            .order_by("mentor_id")
+            .values_list("mentor_id", "mentor__email"),
+            key=f"mentee-stage:{log.pk}",
+            path=path,
+            context=context,
+        )
     return notices_create(notices=notices)
 
 

@@ -24,17 +24,19 @@ def _accelerate(startup, manager):
 def test_every_founder_hears_of_a_stage_change(manager):
     founders = [factories.FounderFactory(), factories.FounderFactory()]
     startup = factories.StartupFactory(stage="incubation", founders=founders)
-    factories.MentorAssignmentFactory(startup=startup)
+    mentorship = factories.MentorAssignmentFactory(startup=startup)
 
     _accelerate(startup, manager)
 
-    messages = OutboxMessage.objects.order_by("to_email")
+    messages = OutboxMessage.objects.filter(kind="stage_changed").order_by("to_email")
     assert [m.to_email for m in messages] == sorted(f.email for f in founders)
-    assert {m.kind for m in messages} == {"stage_changed"}
     assert {m.status for m in messages} == {"pending"}
     assert messages[0].context["target"] == "acceleration"
     assert messages[0].context["path"] == f"/startups/{startup.pk}/"
-    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {f.pk for f in founders}
+    notified = Notification.objects.filter(kind="stage_changed").values_list("recipient_id", flat=True)
+    assert set(notified) == {f.pk for f in founders}
+    # The mentor follows it under a notice of their own.
+    assert OutboxMessage.objects.get(kind="mentee_stage_changed").recipient == mentorship.mentor
 
 
 def test_notices_roll_back_with_a_refused_transition(manager):
@@ -270,3 +272,19 @@ def test_reviewers_still_owing_a_review_hear_that_it_is_no_longer_needed(manager
     assert "is no longer needed" in email.text
     assert "reject" not in (email.subject + email.text).lower()
     assert OutboxMessage.objects.filter(kind="reviews_closed").count() == 2
+
+
+def test_the_startups_mentors_follow_its_stage_changes_and_being_dropped(founder, mentor, manager):
+    from notifications.rendering import render_title
+
+    startup = factories.StartupFactory(name="AntibioTech", stage="incubation", founders=[founder])
+    factories.MentorAssignmentFactory(startup=startup, mentor=mentor)
+    factories.MentorAssignmentFactory(startup=startup, mentor=factories.MentorFactory(is_active=False))
+
+    startup_transition(startup=startup, name="exit", actor=manager, reason="Lost the licence.")
+
+    [notice] = Notification.objects.filter(kind="mentee_stage_changed")
+    assert notice.recipient == mentor
+    assert render_title(kind=notice.kind, context=notice.context) == "AntibioTech: stage changed to Exited"
+    assert "Lost the licence." not in str(notice.context)  # the manager's reason stays in the audit trail
+    assert Notification.objects.filter(kind="stage_changed", recipient=founder).exists()
