@@ -17,6 +17,7 @@ from .models import (
     InvestmentReadinessReview,
     Invitation,
     KpiReport,
+    KpiReportRevision,
     MentorAssignment,
     Milestone,
     MilestoneEvidence,
@@ -343,8 +344,22 @@ class InvestmentReadinessReviewAdmin(admin.ModelAdmin):
     list_select_related = ["startup", "reviewer"]
 
 
+class KpiReportRevisionInline(admin.TabularInline):
+    """What a report said before each correction: a record, never edited."""
+
+    model = KpiReportRevision
+    extra = 0
+    fields = ["figures", "submitted_by", "submitted_at", "replaced_by", "replaced_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(KpiReport)
 class KpiReportAdmin(admin.ModelAdmin):
+    inlines = [KpiReportRevisionInline]
     list_display = [
         "startup",
         "period",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db import models
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -67,7 +68,7 @@ def startup_portfolio(startup: Startup, stage: str | None = None) -> Portfolio:
             Prefetch("evidence", queryset=MilestoneEvidence.objects.select_related("uploaded_by"))
         ).order_by("stage", "due_on", "pk")
     )
-    reports = list(startup.kpi_reports.order_by("-period")[:24])
+    reports = list(startup.kpi_reports.annotate(corrections=Count("revisions")).order_by("-period")[:24])
     admitted = admission_dates([startup.pk]).get(startup.pk)
     return Portfolio(
         readiness=list(
@@ -221,3 +222,55 @@ def milestones_for_user(user) -> QuerySet[Milestone]:
     return queryset.filter(
         Q(startup__memberships__user=user) | Q(startup__mentor_assignments__mentor=user)
     ).distinct()
+
+
+@dataclass(frozen=True)
+class ReportCorrection:
+    """One correction of a monthly report: the submission it replaced and what changed."""
+
+    submitted_by: object
+    submitted_at: datetime
+    corrected_by: object
+    corrected_at: datetime
+    # (label, before, after) for each figure that changed.
+    changes: list[tuple[str, object, object]]
+
+
+def _typed(name: str, text: str):
+    field = KpiReport._meta.get_field(name)
+    if isinstance(field, (models.DecimalField, models.IntegerField)) and text not in ("", "None"):
+        return Decimal(text)
+    return text
+
+
+def kpi_report_history(report: KpiReport | None) -> list[ReportCorrection]:
+    """The corrections of ``report``, newest first, each with the figures it changed; one query."""
+    if report is None:
+        return []
+    revisions = list(
+        report.revisions.select_related("submitted_by", "replaced_by").order_by("replaced_at", "pk")
+    )
+    states = [revision.figures for revision in revisions]
+    states.append({name: str(getattr(report, name)) for name in KpiReport.FIGURES})
+    corrections = []
+    for index, revision in enumerate(revisions):
+        before, after = states[index], states[index + 1]
+        changes = [
+            (
+                str(KpiReport._meta.get_field(name).verbose_name),
+                _typed(name, before.get(name, "")),
+                _typed(name, after.get(name, "")),
+            )
+            for name in KpiReport.FIGURES
+            if _typed(name, before.get(name, "")) != _typed(name, after.get(name, ""))
+        ]
+        corrections.append(
+            ReportCorrection(
+                submitted_by=revision.submitted_by,
+                submitted_at=revision.submitted_at,
+                corrected_by=revision.replaced_by,
+                corrected_at=revision.replaced_at,
+                changes=changes,
+            )
+        )
+    return list(reversed(corrections))

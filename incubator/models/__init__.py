@@ -8,6 +8,7 @@ from .portfolio import (
     FundingTranche,
     InvestmentReadinessReview,
     KpiReport,
+    KpiReportRevision,
     MilestoneEvidence,
     ReadinessChange,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "InvestmentReadinessReview",
     "Invitation",
     "KpiReport",
+    "KpiReportRevision",
     "MentorAssignment",
     "Milestone",
     "MilestoneEvidence",

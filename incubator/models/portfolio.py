@@ -170,6 +170,32 @@ class KpiReport(models.Model):
         return f"{self.startup} {self.period:%Y-%m}"
 
 
+class KpiReportRevision(models.Model):
+    """The figures a monthly report had before a correction replaced them: who submitted them
+    and when, and who corrected them when. A report's history is its revisions, oldest first,
+    then the report itself."""
+
+    report = models.ForeignKey(KpiReport, on_delete=models.CASCADE, related_name="revisions")
+    # The figures as they were (``KpiReport.FIGURES``), numbers as text.
+    figures = models.JSONField(_("figures"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["report", "replaced_at", "id"]
+        verbose_name = _("earlier version of a monthly report")
+        verbose_name_plural = _("earlier versions of monthly reports")
+
+    def __str__(self) -> str:
+        return f"{self.report} before {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
 class Currency(models.TextChoices):
     RUB = "RUB", "RUB"
     USD = "USD", "USD"

@@ -23,6 +23,7 @@ from ..models import (
     FundingTranche,
     InvestmentReadinessReview,
     KpiReport,
+    KpiReportRevision,
     Milestone,
     MilestoneEvidence,
     Organisation,
@@ -412,6 +413,21 @@ def kpi_report_version(report: KpiReport | None) -> str:
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
+def _keep_revision(report: KpiReport, figures: dict, actor: User, now) -> None:
+    """Before a correction changes a report's figures, keep the figures it replaces."""
+    before = {name: getattr(report, name) for name in KpiReport.FIGURES}
+    if all(before[name] == figures.get(name, before[name]) for name in KpiReport.FIGURES):
+        return
+    KpiReportRevision.objects.create(
+        report=report,
+        figures={name: str(value) for name, value in before.items()},
+        submitted_by_id=report.submitted_by_id,
+        submitted_at=report.submitted_at,
+        replaced_by=actor,
+        replaced_at=now,
+    )
+
+
 @transaction.atomic
 def kpi_report_submit(
     *, startup: Startup, actor: User, period: date, expected_version: str | None = None, **figures
@@ -445,13 +461,20 @@ def kpi_report_submit(
                 },
                 code="stale",
             )
+    now = timezone.now()
     try:
         with transaction.atomic():
-            report, _created = KpiReport.objects.update_or_create(
-                startup=startup,
-                period=period,
-                defaults={**figures, "submitted_by": actor, "submitted_at": timezone.now()},
-            )
+            report = KpiReport.objects.select_for_update().filter(startup=startup, period=period).first()
+            if report is None:
+                report = KpiReport.objects.create(
+                    startup=startup, period=period, submitted_by=actor, submitted_at=now, **figures
+                )
+            else:
+                _keep_revision(report, figures, actor, now)
+                for name, value in figures.items():
+                    setattr(report, name, value)
+                report.submitted_by, report.submitted_at = actor, now
+                report.save()
     except IntegrityError as exc:  # two co-founders at once: the second one updates
         raise PortfolioError(_("The report was just submitted by someone else; reload the page.")) from exc
     from notifications.services import kpi_reminders_settle

@@ -432,6 +432,7 @@ def kpi_report(request: HttpRequest, pk: int, year: int, month: int) -> HttpResp
             "editable": editable,
             "problem": problem,
             "version": version,
+            "history": selectors.kpi_report_history(existing),
         },
     )
 

@@ -1332,3 +1332,39 @@ def test_only_the_startups_mentors_and_managers_edit_or_remove_its_milestones(cl
         assert client.post(edit, data).status_code == status
         assert client.post(remove).status_code == status
     assert Milestone.objects.get(pk=milestone.pk).title == "GLP toxicology"
+
+
+def test_a_corrected_report_keeps_what_it_said_before(client, founder, mentor, incubating):
+    from incubator.models import KpiReportRevision
+
+    figures = {
+        "team_size": 5,
+        "revenue": "0",
+        "grants_received": "3000000",
+        "patents_filed": 0,
+        "publications": 0,
+    }
+    url = reverse("kpi-report", args=[incubating.pk, 2026, 10])
+    client.force_login(founder)
+    with time_machine.travel(datetime(2026, 11, 5, 12, tzinfo=timezone.get_current_timezone())):
+        client.post(url, {**figures, "version": ""})
+    with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=timezone.get_current_timezone())):
+        version = client.get(url).context["version"]
+        client.post(url, {**figures, "version": version})  # saved again unchanged: nothing to keep
+        assert not KpiReportRevision.objects.exists()
+        version = client.get(url).context["version"]
+        client.post(url, {**figures, "grants_received": "0", "team_size": 6, "version": version})
+
+        client.force_login(mentor)
+        page = re.sub(r"\s+", " ", client.get(url).content.decode())
+        startup_page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
+
+    assert KpiReport.objects.get().grants_received == 0
+    [revision] = KpiReportRevision.objects.all()
+    assert revision.figures["grants_received"] == "3000000.00"
+    assert revision.submitted_by == founder
+    assert "Corrected" in page
+    assert "Team size: 5 → 6" in page
+    assert "Grants received (RUB): 3,000,000 → 0" in page
+    assert "Revenue" not in page.split("Corrections")[1]  # only what changed
+    assert ">corrected</span>" in startup_page
