@@ -274,6 +274,21 @@ ENDPOINTS = {
         only({FA: 200, AR: 200, M: 200}, 404),
         ids=lambda w: {"id": w.portfolio.milestone.pk},
     ),
+    # Its managers and mentors correct it; the team does not.
+    "milestone update": Endpoint(
+        "PATCH",
+        f"{V1}/milestones/{{id}}/",
+        only({FA: 403, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk},
+        body=lambda w: {"title": "GLP toxicology (rat and dog)"},
+    ),
+    # Removal is theirs too, but this one has evidence and funding tied to it: 409.
+    "milestone delete": Endpoint(
+        "DELETE",
+        f"{V1}/milestones/{{id}}/",
+        only({FA: 403, AR: 409, M: 409}, 404),
+        ids=lambda w: {"id": w.portfolio.milestone.pk},
+    ),
     "milestone start": Endpoint(
         "POST",
         f"{V1}/milestones/{{id}}/transitions/{{name}}/",

@@ -851,3 +851,26 @@ def test_a_rejection_through_the_api_needs_a_reason_and_shows_it(founder, mentor
     assert rejected.json()["rejection_reason"] == "Show the histology."
     seen = client_for(founder).get(f"{V1}/readiness-changes/?startup={incubating.pk}").json()["results"][0]
     assert (seen["state"], seen["rejection_reason"]) == ("rejected", "Show the histology.")
+
+
+def test_a_milestone_is_corrected_and_one_set_by_mistake_removed_through_the_api(manager, mentor, incubating):
+    milestone = factories.MilestoneFactory(startup=incubating, title="FTO analyis", status="in_progress")
+    mistake = factories.MilestoneFactory(startup=incubating, title="Duplicate")
+    url = f"{V1}/milestones/{milestone.pk}/"
+
+    past = client_for(mentor).patch(url, {"due_on": "2020-01-01"})
+    assert past.status_code == 400
+    assert past.json()["error"]["details"]["fields"]["due_on"] == ["A new due date is today or later."]
+    fixed = client_for(mentor).patch(url, {"title": "FTO analysis", "due_on": "2030-06-30"})
+    assert fixed.status_code == 200
+    assert (fixed.json()["title"], fixed.json()["due_on"], fixed.json()["stage"]) == (
+        "FTO analysis",
+        "2030-06-30",
+        "incubation",
+    )
+
+    assert client_for(manager).delete(f"{V1}/milestones/{mistake.pk}/").status_code == 204
+    started = client_for(manager).delete(url)
+    assert started.status_code == 409
+    assert started.json()["error"]["code"] == "started"
+    assert list(Milestone.objects.filter(startup=incubating)) == [Milestone.objects.get(pk=milestone.pk)]

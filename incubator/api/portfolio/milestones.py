@@ -29,6 +29,8 @@ from incubator.services.portfolio import (
     milestone_create,
     milestone_evidence_add,
     milestone_evidence_remove,
+    milestone_remove,
+    milestone_update,
 )
 from pipeline.api.applications import JsonErrorsNegotiation
 from pipeline.documents import pdf_download
@@ -48,6 +50,7 @@ from .serializers import (
     MilestoneEvidenceSerializer,
     MilestoneSerializer,
     MilestoneTransitionInputSerializer,
+    MilestoneUpdateInputSerializer,
 )
 
 
@@ -121,6 +124,40 @@ class MilestoneDetailView(generics.GenericAPIView):
 
     def get(self, request: Request, pk: int) -> Response:
         return milestone_response(request, pk)
+
+    def _steered(self, request: Request, pk: int) -> Milestone:
+        milestone = get_object_or_404(milestones_for_api(request.user), pk=pk)
+        if not can_steer(milestone.startup, request.user):
+            raise Forbidden(_("Only cluster managers and the startup's mentors change its milestones."))
+        return milestone
+
+    @extend_schema(request=MilestoneUpdateInputSerializer, responses={200: MilestoneDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        """Correct a milestone or move its due date (managers and the startup's mentors; not once
+        it is accepted, nor after the startup left the programme: 409)."""
+        milestone = self._steered(request, pk)
+        serializer = MilestoneUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = ["title", "due_on", "description", "required_evidence"]
+        values = {name: serializer.validated_data.get(name, getattr(milestone, name)) for name in fields}
+        try:
+            milestone_update(milestone=milestone, actor=request.user, **values)
+        except PortfolioError as error:
+            if error.code == "due_in_past":
+                raise serializers.ValidationError({"due_on": [error.message]}) from error
+            raise Conflict(error.message, code=error.code) from error
+        return milestone_response(request, pk)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Remove a milestone set by mistake: only one still planned, without evidence and
+        without funding tied to it (else 409); managers and the startup's mentors."""
+        milestone = self._steered(request, pk)
+        try:
+            milestone_remove(milestone=milestone, actor=request.user)
+        except PortfolioError as error:
+            raise Conflict(error.message, code=error.code) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(

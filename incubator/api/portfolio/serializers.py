@@ -120,6 +120,15 @@ class MilestoneCreateInputSerializer(serializers.Serializer):
         return data
 
 
+class MilestoneUpdateInputSerializer(serializers.Serializer):
+    """A correction of a milestone: any of these; its stage stays (the stage gate counts it)."""
+
+    title = StrictCharField(max_length=200, validators=[NOT_BLANK], required=False)
+    due_on = StrictDateField(required=False, help_text=_("A new due date is today or later."))
+    description = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    required_evidence = StrictCharField(max_length=4000, required=False, allow_blank=True)
+
+
 class MilestoneTransitionInputSerializer(TransitionInputSerializer):
     """The body of a milestone's transition action. Milestones have no gate to override."""
 
