@@ -874,3 +874,24 @@ def test_a_milestone_is_corrected_and_one_set_by_mistake_removed_through_the_api
     assert started.status_code == 409
     assert started.json()["error"]["code"] == "started"
     assert list(Milestone.objects.filter(startup=incubating)) == [Milestone.objects.get(pk=milestone.pk)]
+
+
+def test_a_reports_earlier_versions_come_with_it(founder, incubating):
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    body = {
+        "startup": incubating.pk,
+        "period": last_month.isoformat(),
+        "team_size": 4,
+        "grants_received": "3000000",
+    }
+    first = client_for(founder).post(f"{V1}/kpi-reports/", body).json()
+    corrected = client_for(founder).post(
+        f"{V1}/kpi-reports/", {**body, "grants_received": "0", "expected_version": first["version"]}
+    )
+
+    [earlier] = corrected.json()["earlier_versions"]
+    assert earlier["figures"]["grants_received"] == "3000000.00"
+    assert earlier["submitted_by"]["id"] == founder.pk
+    assert earlier["corrected_by"]["id"] == founder.pk
+    listed = client_for(founder).get(f"{V1}/kpi-reports/").json()["results"][0]
+    assert listed["earlier_versions"] == corrected.json()["earlier_versions"]

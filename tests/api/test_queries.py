@@ -20,6 +20,7 @@ from incubator.models import (
     FundingTranche,
     InvestmentReadinessReview,
     KpiReport,
+    KpiReportRevision,
     Milestone,
     MilestoneEvidence,
     ReadinessChange,
@@ -70,7 +71,17 @@ def build_portfolios(size: int, manager) -> tuple[object, object, Milestone]:
         InvestmentReadinessReview.objects.create(
             startup=startup, reviewer=mentor, verdict="ready", summary="Ready."
         )
-        KpiReport.objects.create(startup=startup, period=date(2026, 1, 1), team_size=3, submitted_by=founder)
+        report = KpiReport.objects.create(
+            startup=startup, period=date(2026, 1, 1), team_size=3, submitted_by=founder
+        )
+        for _ in range(2):  # corrected twice: its earlier versions come with it
+            KpiReportRevision.objects.create(
+                report=report,
+                figures={"team_size": "2"},
+                submitted_by=founder,
+                submitted_at=report.submitted_at,
+                replaced_by=founder,
+            )
         record = FundingRecord.objects.create(
             startup=startup,
             kind="grant",
@@ -175,7 +186,7 @@ LISTS = {
     "readiness changes (manager)": Case("manager", lambda p: "/api/v1/readiness-changes/", 2),
     "readiness changes (founder)": Case("portfolio_founder", lambda p: "/api/v1/readiness-changes/", 2),
     "investment reviews (mentor)": Case("mentor", lambda p: "/api/v1/investment-reviews/", 2),
-    "monthly reports (founder)": Case("portfolio_founder", lambda p: "/api/v1/kpi-reports/", 2),
+    "monthly reports (founder)": Case("portfolio_founder", lambda p: "/api/v1/kpi-reports/", 3),
     "funding records (manager)": Case("manager", lambda p: "/api/v1/funding-records/", 3),
     "funding records (founder)": Case("portfolio_founder", lambda p: "/api/v1/funding-records/", 3),
 }

@@ -15,6 +15,7 @@ from incubator.models import (
     FundingTranche,
     InvestmentReadinessReview,
     KpiReport,
+    KpiReportRevision,
     MentorAssignment,
     Milestone,
     MilestoneEvidence,
@@ -106,7 +107,15 @@ def investment_reviews_for_api(user: User) -> QuerySet[InvestmentReadinessReview
 
 
 def kpi_reports_for_api(user: User) -> QuerySet[KpiReport]:
-    queryset = KpiReport.objects.select_related("startup", "submitted_by")
+    """Reports with what each said before its corrections (two queries for a page)."""
+    queryset = KpiReport.objects.select_related("startup", "submitted_by").prefetch_related(
+        Prefetch(
+            "revisions",
+            queryset=KpiReportRevision.objects.select_related("submitted_by", "replaced_by").order_by(
+                "replaced_at", "pk"
+            ),
+        )
+    )
     return _of_portfolio_startups(queryset, user)
 
 

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from incubator.models import (
     InvestmentReadinessReview,
     KpiReport,
+    KpiReportRevision,
     Milestone,
     MilestoneEvidence,
     ReadinessChange,
@@ -297,6 +298,22 @@ class InvestmentReviewInputSerializer(serializers.Serializer):
 # Monthly reports
 
 
+class KpiReportRevisionSerializer(serializers.ModelSerializer):
+    """The figures a report had before a correction replaced them."""
+
+    figures = serializers.DictField(
+        child=serializers.CharField(), help_text=_("The figures as they were, numbers as text.")
+    )
+    submitted_by = PersonSerializer(read_only=True, allow_null=True)
+    corrected_by = PersonSerializer(source="replaced_by", read_only=True, allow_null=True)
+    corrected_at = serializers.DateTimeField(source="replaced_at", read_only=True)
+
+    class Meta:
+        model = KpiReportRevision
+        fields = ["figures", "submitted_by", "submitted_at", "corrected_by", "corrected_at"]
+        read_only_fields = fields
+
+
 class KpiReportSerializer(serializers.ModelSerializer):
     startup = NamedRefSerializer(read_only=True)
     period = serializers.DateField(read_only=True, help_text=_("The first day of the month reported on."))
@@ -305,6 +322,12 @@ class KpiReportSerializer(serializers.ModelSerializer):
         help_text=_(
             "Changes with every submission; send it back as expected_version to catch a stale correction."
         )
+    )
+    earlier_versions = KpiReportRevisionSerializer(
+        source="revisions",
+        many=True,
+        read_only=True,
+        help_text=_("What the report said before each correction, oldest first."),
     )
 
     class Meta:
@@ -317,6 +340,7 @@ class KpiReportSerializer(serializers.ModelSerializer):
             "submitted_by",
             "submitted_at",
             "version",
+            "earlier_versions",
         ]
         read_only_fields = fields
 
