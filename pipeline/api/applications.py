@@ -235,6 +235,10 @@ class PitchDeckView(generics.GenericAPIView):
     )
     def get(self, request: Request, pk: int) -> FileResponse:
         application = self.get_object()
+        user = request.user
+        withheld = application.status == ApplicationStatus.WITHDRAWN
+        if withheld and not (user.is_manager or application.startup.has_member(user)):
+            raise NotFound(_("The founders withdrew this application: its files are no longer shared."))
         if not application.pitch_deck:
             raise NotFound(_("This application has no pitch deck yet."))
         blind = application.names_hidden_from(request.user)

@@ -46,13 +46,17 @@ def _team_application(request: HttpRequest, pk: int) -> Application:
 
 
 def _readable_application(request: HttpRequest, pk: int) -> Application:
-    """For files: the team, managers, and reviewers assigned to the application (not declined)."""
+    """For files: the team, managers, and reviewers assigned to the application (not declined)
+    until the founders withdraw it."""
     user = request.user
     queryset = Application.objects.select_related("call", "startup")
     if not user.is_manager:
         queryset = queryset.filter(
             Q(startup__memberships__user=user)
-            | Q(assignments__reviewer=user, assignments__declined_at__isnull=True)
+            | (
+                Q(assignments__reviewer=user, assignments__declined_at__isnull=True)
+                & ~Q(status=ApplicationStatus.WITHDRAWN)
+            )
         ).distinct()
     return get_object_or_404(queryset, pk=pk)
 

@@ -184,3 +184,39 @@ def test_a_name_stored_before_it_was_made_pdf_is_served_as_pdf(client, founder):
     response = client.get(reverse("document-download", args=[document.pk]))
 
     assert response["Content-Disposition"] == 'attachment; filename="deck.pdf"'
+
+
+def test_once_the_founders_withdraw_reviewers_get_its_files_no_more(client, founder):
+    from rest_framework.test import APIClient
+
+    from pipeline.models import Application
+
+    application = factories.ApplicationFactory(startup=factories.StartupFactory(founders=[founder]))
+    document = ApplicationDocument.objects.create(
+        application=application,
+        title="Letter",
+        file=ContentFile(make_pdf(), name="x.pdf"),
+        original_name="l.pdf",
+    )
+    reviewer = factories.ReviewAssignmentFactory(application=application).reviewer
+    urls = [
+        reverse("application-deck", args=[application.pk]),
+        reverse("document-download", args=[document.pk]),
+        f"/api/v1/applications/{application.pk}/pitch-deck/",
+    ]
+    client.force_login(reviewer)
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+
+    Application.objects.filter(pk=application.pk).update(status="withdrawn")
+
+    assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+    page = client.get(reverse("review-form", args=[application.pk])).content.decode()
+    assert "its files are no longer shared" in page
+    assert reverse("application-deck", args=[application.pk]) not in page
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    assert "no longer shared" in api.get(urls[2]).json()["error"]["message"]
+    # The team and the managers keep them.
+    for person in (founder, factories.ManagerFactory()):
+        client.force_login(person)
+        assert [client.get(url).status_code for url in urls] == [200, 200, 200]
