@@ -26,21 +26,21 @@ def _statuses() -> Counter:
     return Counter(OutboxMessage.objects.values_list("status", flat=True))
 
 
-def test_a_transition_sends_one_email_to_each_founder_with_both_parts(workers, mail_dir):
+def test_a_stage_change_sends_one_email_to_each_founder_and_the_mentor_with_both_parts(workers, mail_dir):
     workers.start(env={"SITE_URL": "https://pipeline.example.org"})  # the worker renders the e-mail
     manager = factories.ManagerFactory()
     founders = [factories.FounderFactory(), factories.FounderFactory()]
     startup = factories.StartupFactory(stage="incubation", founders=founders, name="NeuroRegen")
-    factories.MentorAssignmentFactory(startup=startup)  # a mentor, not a founder: not told
+    mentor = factories.MentorAssignmentFactory(startup=startup).mentor  # told under a notice of their own
 
     startup_transition(
         startup=startup, name="accelerate", actor=manager, override=True, reason="Investor deadline."
     )
 
-    wait_for(lambda: _statuses() == {"sent": 2}, timeout=30, message="both e-mails to be sent")
+    wait_for(lambda: _statuses() == {"sent": 3}, timeout=30, message="the three e-mails to be sent")
     time.sleep(0.5)  # room for a duplicate to show up, if there were one
     mails = read_mail(mail_dir)
-    assert sorted(message["To"] for message in mails) == sorted(f.email for f in founders)
+    assert sorted(message["To"] for message in mails) == sorted([*(f.email for f in founders), mentor.email])
     for message in mails:
         assert message["Subject"] == "NeuroRegen: stage changed to Acceleration"
         parts = {
