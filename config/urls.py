@@ -1,13 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, reverse
 
 from incubator.api import pages as token_pages
 from incubator.views import accounts
 
 handler500 = "incubator.api.errors.server_error"
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin has no login of its own: its users log in on the site's page, where failed
+    attempts are limited, and come back to where they were going in the admin."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -19,6 +26,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that do not name their icon (the admin's).
     path("favicon.ico", favicon),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("account/tokens/", token_pages.token_list, name="api-tokens"),

@@ -1,8 +1,8 @@
 """Limits on the pages that check a password or send e-mail, so that nobody can guess passwords
 at leisure or use the site to send mail to anyone, as often as they like.
 
-- Logging in: failed attempts, per address typed and per client (a correct password is never
-  counted, so people who log in often are not held up).
+- Logging in (the admin's login is the site's): failed attempts, per address typed and per
+  client (a correct password is never counted, so people who log in often are not held up).
 - Password reset, sign-up and a new confirmation link: per address asked for and per client.
 - Invitations to a team: per person sending them (they carry the sender's words).
 
@@ -62,10 +62,7 @@ class Rule:
 RULES = {
     "login": Rule(
         (Limit(_typed_address("username"), "10/15m"), Limit(_client, "50/15m")),
-        _(
-            "Too many failed attempts to log in. Wait 15 minutes and try again, or choose a new "
-            "password with “Forgot your password?”."
-        ),
+        _("Too many failed attempts to log in. Wait 15 minutes and try again."),
     ),
     "password_reset": Rule(
         (Limit(_typed_address("email"), "3/h"), Limit(_client, "20/h")),

@@ -80,15 +80,54 @@ def _additional_actions_active(holder) -> bool:
     )
 
 
+def _tree(start, children: str):
+    """The dictionaries of a tree of references (a page tree's /Kids, a form's fields), each once
+    however the file links them."""
+    stack, seen = [start], set()
+    while stack:
+        reference = stack.pop()
+        number = getattr(reference, "idnum", None)
+        if number is not None:
+            if number in seen:
+                continue
+            seen.add(number)
+        node = reference.get_object() if reference is not None else None
+        if not isinstance(node, DictionaryObject):
+            continue
+        yield node
+        kids = node.get(children)
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, list):
+            stack.extend(reversed(kids))
+
+
+def _form_fields_active(root: DictionaryObject) -> bool:
+    """Whether the interactive form runs a script: an XFA form, or a field (at any depth) with an
+    action."""
+    form = root.get("/AcroForm")
+    form = form.get_object() if form is not None else None
+    if not isinstance(form, DictionaryObject):
+        return False
+    if "/XFA" in form:
+        return True
+    return any(
+        _action_is_active(field.get("/A")) or _additional_actions_active(field)
+        for top in (form.get("/Fields") or [])
+        for field in _tree(top, "/Kids")
+    )
+
+
 def _active_content(reader: PdfReader) -> bool:
-    """Whether the document, a page or a link on a page runs a script, launches a program, sends
-    data or carries embedded files."""
+    """Whether the document, its form, a page or a link on a page runs a script, launches a
+    program, sends data or carries embedded files."""
     root = reader.trailer["/Root"].get_object()
     names = root.get("/Names")
     names = names.get_object() if names is not None else None
     if isinstance(names, DictionaryObject) and any(key in names for key in _ACTIVE_NAMES):
         return True
     if _action_is_active(root.get("/OpenAction")) or _additional_actions_active(root):
+        return True
+    if _form_fields_active(root):
         return True
     for page in reader.pages:
         if _additional_actions_active(page):
@@ -104,17 +143,23 @@ def _active_content(reader: PdfReader) -> bool:
     return False
 
 
-def _declared_pages(reader: PdfReader) -> int:
-    """The page count the file declares, read before walking its page tree."""
-    count = reader.trailer["/Root"].get_object()["/Pages"].get_object().get("/Count", 0)
-    return int(count)
+def _pages_beyond(reader: PdfReader, limit: int) -> bool:
+    """Whether the page tree has more than ``limit`` pages, counted leaf by leaf (not from the
+    /Count the file declares, which may lie) and stopping as soon as it is past."""
+    pages = 0
+    for node in _tree(reader.trailer["/Root"].get_object().get("/Pages"), "/Kids"):
+        if node.get("/Type") != "/Pages" and "/Kids" not in node:
+            pages += 1
+            if pages > limit:
+                return True
+    return False
 
 
-def _check_page_count(pages: int) -> None:
-    if pages > settings.MAX_UPLOAD_PAGES:
+def _check_page_count(reader: PdfReader) -> None:
+    if _pages_beyond(reader, settings.MAX_UPLOAD_PAGES):
         raise ValidationError(
-            _("This PDF has %(pages)d pages; the limit is %(limit)d. Upload a shorter document.")
-            % {"pages": pages, "limit": settings.MAX_UPLOAD_PAGES},
+            _("This PDF has more than %(limit)d pages. Upload a shorter document.")
+            % {"limit": settings.MAX_UPLOAD_PAGES},
             code="too_many_pages",
         )
 
@@ -153,10 +198,9 @@ def validate_pdf(upload: UploadedFile) -> int:
                 _("This PDF is protected by a password. Upload a copy without a password."),
                 code="encrypted",
             )
-        # The declared count first: walking a huge page tree is what takes the time.
-        _check_page_count(_declared_pages(reader))
+        # Counted before pypdf reads the page tree whole: reading a huge one takes the time.
+        _check_page_count(reader)
         pages = len(reader.pages)
-        _check_page_count(pages)
         for page in reader.pages:
             page.get_contents()
         if _active_content(reader):

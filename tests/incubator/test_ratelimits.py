@@ -26,7 +26,7 @@ def test_failed_logins_are_limited_per_address_and_a_right_password_then_waits(c
 
     assert refused.status_code == 429
     page = refused.content.decode()
-    assert "Too many failed attempts to log in. Wait 15 minutes and try again" in page
+    assert "Too many failed attempts to log in. Wait 15 minutes and try again." in page
     assert 'value="Anna@Example.org"' in page  # what was typed is kept
     assert "_auth_user_id" not in client.session
     # Another address from elsewhere is not held up.
@@ -108,3 +108,21 @@ def test_a_cache_that_cannot_be_reached_leaves_logging_in_open(client, monkeypat
     factories.FounderFactory(email="anna@example.org", password=PASSWORD)
 
     assert _log_in(client, "anna@example.org", PASSWORD).status_code == 302
+
+
+def test_the_admin_login_is_the_sites_so_its_failures_are_limited_too(client):
+    factories.ManagerFactory(email="admin@example.org", password=PASSWORD, is_staff=True, is_superuser=True)
+
+    guess = client.post(
+        "/admin/login/?next=/admin/incubator/", {"username": "admin@example.org", "password": "x"}
+    )
+    assert guess.status_code == 302
+    assert guess.url == f"{reverse('login')}?next=/admin/incubator/"
+    assert "_auth_user_id" not in client.session
+    # The admin sends people there too, by way of its own address.
+    chain = client.get("/admin/", follow=True).redirect_chain
+    assert chain[-1][0] == f"{reverse('login')}?next=/admin/"
+
+    for _ in range(10):
+        _log_in(client, "admin@example.org", "guess")
+    assert _log_in(client, "admin@example.org", PASSWORD).status_code == 429

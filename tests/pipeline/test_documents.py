@@ -9,7 +9,14 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from pipeline import documents
 from pipeline.documents import pdf_file_name, validate_pdf
@@ -117,15 +124,68 @@ def _chained_script() -> bytes:
     return _link(go_to)
 
 
+def _form(field_extra: dict) -> bytes:
+    """A text field under a parent field: the parent carries ``field_extra``."""
+    writer = _writer()
+    widget = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/Rect"): ArrayObject([FloatObject(n) for n in (0, 0, 50, 20)]),
+            }
+        )
+    )
+    parent = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/FT"): NameObject("/Tx"),
+                NameObject("/T"): TextStringObject("amount"),
+                NameObject("/Kids"): ArrayObject([widget]),
+                **field_extra,
+            }
+        )
+    )
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([parent])}
+    )
+    return _bytes(writer)
+
+
+def _form_field_script() -> bytes:
+    return _form({NameObject("/AA"): DictionaryObject({NameObject("/K"): _script()})})
+
+
+def _xfa_form() -> bytes:
+    writer = _writer()
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): TextStringObject("<xdp><script/></xdp>")}
+    )
+    return _bytes(writer)
+
+
 @pytest.mark.parametrize(
     "content",
-    [_on_open_script, _named_script, _embedded_file, _launch_link, _page_opening_script, _chained_script],
+    [
+        _on_open_script,
+        _named_script,
+        _embedded_file,
+        _launch_link,
+        _page_opening_script,
+        _chained_script,
+        _form_field_script,
+        _xfa_form,
+    ],
 )
 def test_a_pdf_that_would_run_something_is_refused(content):
     with pytest.raises(ValidationError) as refused:
         validate_pdf(SimpleUploadedFile("deck.pdf", content()))
     assert refused.value.code == "active_content"
     assert "contains scripts, actions or embedded files" in refused.value.messages[0]
+
+
+def test_a_pdf_with_a_plain_form_field_is_accepted():
+    assert validate_pdf(SimpleUploadedFile("deck.pdf", _form({}))) == 1
 
 
 def test_a_pdf_with_a_plain_web_link_is_accepted():
@@ -143,8 +203,24 @@ def test_a_pdf_over_the_page_limit_is_refused_before_its_pages_are_read(settings
     monkeypatch.setattr(documents.PdfReader, "pages", property(lambda reader: walked.append(1) or []))
     with pytest.raises(ValidationError) as refused:
         validate_pdf(SimpleUploadedFile("deck.pdf", make_pdf(4)))
-    assert refused.value.messages == ["This PDF has 4 pages; the limit is 3. Upload a shorter document."]
+    assert refused.value.messages == ["This PDF has more than 3 pages. Upload a shorter document."]
     assert walked == []
+
+
+def test_a_pdf_that_declares_fewer_pages_than_it_has_is_counted_all_the_same(settings, monkeypatch):
+    settings.MAX_UPLOAD_PAGES = 3
+    writer = PdfWriter()
+    for _ in range(5):
+        writer.add_blank_page(width=595, height=842)
+    writer._root_object["/Pages"].get_object()[NameObject("/Count")] = NumberObject(1)
+    content = _bytes(writer)
+    walked = []
+    monkeypatch.setattr(documents.PdfReader, "pages", property(lambda reader: walked.append(1) or []))
+
+    with pytest.raises(ValidationError) as refused:
+        validate_pdf(SimpleUploadedFile("deck.pdf", content))
+    assert refused.value.code == "too_many_pages"
+    assert walked == []  # refused by the leaves counted, before pypdf reads the tree whole
 
 
 def test_a_file_checked_by_its_form_is_not_read_again_by_the_service(monkeypatch):
