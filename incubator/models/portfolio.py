@@ -179,11 +179,19 @@ class KpiReportRevision(models.Model):
     # The figures as they were (``KpiReport.FIGURES``), numbers as text.
     figures = models.JSONField(_("figures"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     replaced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     replaced_at = models.DateTimeField(_("corrected at"), default=timezone.now)
 
@@ -193,7 +201,10 @@ class KpiReportRevision(models.Model):
         verbose_name_plural = _("earlier versions of monthly reports")
 
     def __str__(self) -> str:
-        return f"{self.report} before {self.replaced_at:%Y-%m-%d %H:%M}"
+        return gettext("%(report)s as submitted %(moment)s") % {
+            "report": self.report,
+            "moment": formats.date_format(timezone.localtime(self.submitted_at), "SHORT_DATETIME_FORMAT"),
+        }
 
 
 class Currency(models.TextChoices):

@@ -36,6 +36,7 @@ from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
 REPORTING_STAGES = ["incubation", "acceleration", "funding"]
+REJECTION_REASON_MAX = ReadinessChange._meta.get_field("rejection_reason").max_length
 
 
 class PortfolioError(Exception):
@@ -92,6 +93,8 @@ def milestone_create(
         raise PermissionDenied
     # The stage read under the row's lock, so a move past incubation at the same moment is seen.
     startup = Startup.objects.select_for_update().get(pk=startup.pk)
+    if startup.stage in PROGRAMME_LEFT:
+        raise PortfolioError(programme_left_message(startup), code="programme_left")
     problems = milestone_problems(startup=startup, stage=stage, due_on=due_on)
     if problems:
         raise PortfolioError(" ".join(problems.values()))
@@ -117,17 +120,32 @@ def _steered_milestone(milestone: Milestone, actor: User) -> Milestone:
 
 @transaction.atomic
 def milestone_update(
-    *, milestone: Milestone, actor: User, title: str, due_on: date, description: str, required_evidence: str
+    *,
+    milestone: Milestone,
+    actor: User,
+    title: str | None = None,
+    due_on: date | None = None,
+    description: str | None = None,
+    required_evidence: str | None = None,
 ) -> Milestone:
-    """A manager or mentor corrects a milestone or moves its due date (a reopened one, say). Its
-    stage stays: the stage gate counts it. An accepted milestone stays as it was accepted."""
+    """A manager or mentor corrects a milestone or moves its due date (a reopened one, say); a
+    field not given keeps what the locked row has. Its stage stays: the stage gate counts it. An
+    accepted milestone stays as it was accepted. Reminders of the old due date are settled; the
+    new date gets its own."""
     locked = _steered_milestone(milestone, actor)
     if locked.status == Milestone.Status.ACCEPTED:
         raise PortfolioError(_("An accepted milestone stays as it was accepted."), code="accepted")
-    if due_on != locked.due_on and due_on < timezone.localdate():
-        raise PortfolioError(_("A new due date is today or later."), code="due_in_past")
-    locked.title, locked.due_on = title.strip(), due_on
-    locked.description, locked.required_evidence = description.strip(), required_evidence.strip()
+    if due_on is not None and due_on != locked.due_on:
+        if due_on < timezone.localdate():
+            raise PortfolioError(_("A new due date is today or later."), code="due_in_past")
+        from notifications.services import milestone_reminders_settle
+
+        milestone_reminders_settle(milestone_id=locked.pk, startup_id=locked.startup_id)
+        locked.due_on = due_on
+    texts = {"title": title, "description": description, "required_evidence": required_evidence}
+    for name, value in texts.items():
+        if value is not None:
+            setattr(locked, name, value.strip())
     locked.save(update_fields=["title", "due_on", "description", "required_evidence"])
     return locked
 
@@ -148,6 +166,10 @@ def milestone_remove(*, milestone: Milestone, actor: User) -> None:
             _("Funding tranches are tied to this milestone: tie them to another one first."),
             code="tranches",
         )
+    from notifications.services import milestone_reminders_settle
+
+    # Its reminders would point at a page that is gone.
+    milestone_reminders_settle(milestone_id=locked.pk, startup_id=locked.startup_id)
     locked.delete()
 
 
@@ -191,6 +213,8 @@ def milestone_evidence_remove(*, evidence: MilestoneEvidence, actor: User) -> No
     )
     if not locked.startup.has_member(actor):
         raise PermissionDenied
+    if locked.startup.stage in PROGRAMME_LEFT:
+        raise PortfolioError(programme_left_message(locked.startup), code="programme_left")
     if locked.status not in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS):
         raise PortfolioError(
             _("The milestone is “%(status)s”; its evidence can no longer be removed.")
@@ -329,6 +353,11 @@ def readiness_change_confirm(
             _("Say why the change is not confirmed: the team reads it with the decision."),
             code="reason_required",
         )
+    if len(reason.strip()) > REJECTION_REASON_MAX:
+        raise PortfolioError(
+            _("Say why in at most %(limit)d characters.") % {"limit": REJECTION_REASON_MAX},
+            code="reason_too_long",
+        )
     if accept and (locked.trl_from, locked.phase_from) != (startup.trl, startup.development_phase):
         raise PortfolioError(
             _(
@@ -413,11 +442,17 @@ def kpi_report_version(report: KpiReport | None) -> str:
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
-def _keep_revision(report: KpiReport, figures: dict, actor: User, now) -> None:
-    """Before a correction changes a report's figures, keep the figures it replaces."""
+def _keep_revision(report: KpiReport, figures: dict, actor: User, now) -> bool:
+    """Before a correction changes a report's figures, keep the figures it replaces; whether
+    anything changes."""
     before = {name: getattr(report, name) for name in KpiReport.FIGURES}
-    if all(before[name] == figures.get(name, before[name]) for name in KpiReport.FIGURES):
-        return
+
+    def same(name: str) -> bool:
+        # As the column holds it: "0" and Decimal("0.00") are the same revenue.
+        return before[name] == KpiReport._meta.get_field(name).to_python(figures.get(name, before[name]))
+
+    if all(same(name) for name in KpiReport.FIGURES):
+        return False
     KpiReportRevision.objects.create(
         report=report,
         figures={name: str(value) for name, value in before.items()},
@@ -426,6 +461,7 @@ def _keep_revision(report: KpiReport, figures: dict, actor: User, now) -> None:
         replaced_by=actor,
         replaced_at=now,
     )
+    return True
 
 
 @transaction.atomic
@@ -469,10 +505,10 @@ def kpi_report_submit(
                 report = KpiReport.objects.create(
                     startup=startup, period=period, submitted_by=actor, submitted_at=now, **figures
                 )
-            else:
-                _keep_revision(report, figures, actor, now)
+            elif _keep_revision(report, figures, actor, now):
                 for name, value in figures.items():
                     setattr(report, name, value)
+                # Saved again unchanged, it stays the report of whoever submitted those figures.
                 report.submitted_by, report.submitted_at = actor, now
                 report.save()
     except IntegrityError as exc:  # two co-founders at once: the second one updates

@@ -12,7 +12,7 @@ from django.utils import timezone
 from incubator.models import KpiReport, MentorAssignment, Milestone, Startup
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
 from pipeline.machines import PROGRAMME_LEFT
-from pipeline.models import Application, TransitionLog
+from pipeline.models import TransitionLog
 from pipeline.models.applications import admission_held
 
 from .. import selectors
@@ -72,12 +72,7 @@ def _payable_tranches(log: TransitionLog, context: dict) -> list:
     )
     if not tranches:
         return []
-    admitted_by = (
-        Application.objects.filter(startup_id=log.startup_id, status="accepted")
-        .order_by("-decided_at", "-pk")
-        .values_list("call_id", flat=True)
-        .first()
-    )
+    admitted_by = log.startup.admitted_call_id
     recipients = (admitted_by and selectors.call_managers([admitted_by]).get(admitted_by)) or (
         selectors.cluster_managers()
     )

@@ -30,8 +30,11 @@ from incubator.services.portfolio import (
     PortfolioError,
     funding_record_create,
     kpi_report_submit,
+    milestone_create,
     milestone_evidence_add,
+    milestone_evidence_remove,
     milestone_update,
+    readiness_change_confirm,
     readiness_change_record,
 )
 from pipeline.exceptions import GuardFailed, TransitionForbidden
@@ -1368,3 +1371,46 @@ def test_a_corrected_report_keeps_what_it_said_before(client, founder, mentor, i
     assert "Grants received (RUB): 3,000,000 → 0" in page
     assert "Revenue" not in page.split("Corrections")[1]  # only what changed
     assert ">corrected</span>" in startup_page
+
+
+def test_after_leaving_the_programme_no_milestone_is_set_and_no_evidence_removed(
+    manager, founder, incubating
+):
+    milestone = factories.MilestoneFactory(startup=incubating)
+    evidence = MilestoneEvidence.objects.create(milestone=milestone, startup=incubating, note="Draft.")
+    Startup.objects.filter(pk=incubating.pk).update(stage="exited")
+
+    with pytest.raises(PortfolioError, match="has left the programme"):
+        milestone_evidence_remove(evidence=evidence, actor=founder)
+    with pytest.raises(PortfolioError, match="has left the programme"):
+        milestone_create(
+            startup=incubating, actor=manager, stage="incubation", title="Late", due_on=date(2030, 1, 1)
+        )
+    assert MilestoneEvidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_saving_a_report_again_unchanged_keeps_who_submitted_it(client, founder, incubating):
+    cofounder = factories.FounderFactory()
+    factories.TeamMembershipFactory(startup=incubating, user=cofounder)
+    figures = {"team_size": 5, "revenue": "0", "grants_received": "0", "patents_filed": 0, "publications": 0}
+    kpi_report_submit(startup=incubating, actor=founder, period=date(2026, 10, 1), **figures)
+
+    kpi_report_submit(startup=incubating, actor=cofounder, period=date(2026, 10, 1), **figures)
+    assert KpiReport.objects.get().submitted_by == founder
+    kpi_report_submit(
+        startup=incubating, actor=cofounder, period=date(2026, 10, 1), **{**figures, "team_size": 6}
+    )
+
+    from incubator.models import KpiReportRevision
+
+    assert KpiReportRevision.objects.get().submitted_by == founder
+    assert KpiReport.objects.get().submitted_by == cofounder
+
+
+def test_a_rejection_reason_is_bounded(founder, mentor, incubating):
+    change = readiness_change_record(
+        startup=incubating, actor=founder, trl=4, phase="preclinical", evidence_note="Model 2."
+    )
+    with pytest.raises(PortfolioError, match="at most 2000 characters"):
+        readiness_change_confirm(change=change, actor=mentor, accept=False, reason="x" * 2001)
+    assert ReadinessChange.objects.get().is_pending

@@ -65,7 +65,10 @@ def test_the_managers_learn_that_tranches_tied_to_an_accepted_milestone_can_be_p
     factories.ManagerFactory()  # not told: the admitting call has its own managers
     call = factories.CallFactory()
     call.managers.set([call_manager])
-    factories.ApplicationFactory(startup=team, call=call, status="accepted")
+    Startup.objects.filter(pk=team.pk).update(admitted_call=call)
+    factories.ApplicationFactory(
+        startup=team, status="accepted"
+    )  # to a later call: not the one that admitted it
     milestone = factories.MilestoneFactory(startup=team, title="Scale-up plan", status="submitted")
     other = factories.MilestoneFactory(startup=team, title="Pilot batch", status="submitted")
     rub = factories.FundingRecordFactory(startup=team, amount=Decimal("2000000"), currency="RUB")
@@ -112,6 +115,25 @@ def test_no_milestone_reminders_once_the_startup_left_the_programme(team, founde
         reminders_sweep()
 
     assert _keys("milestone_due_soon") == []
+
+
+def test_a_rescheduled_or_removed_milestone_takes_its_old_reminders_with_it(team, founder, manager):
+    from incubator.services.portfolio import milestone_remove, milestone_update
+
+    moved = factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 4))
+    removed = factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 4))
+    with time_machine.travel(datetime(2026, 12, 3, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+        assert Notification.objects.filter(kind="milestone_due_soon", read_at__isnull=True).count() == 2
+        milestone_update(milestone=moved, actor=manager, due_on=date(2027, 3, 1))
+        milestone_remove(milestone=removed, actor=manager)
+
+    assert not Notification.objects.filter(kind="milestone_due_soon", read_at__isnull=True).exists()
+    assert not OutboxMessage.objects.filter(kind="milestone_due_soon", status="pending").exists()
+    # The new date gets reminders of its own.
+    with time_machine.travel(datetime(2027, 2, 28, 9, tzinfo=MSK), tick=False):
+        reminders_sweep()
+    assert Notification.objects.filter(kind="milestone_due_soon", read_at__isnull=True).count() == 1
 
 
 def test_monthly_report_reminders_before_and_after_the_due_date(team, founder):

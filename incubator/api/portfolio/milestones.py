@@ -138,10 +138,9 @@ class MilestoneDetailView(generics.GenericAPIView):
         milestone = self._steered(request, pk)
         serializer = MilestoneUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        fields = ["title", "due_on", "description", "required_evidence"]
-        values = {name: serializer.validated_data.get(name, getattr(milestone, name)) for name in fields}
         try:
-            milestone_update(milestone=milestone, actor=request.user, **values)
+            # What was not sent keeps what the locked row has (a change made meanwhile stays).
+            milestone_update(milestone=milestone, actor=request.user, **serializer.validated_data)
         except PortfolioError as error:
             if error.code == "due_in_past":
                 raise serializers.ValidationError({"due_on": [error.message]}) from error
