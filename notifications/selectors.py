@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from incubator.models import Call, Startup, User
+from incubator.models import Call, MentorAssignment, Startup, User
 from pipeline.machines import ACTIVE_STAGES
 from pipeline.models import Application, ReviewAssignment, TransitionLog
 from pipeline.models.applications import AWAITING_REVIEWS
@@ -89,6 +89,15 @@ def cluster_managers() -> list[tuple[int, str]]:
     """(user id, e-mail) of every active cluster manager: who is told when a call names none."""
     return list(
         User.objects.filter(is_manager=True, is_active=True).order_by("pk").values_list("pk", "email")
+    )
+
+
+def startup_mentors(startup_id: int) -> list[tuple[int, str]]:
+    """(user id, e-mail) of the startup's active mentors, in one query."""
+    return list(
+        MentorAssignment.objects.filter(startup_id=startup_id, mentor__is_active=True)
+        .order_by("mentor_id")
+        .values_list("mentor_id", "mentor__email")
     )
 
 

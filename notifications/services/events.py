@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from incubator.models import MentorAssignment, TeamMembership
+from incubator.models import TeamMembership
 from pipeline.models import Application, ApplicationStatus, ReviewAssignment, TransitionLog
 from pipeline.models.applications import AWAITING_REVIEWS
 
+from .. import selectors
 from ..kinds import Kind
 from .notices import Notice, in_russian, iso, notices_create, notices_to, stamp
 from .settle import (
@@ -103,9 +104,7 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         # The startup's mentors follow its stage as the founders do.
         notices += notices_to(
             kind=Kind.MENTEE_STAGE_CHANGED,
-            recipients=MentorAssignment.objects.filter(startup_id=startup.pk, mentor__is_active=True)
-            .order_by("mentor_id")
-            .values_list("mentor_id", "mentor__email"),
+            recipients=selectors.startup_mentors(startup.pk),
             key=f"mentee-stage:{log.pk}",
             path=path,
             context=context,

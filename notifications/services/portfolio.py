@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator.models import KpiReport, MentorAssignment, Milestone, Startup
+from incubator.models import KpiReport, Milestone, Startup
 from incubator.selectors import REPORTING_STAGES, admission_dates, report_due_date
 from pipeline.machines import PROGRAMME_LEFT
 from pipeline.models import TransitionLog
@@ -24,12 +24,7 @@ from .settle import kpi_reminders_recheck, milestone_reminders_recheck
 
 
 def _mentors_or_managers(startup_id: int) -> list[tuple[int, str]]:
-    mentors = list(
-        MentorAssignment.objects.filter(startup_id=startup_id, mentor__is_active=True)
-        .order_by("mentor_id")
-        .values_list("mentor_id", "mentor__email")
-    )
-    return mentors or selectors.cluster_managers()
+    return selectors.startup_mentors(startup_id) or selectors.cluster_managers()
 
 
 def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
