@@ -185,10 +185,9 @@ class StartupEditForm(StartupForm):
         return cleaned
 
 
-class MilestoneForm(BootstrapForm):
-    stage = forms.ChoiceField(
-        label=_("Stage"), choices=[("incubation", _("Incubation")), ("acceleration", _("Acceleration"))]
-    )
+class MilestoneEditForm(BootstrapForm):
+    """Correcting a milestone: its stage stays (the stage gate counts it)."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(
@@ -200,6 +199,25 @@ class MilestoneForm(BootstrapForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, milestone=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestone = milestone
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if self.milestone is not None and due_on != self.milestone.due_on and due_on < timezone.localdate():
+            raise forms.ValidationError(_("A new due date is today or later."))
+        return due_on
+
+
+class MilestoneForm(MilestoneEditForm):
+    """Setting a milestone: the fields of a correction, and the stage whose gate it counts for."""
+
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=[("incubation", _("Incubation")), ("acceleration", _("Acceleration"))]
+    )
+    field_order = ["stage", "title", "due_on", "description", "required_evidence"]
 
     def __init__(self, *args, startup, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,32 +234,6 @@ class MilestoneForm(BootstrapForm):
         for name, message in problems.items():
             self.add_error(name, message)
         return cleaned
-
-
-class MilestoneEditForm(BootstrapForm):
-    """Correcting a milestone: its stage stays (the stage gate counts it)."""
-
-    title = forms.CharField(label=_("Title"), max_length=200)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(
-        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    required_evidence = forms.CharField(
-        label=_("Evidence required"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, milestone, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.milestone = milestone
-
-    def clean_due_on(self):
-        due_on = self.cleaned_data["due_on"]
-        if due_on != self.milestone.due_on and due_on < timezone.localdate():
-            raise forms.ValidationError(_("A new due date is today or later."))
-        return due_on
 
 
 class EvidenceForm(BootstrapForm):
