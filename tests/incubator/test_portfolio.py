@@ -1066,6 +1066,16 @@ def test_a_report_corrected_in_another_tab_is_not_overwritten_silently(client, f
         assert KpiReport.objects.get().team_size == 11
 
 
+def _propose(client, founder, startup) -> ReadinessChange:
+    """The founder proposes TRL 4, preclinical, on the readiness page."""
+    client.force_login(founder)
+    client.post(
+        reverse("readiness-new", args=[startup.pk]),
+        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
+    )
+    return ReadinessChange.objects.get()
+
+
 @pytest.mark.parametrize("decision", ["confirm", "reject"])
 def test_the_team_is_told_how_its_readiness_proposal_was_decided(
     client, founder, mentor, incubating, decision
@@ -1075,12 +1085,7 @@ def test_the_team_is_told_how_its_readiness_proposal_was_decided(
 
     cofounder = factories.FounderFactory()
     factories.TeamMembershipFactory(startup=incubating, user=cofounder)
-    client.force_login(founder)
-    client.post(
-        reverse("readiness-new", args=[incubating.pk]),
-        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
-    )
-    change = ReadinessChange.objects.get()
+    change = _propose(client, founder, incubating)
     client.force_login(mentor)
     page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
     assert "Reject the proposed TRL 4? The readiness stays as it was, and the team is told." in page
@@ -1118,12 +1123,7 @@ def test_a_rejection_says_why_and_the_team_reads_it(client, founder, mentor, inc
     from notifications.models import OutboxMessage
     from notifications.rendering import render_email
 
-    client.force_login(founder)
-    client.post(
-        reverse("readiness-new", args=[incubating.pk]),
-        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
-    )
-    change = ReadinessChange.objects.get()
+    change = _propose(client, founder, incubating)
     client.force_login(mentor)
     url = reverse("readiness-confirm", args=[change.pk])
 
@@ -1147,12 +1147,7 @@ def test_a_rejection_says_why_and_the_team_reads_it(client, founder, mentor, inc
 @pytest.mark.parametrize("stage", ["application", "alumni"])
 def test_a_proposal_outside_the_programme_can_be_decided(client, founder, manager, stage):
     startup = factories.StartupFactory(stage=stage, founders=[founder], trl=3)
-    client.force_login(founder)
-    client.post(
-        reverse("readiness-new", args=[startup.pk]),
-        {"trl": 4, "phase": "preclinical", "note": "Second animal model."},
-    )
-    change = ReadinessChange.objects.get()
+    change = _propose(client, founder, startup)
 
     client.force_login(manager)
     page = client.get(reverse("startup-detail", args=[startup.pk])).content.decode()
