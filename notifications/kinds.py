@@ -198,7 +198,9 @@ SPECS: dict[str, KindSpec] = {
             Audience.FOUNDER,
             optional=True,
             in_app=True,
-            description=_("When a milestone of your startup is accepted, sent back or marked as missed."),
+            description=_(
+                "When a milestone of your startup is accepted, sent back, marked as missed or reopened."
+            ),
         ),
         KindSpec(
             Kind.MILESTONE_DUE_SOON,

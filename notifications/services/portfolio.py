@@ -29,12 +29,13 @@ def _mentors_or_managers(startup_id: int) -> list[tuple[int, str]]:
 
 def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
     """Submitted evidence goes to the startup's mentors (or the managers when it has none); an
-    acceptance, a send-back (with its comment) or a miss goes to the founders."""
+    acceptance, a send-back (with its comment), a miss or a reopening goes to the founders."""
     milestone = log.milestone
     startup = log.startup
     context = {
         "startup": startup.name,
         "milestone": milestone.title,
+        "source": log.source,
         "target": log.target,
         "target_label": log.target_label,
         "comment": log.reason,
@@ -43,7 +44,7 @@ def notify_milestone_transition(*, log: TransitionLog) -> list[int]:
     path = reverse("milestone-detail", args=[milestone.pk])
     if log.transition == "submit":
         recipients, kind = _mentors_or_managers(startup.pk), Kind.MILESTONE_SUBMITTED
-    elif log.transition in ("accept", "send_back", "miss"):
+    elif log.transition in ("accept", "send_back", "miss", "reopen"):
         recipients, kind = founders_by_startup([startup.pk]).get(startup.pk, []), Kind.MILESTONE_DECIDED
     else:
         return []
