@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     MILESTONE_DECIDED = "milestone_decided", _("Your milestone was accepted or sent back")
     MILESTONE_DUE_SOON = "milestone_due_soon", _("Milestone due soon")
     TRANCHE_PAYABLE = "tranche_payable", _("Funding tranches can be paid")
+    INVESTMENT_REVIEWED = "investment_reviewed", _("An investment-readiness review of your startup")
     READINESS_PROPOSED = "readiness_proposed", _("Readiness change to confirm")
     READINESS_DECIDED = "readiness_decided", _("Your readiness change was confirmed or rejected")
     KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")
@@ -192,6 +193,13 @@ SPECS: dict[str, KindSpec] = {
             description=_(
                 "When a mentor or manager confirms or rejects the readiness change your team proposed."
             ),
+        ),
+        KindSpec(
+            Kind.INVESTMENT_REVIEWED,
+            Audience.FOUNDER,
+            optional=True,
+            in_app=True,
+            description=_("When a manager or mentor records whether your startup is ready for investors."),
         ),
         KindSpec(
             Kind.MILESTONE_DECIDED,

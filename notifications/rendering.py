@@ -41,6 +41,7 @@ def absolute_url(path: str) -> str:
 
 def _state_labels() -> dict[str, tuple[Any, list[tuple[str, str]]]]:
     """Per kind: the choices its codes come from, and which context key names which code."""
+    from incubator.models import InvestmentReadinessReview
     from pipeline.machines import MilestoneStatus, Stage
     from pipeline.models import ApplicationStatus
 
@@ -53,6 +54,7 @@ def _state_labels() -> dict[str, tuple[Any, list[tuple[str, str]]]]:
         "milestone_decided": (MilestoneStatus, moved),
         "milestone_submitted": (MilestoneStatus, moved),
         "startup_stalled": (Stage, [("stage", "stage_label")]),
+        "investment_reviewed": (InvestmentReadinessReview.Verdict, [("verdict", "verdict_label")]),
     }
 
 

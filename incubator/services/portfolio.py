@@ -395,9 +395,13 @@ def investment_review_create(
         raise PermissionDenied
     if not summary.strip():
         raise PortfolioError(_("Write a short summary of the review."))
-    return InvestmentReadinessReview.objects.create(
+    review = InvestmentReadinessReview.objects.create(
         startup=startup, reviewer=actor, verdict=verdict, summary=summary.strip()
     )
+    from notifications.services import notify_investment_reviewed
+
+    notify_investment_reviewed(review_id=review.pk)
+    return review
 
 
 def month_start(day: date) -> date:

@@ -84,6 +84,29 @@ def _payable_tranches(log: TransitionLog, context: dict) -> list:
     )
 
 
+def notify_investment_reviewed(*, review_id: int) -> list[int]:
+    """The founders learn the verdict of an investment-readiness review of their startup, with its
+    summary (both are on the startup's page for them too). Call it inside the transaction that
+    records it."""
+    from incubator.models import InvestmentReadinessReview
+
+    review = InvestmentReadinessReview.objects.select_related("startup").get(pk=review_id)
+    return notices_create(
+        notices=notices_to(
+            kind=Kind.INVESTMENT_REVIEWED,
+            recipients=founders_by_startup([review.startup_id]).get(review.startup_id, []),
+            key=f"investment-review:{review.pk}",
+            path=reverse("startup-detail", args=[review.startup_id]),
+            context={
+                "startup": review.startup.name,
+                "verdict": review.verdict,
+                "summary": review.summary,
+                "reviewed_at": iso(review.created_at),
+            },
+        )
+    )
+
+
 def notify_readiness_proposed(*, change_id: int) -> list[int]:
     """A founder's proposed readiness change goes to the startup's mentors (or the managers when
     it has none), who confirm or reject it. Call it inside the transaction that records it."""

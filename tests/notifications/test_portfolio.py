@@ -104,6 +104,20 @@ def test_the_founders_hear_that_a_missed_milestone_is_open_again(team, founder, 
     assert "is open again: add the evidence and submit it." in reopened.text
 
 
+def test_the_founders_learn_the_verdict_of_an_investment_readiness_review(team, founder, mentor):
+    from incubator.services.portfolio import investment_review_create
+
+    investment_review_create(startup=team, actor=mentor, verdict="not_ready", summary="Build the data room.")
+
+    [message] = OutboxMessage.objects.filter(kind="investment_reviewed")
+    assert message.recipient == founder
+    email = _rendered(message)
+    assert email.subject == "NeuroRegen: investment-readiness review, “Not ready yet”"
+    assert "Build the data room." in email.text
+    assert "Moving on to funding needs a review that finds the startup ready." in email.text
+    assert not OutboxMessage.objects.filter(kind="investment_reviewed", recipient=mentor).exists()
+
+
 def test_milestone_due_reminders_a_week_and_a_day_before(team, founder):
     milestone = factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10))
     factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10), status="accepted")

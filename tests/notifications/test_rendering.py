@@ -42,6 +42,8 @@ CONTEXT = {
     "without_reviewers": 5,
     "drafts": 2,
     "milestone": "GLP toxicology",
+    "verdict": "not_ready",
+    "summary": "The data room is not ready.",
     "tranches": [{"amount": "1000000.00", "currency": "RUB"}, {"amount": "40000.50", "currency": "USD"}],
     "path": "/startups/7/",
 }

@@ -208,6 +208,7 @@ def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(cl
     assert off == {
         "stage_changed",
         "readiness_decided",
+        "investment_reviewed",
         "milestone_decided",
         "milestone_due_soon",
         "kpi_report_due",
