@@ -41,7 +41,7 @@ def absolute_url(path: str) -> str:
 
 def _state_labels() -> dict[str, tuple[Any, list[tuple[str, str]]]]:
     """Per kind: the choices its codes come from, and which context key names which code."""
-    from incubator.models import InvestmentReadinessReview
+    from incubator.models import FundingRecord, InvestmentReadinessReview
     from pipeline.machines import MilestoneStatus, Stage
     from pipeline.models import ApplicationStatus
 
@@ -55,6 +55,7 @@ def _state_labels() -> dict[str, tuple[Any, list[tuple[str, str]]]]:
         "milestone_submitted": (MilestoneStatus, moved),
         "startup_stalled": (Stage, [("stage", "stage_label")]),
         "investment_reviewed": (InvestmentReadinessReview.Verdict, [("verdict", "verdict_label")]),
+        "funding_recorded": (FundingRecord.Kind, [("funding_kind", "funding_kind_label")]),
     }
 
 

@@ -575,6 +575,9 @@ def funding_record_create(
         if milestone is not None and milestone.startup_id != startup.pk:
             raise PortfolioError(str(TRANCHE_OF_ANOTHER_STARTUP))
         FundingTranche.objects.create(record=record, amount=tranche["amount"], milestone=milestone)
+    from notifications.services import notify_funding
+
+    notify_funding(record_id=record.pk)
     return record
 
 
@@ -602,4 +605,7 @@ def funding_tranche_mark_paid(*, tranche: FundingTranche, actor: User, paid_on: 
     locked.status = FundingTranche.Status.PAID
     locked.paid_on = paid_on
     locked.save(update_fields=["status", "paid_on"])
+    from notifications.services import notify_funding
+
+    notify_funding(record_id=locked.record_id, paid_tranche_id=locked.pk)
     return locked

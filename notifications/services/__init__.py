@@ -8,7 +8,12 @@ from .events import (
 )
 from .notices import Notice, notices_create, outbox_enqueue
 from .outbox import outbox_message_retry, outbox_message_send, outbox_messages_send, outbox_relay
-from .portfolio import notify_investment_reviewed, notify_readiness_decided, notify_readiness_proposed
+from .portfolio import (
+    notify_funding,
+    notify_investment_reviewed,
+    notify_readiness_decided,
+    notify_readiness_proposed,
+)
 from .preferences import (
     MandatoryKind,
     notification_mark_read,
@@ -37,6 +42,7 @@ __all__ = [
     "notification_mark_read",
     "notifications_mark_all_read",
     "notify_decisions_released",
+    "notify_funding",
     "notify_investment_reviewed",
     "notify_mentor_assigned",
     "notify_mentorship_ended",

@@ -107,6 +107,37 @@ def notify_investment_reviewed(*, review_id: int) -> list[int]:
     )
 
 
+def notify_funding(*, record_id: int, paid_tranche_id: int | None = None) -> list[int]:
+    """The founders learn of funding recorded for their startup, or of a tranche of it paid (with
+    ``paid_tranche_id``): the ledger on their startup's page shows it too. Call it inside the
+    transaction that records it."""
+    from incubator.models import FundingRecord, FundingTranche
+
+    record = FundingRecord.objects.select_related("startup", "investor").get(pk=record_id)
+    context = {
+        "startup": record.startup.name,
+        "funding_kind": record.kind,
+        "source": record.source,
+        "currency": record.currency,
+        "amount": str(record.amount),
+        "date_on": record.date.isoformat(),
+    }
+    key = f"funding:{record.pk}"
+    if paid_tranche_id is not None:
+        tranche = FundingTranche.objects.get(pk=paid_tranche_id, record=record)
+        context.update(tranche_amount=str(tranche.amount), paid_on=tranche.paid_on.isoformat())
+        key = f"tranche-paid:{tranche.pk}"
+    return notices_create(
+        notices=notices_to(
+            kind=Kind.FUNDING_RECORDED,
+            recipients=founders_by_startup([record.startup_id]).get(record.startup_id, []),
+            key=key,
+            path=reverse("startup-detail", args=[record.startup_id]),
+            context=context,
+        )
+    )
+
+
 def notify_readiness_proposed(*, change_id: int) -> list[int]:
     """A founder's proposed readiness change goes to the startup's mentors (or the managers when
     it has none), who confirm or reject it. Call it inside the transaction that records it."""

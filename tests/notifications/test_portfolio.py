@@ -118,6 +118,35 @@ def test_the_founders_learn_the_verdict_of_an_investment_readiness_review(team, 
     assert not OutboxMessage.objects.filter(kind="investment_reviewed", recipient=mentor).exists()
 
 
+def test_the_founders_hear_of_funding_recorded_and_of_each_tranche_paid(team, founder, manager):
+    from decimal import Decimal
+
+    from incubator.services.portfolio import funding_record_create, funding_tranche_mark_paid
+
+    record = funding_record_create(
+        startup=team,
+        actor=manager,
+        kind="grant",
+        date=date(2026, 10, 1),
+        amount=Decimal("5000000.50"),
+        currency="RUB",
+        investor_name="Innovation Promotion Fund",
+        tranches=[{"amount": Decimal("2000000")}],
+    )
+    funding_tranche_mark_paid(tranche=record.tranches.get(), actor=manager, paid_on=date(2026, 10, 20))
+
+    recorded, paid = (
+        _rendered(m) for m in OutboxMessage.objects.filter(kind="funding_recorded").order_by("pk")
+    )
+    assert recorded.subject == "NeuroRegen: funding of 5,000,000.50 RUB recorded"
+    assert "Grant, 5,000,000.50 RUB, from Innovation Promotion Fund, dated 1 October 2026." in recorded.text
+    assert paid.subject == "NeuroRegen: a tranche of 2,000,000 RUB paid"
+    assert "was paid to NeuroRegen on 20 October 2026, out of: Grant, 5,000,000.50 RUB" in paid.text
+    assert set(OutboxMessage.objects.filter(kind="funding_recorded").values_list("recipient", flat=True)) == {
+        founder.pk
+    }
+
+
 def test_milestone_due_reminders_a_week_and_a_day_before(team, founder):
     milestone = factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10))
     factories.MilestoneFactory(startup=team, due_on=date(2026, 12, 10), status="accepted")

@@ -209,6 +209,7 @@ def test_saving_preferences_turns_optional_kinds_off_but_never_mandatory_ones(cl
         "stage_changed",
         "readiness_decided",
         "investment_reviewed",
+        "funding_recorded",
         "milestone_decided",
         "milestone_due_soon",
         "kpi_report_due",
