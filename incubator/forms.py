@@ -21,7 +21,7 @@ from .models import (
 )
 from .models.portfolio import POSITIVE_AMOUNT, TRANCHES_OVER_AMOUNT, funding_date_problem
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
-from .services.portfolio import milestone_problems
+from .services.portfolio import milestone_due_problem, milestone_problems
 
 # Organisations are listed as they are shown: by short name where they have one.
 BY_SHOWN_NAME = [Coalesce(NullIf("short_name", Value("")), "name"), "name"]
@@ -206,8 +206,10 @@ class MilestoneEditForm(BootstrapForm):
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
-        if self.milestone is not None and due_on != self.milestone.due_on and due_on < timezone.localdate():
-            raise forms.ValidationError(_("A new due date is today or later."))
+        if self.milestone is None:  # a new one: MilestoneForm.clean() checks it with the rest
+            return due_on
+        if problem := milestone_due_problem(current=self.milestone.due_on, due_on=due_on):
+            raise forms.ValidationError(problem)
         return due_on
 
 

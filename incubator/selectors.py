@@ -8,7 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -236,11 +235,9 @@ class ReportCorrection:
     changes: list[tuple[str, object, object]]
 
 
-def _typed(name: str, text: str):
-    field = KpiReport._meta.get_field(name)
-    if isinstance(field, (models.DecimalField, models.IntegerField)) and text not in ("", "None"):
-        return Decimal(text)
-    return text
+def _figures(stored: dict) -> dict:
+    """A revision's figures (numbers kept as text) as the report's columns hold them."""
+    return {name: KpiReport._meta.get_field(name).to_python(stored[name]) for name in stored}
 
 
 def kpi_report_history(report: KpiReport | None) -> list[ReportCorrection]:
@@ -250,19 +247,15 @@ def kpi_report_history(report: KpiReport | None) -> list[ReportCorrection]:
     revisions = list(
         report.revisions.select_related("submitted_by", "replaced_by").order_by("replaced_at", "pk")
     )
-    states = [revision.figures for revision in revisions]
-    states.append({name: str(getattr(report, name)) for name in KpiReport.FIGURES})
+    states = [_figures(revision.figures) for revision in revisions]
+    states.append({name: getattr(report, name) for name in KpiReport.FIGURES})
     corrections = []
     for index, revision in enumerate(revisions):
         before, after = states[index], states[index + 1]
         changes = [
-            (
-                str(KpiReport._meta.get_field(name).verbose_name),
-                _typed(name, before.get(name, "")),
-                _typed(name, after.get(name, "")),
-            )
+            (str(KpiReport._meta.get_field(name).verbose_name), before.get(name), after.get(name))
             for name in KpiReport.FIGURES
-            if _typed(name, before.get(name, "")) != _typed(name, after.get(name, ""))
+            if before.get(name) != after.get(name)
         ]
         corrections.append(
             ReportCorrection(

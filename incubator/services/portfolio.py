@@ -109,6 +109,14 @@ def milestone_create(
     )
 
 
+def milestone_due_problem(*, current: date, due_on: date) -> str | None:
+    """Why a milestone may not be moved to ``due_on``: a new date is today or later (an unchanged
+    past one may stay while other fields change)."""
+    if due_on != current and due_on < timezone.localdate():
+        return _("A new due date is today or later.")
+    return None
+
+
 def _steered_milestone(milestone: Milestone, actor: User) -> Milestone:
     locked = Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone.pk)
     if not can_steer(locked.startup, actor):
@@ -136,8 +144,8 @@ def milestone_update(
     if locked.status == Milestone.Status.ACCEPTED:
         raise PortfolioError(_("An accepted milestone stays as it was accepted."), code="accepted")
     if due_on is not None and due_on != locked.due_on:
-        if due_on < timezone.localdate():
-            raise PortfolioError(_("A new due date is today or later."), code="due_in_past")
+        if problem := milestone_due_problem(current=locked.due_on, due_on=due_on):
+            raise PortfolioError(problem, code="due_in_past")
         from notifications.services import milestone_reminders_settle
 
         milestone_reminders_settle(milestone_id=locked.pk, startup_id=locked.startup_id)

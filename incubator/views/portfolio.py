@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from notifications.selectors import startup_mentors
 from pipeline.documents import pdf_download
 from pipeline.exceptions import TransitionError
 from pipeline.machines import PROGRAMME_LEFT
@@ -307,7 +308,7 @@ def readiness_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if change.confirmed_at:
                 messages.success(request, _("Recorded: TRL %(trl)d.") % {"trl": change.trl_to})
-            elif startup.mentor_assignments.filter(mentor__is_active=True).exists():
+            elif startup_mentors(startup.pk):  # whom the notice went to (notify_readiness_proposed)
                 messages.success(request, _("Sent for confirmation to the startup's mentor."))
             else:
                 messages.success(request, _("Sent for confirmation to the cluster managers."))
