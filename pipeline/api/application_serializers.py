@@ -258,3 +258,13 @@ class ApplicationUpdateInputSerializer(serializers.Serializer):
 
 class PitchDeckInputSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("A PDF, within the upload limit."))
+
+
+class DocumentInputSerializer(serializers.Serializer):
+    title = StrictCharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("What the document is; the file's name when left out."),
+    )
+    file = serializers.FileField(help_text=_("A PDF, within the upload limit."))

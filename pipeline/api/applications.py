@@ -33,14 +33,23 @@ from incubator.api.transitions import (
 from incubator.models import Startup, TeamMembership
 
 from ..documents import METADATA_NOT_REMOVED, MetadataNotRemoved, pdf_download, without_metadata
-from ..models import Application, ApplicationStatus
+from ..models import Application, ApplicationDocument, ApplicationStatus
 from ..models.applications import SHOWN_STATUS, SHOWN_UPDATED_AT
-from ..services import ApplicationError, application_create, application_transition, application_update
+from ..services import (
+    ApplicationError,
+    application_create,
+    application_transition,
+    application_update,
+    document_add,
+    document_delete,
+)
 from .application_serializers import (
     ApplicationCreateInputSerializer,
     ApplicationDetailSerializer,
     ApplicationSerializer,
     ApplicationUpdateInputSerializer,
+    DocumentInputSerializer,
+    DocumentSerializer,
     PitchDeckInputSerializer,
     sees_as_founder,
 )
@@ -199,12 +208,48 @@ class ApplicationDetailView(generics.GenericAPIView):
         return application_response(request, application.pk)
 
 
+def _readable_files(application: Application, user: Any) -> None:
+    """The files of a withdrawn application stay with its team and the managers."""
+    withheld = application.status == ApplicationStatus.WITHDRAWN
+    if withheld and not (user.is_manager or application.startup.has_member(user)):
+        raise NotFound(_("The founders withdrew this application: its files are no longer shared."))
+
+
+def _file_download(
+    application: Application, user: Any, file: Any, name: str, blind_name: str
+) -> FileResponse:
+    """A file of the application as a download; for a reviewer from whom the call hides the
+    founders' names, a copy without the file's metadata under a neutral name, as on the pages."""
+    _readable_files(application, user)
+    if not application.names_hidden_from(user):
+        return pdf_download(file.open("rb"), name, blind_name)
+    try:
+        content = without_metadata(file)
+    except MetadataNotRemoved as error:
+        raise Conflict(METADATA_NOT_REMOVED, code="metadata_not_removed") from error
+    return pdf_download(content, None, blind_name)
+
+
 class JsonErrorsNegotiation(DefaultContentNegotiation):
     """The PDF goes out as a file response; anything else this view answers (errors) is JSON,
     whatever the request's Accept header or format parameter asked for."""
 
     def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None):
         return renderers[0], renderers[0].media_type
+
+
+_PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=str(_("The PDF."))),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description=str(
+            _(
+                "For a reviewer of a call that hides the founders' names: the file could not be "
+                "rewritten without its metadata, so it is not served."
+            )
+        ),
+    ),
+}
 
 
 class PitchDeckView(generics.GenericAPIView):
@@ -219,38 +264,15 @@ class PitchDeckView(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Application]:
         return applications_visible_to(self.request.user)
 
-    @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=str(_("The PDF."))),
-            409: OpenApiResponse(
-                ErrorSerializer,
-                description=str(
-                    _(
-                        "For a reviewer of a call that hides the founders' names: the file could not be "
-                        "rewritten without its metadata, so it is not served."
-                    )
-                ),
-            ),
-        }
-    )
+    @extend_schema(responses=_PDF_RESPONSES)
     def get(self, request: Request, pk: int) -> FileResponse:
         application = self.get_object()
-        user = request.user
-        withheld = application.status == ApplicationStatus.WITHDRAWN
-        if withheld and not (user.is_manager or application.startup.has_member(user)):
-            raise NotFound(_("The founders withdrew this application: its files are no longer shared."))
         if not application.pitch_deck:
+            _readable_files(application, request.user)
             raise NotFound(_("This application has no pitch deck yet."))
-        blind = application.names_hidden_from(request.user)
-        if blind:
-            # A copy without the file's author, title and the like, as on the pages.
-            try:
-                content = without_metadata(application.pitch_deck)
-            except MetadataNotRemoved as error:
-                raise Conflict(METADATA_NOT_REMOVED, code="metadata_not_removed") from error
-        else:
-            content = application.pitch_deck.open("rb")
-        return pdf_download(content, None if blind else application.pitch_deck_name, "pitch-deck.pdf")
+        return _file_download(
+            application, request.user, application.pitch_deck, application.pitch_deck_name, "pitch-deck.pdf"
+        )
 
     @extend_schema(request=PitchDeckInputSerializer, responses={200: ApplicationDetailSerializer})
     def put(self, request: Request, pk: int) -> Response:
@@ -270,6 +292,73 @@ class PitchDeckView(generics.GenericAPIView):
         except DjangoValidationError as error:
             raise serializers.ValidationError({"file": error.messages}) from error
         return application_response(request, application.pk)
+
+
+def _document(application: Application, document_id: int) -> ApplicationDocument:
+    return get_object_or_404(ApplicationDocument, pk=document_id, application=application)
+
+
+class DocumentListView(generics.GenericAPIView):
+    """Supporting documents of an application (listed in its representation): its team adds
+    PDFs while the call lets them change."""
+
+    serializer_class = DocumentInputSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user)
+
+    @extend_schema(request=DocumentInputSerializer, responses={201: DocumentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """Add a supporting document (the team only, while documents may change)."""
+        application = _team_application(self)
+        serializer = DocumentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            document = document_add(
+                application=application,
+                actor=request.user,
+                title=serializer.validated_data.get("title", ""),
+                upload=upload,
+            )
+        except ApplicationError as error:
+            raise _refused(error) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"file": error.messages}) from error
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentView(generics.GenericAPIView):
+    """One supporting document: read by the team, the managers and assigned reviewers; removed
+    by the team while documents may change."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user)
+
+    @extend_schema(responses=_PDF_RESPONSES)
+    def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
+        application = self.get_object()
+        document = _document(application, document_id)
+        return _file_download(
+            application, request.user, document.file, document.original_name, f"document-{document.pk}.pdf"
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, document_id: int) -> Response:
+        """Remove a supporting document (the team only, while documents may change)."""
+        application = self.get_object()
+        document = _document(application, document_id)
+        if not application.startup.has_member(request.user):
+            raise Forbidden(_("Only the startup's team changes its application."))
+        try:
+            document_delete(document=document, actor=request.user)
+        except ApplicationError as error:
+            raise _refused(error) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(

@@ -19,6 +19,16 @@ urlpatterns = [
         name="application-pitch-deck",
     ),
     path(
+        "applications/<id:pk>/documents/",
+        applications.DocumentListView.as_view(),
+        name="application-document-list",
+    ),
+    path(
+        "applications/<id:pk>/documents/<id:document_id>/",
+        applications.DocumentView.as_view(),
+        name="application-document",
+    ),
+    path(
         "applications/<id:pk>/transitions/<str:name>/",
         applications.ApplicationTransitionView.as_view(),
         name="application-transition",

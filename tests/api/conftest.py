@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -198,7 +199,8 @@ def build_world() -> World:
     document = ApplicationDocument.objects.create(
         application=application_a,
         title="Letter of support",
-        file=application_a.pitch_deck.name,
+        # A file of its own: removing the document removes it.
+        file=ContentFile(make_pdf(), name="letter.pdf"),
         original_name="letter.pdf",
         size=100,
     )

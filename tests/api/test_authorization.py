@@ -173,6 +173,30 @@ ENDPOINTS = {
         body=lambda w: {"file": SimpleUploadedFile("deck.pdf", make_pdf(), content_type="application/pdf")},
         multipart=True,
     ),
+    "document add": Endpoint(
+        "POST",
+        f"{V1}/applications/{{id}}/documents/",
+        only({FB: 201, M: 403}, 404),
+        ids=lambda w: {"id": w.application_b.pk},
+        body=lambda w: {
+            "title": "Letter of intent",
+            "file": SimpleUploadedFile("letter.pdf", make_pdf(), content_type="application/pdf"),
+        },
+        multipart=True,
+    ),
+    "document download": Endpoint(
+        "GET",
+        f"{V1}/applications/{{id}}/documents/{{document_id}}/",
+        only({FA: 200, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.application_a.pk, "document_id": w.document.pk},
+    ),
+    "document remove": Endpoint(
+        "DELETE",
+        f"{V1}/applications/{{id}}/documents/{{document_id}}/",
+        # The call is open and lets documents change after submission.
+        only({FA: 204, AR: 403, M: 403}, 404),
+        ids=lambda w: {"id": w.application_a.pk, "document_id": w.document.pk},
+    ),
     "application withdraw": Endpoint(
         "POST",
         f"{V1}/applications/{{id}}/transitions/{{name}}/",

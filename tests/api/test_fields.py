@@ -295,6 +295,7 @@ def test_files_reach_reviewers_under_neutral_names_when_the_call_hides_the_found
         assert detail.get("pitch_deck_name") == pitch_deck_name, name
         assert detail["documents"][0].get("original_name") == document_name, name
         deck = client.get(f"{V1}/applications/{application.pk}/pitch-deck/")
+        document = client.get(f"{V1}/applications/{application.pk}/documents/{names_hidden.document.pk}/")
         client.force_login(names_hidden.users[name])  # the pages: the browser's session
         page_deck = client.get(f"/applications/{application.pk}/pitch-deck/")
         page_document = client.get(f"/documents/{names_hidden.document.pk}/")
@@ -303,6 +304,7 @@ def test_files_reach_reviewers_under_neutral_names_when_the_call_hides_the_found
         assert page_deck["Content-Disposition"] == f'attachment; filename="{expected}"', name
         expected = document_name or f"document-{names_hidden.document.pk}.pdf"
         assert page_document["Content-Disposition"] == f'attachment; filename="{expected}"', name
+        assert document["Content-Disposition"] == f'attachment; filename="{expected}"', name
 
 
 def test_the_founders_still_see_their_own_team_when_the_call_hides_it(names_hidden: World):
@@ -620,14 +622,17 @@ def test_files_reach_reviewers_without_their_author_when_the_call_hides_the_foun
 
     def downloads(name: str) -> list[bytes]:
         client = names_hidden.client(name)
-        api = client.get(f"{V1}/applications/{application.pk}/pitch-deck/")
+        api = [
+            client.get(f"{V1}/applications/{application.pk}/pitch-deck/"),
+            client.get(f"{V1}/applications/{application.pk}/documents/{names_hidden.document.pk}/"),
+        ]
         client.force_login(names_hidden.users[name])
         pages = [
             client.get(f"/applications/{application.pk}/pitch-deck/"),
             client.get(f"/documents/{names_hidden.document.pk}/"),
         ]
-        assert [response.status_code for response in [api, *pages]] == [200, 200, 200], name
-        return [b"".join(response.streaming_content) for response in [api, *pages]]
+        assert [response.status_code for response in [*api, *pages]] == [200] * 4, name
+        return [b"".join(response.streaming_content) for response in [*api, *pages]]
 
     for content in downloads("assigned_reviewer"):
         reader = PdfReader(io.BytesIO(content))
@@ -652,11 +657,16 @@ def test_a_file_that_cannot_be_rewritten_is_not_served_to_a_blind_reviewer(names
     client = names_hidden.client("assigned_reviewer")
 
     api = client.get(f"{V1}/applications/{application.pk}/pitch-deck/")
+    names_hidden.document.file = application.pitch_deck.name
+    names_hidden.document.save(update_fields=["file"])
+    api_document = client.get(f"{V1}/applications/{application.pk}/documents/{names_hidden.document.pk}/")
     client.force_login(names_hidden.users["assigned_reviewer"])
     page = client.get(f"/applications/{application.pk}/pitch-deck/")
 
     assert api.status_code == 409
     assert api.json()["error"]["code"] == "metadata_not_removed"
+    assert api_document.status_code == 409
+    assert api_document.json()["error"]["code"] == "metadata_not_removed"
     assert page.status_code == 409
     assert page.content.decode() == api.json()["error"]["message"]
     assert b"Anna Founder" not in api.content + page.content

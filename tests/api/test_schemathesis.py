@@ -45,6 +45,7 @@ BUSINESS_RULES = [
     ("PATCH", "/api/v1/startups/{id}/"),
     ("PUT", "/api/v1/review-assignments/{id}/review/"),
     ("PUT", "/api/v1/applications/{id}/pitch-deck/"),
+    ("POST", "/api/v1/applications/{id}/documents/"),
     ("POST", "/api/v1/milestones/{id}/evidence/"),
     ("POST", "/api/v1/readiness-changes/"),
     ("POST", "/api/v1/kpi-reports/"),

@@ -279,20 +279,22 @@ def test_once_the_founders_withdraw_reviewers_get_its_files_no_more(client, foun
         reverse("application-deck", args=[application.pk]),
         reverse("document-download", args=[document.pk]),
         f"/api/v1/applications/{application.pk}/pitch-deck/",
+        f"/api/v1/applications/{application.pk}/documents/{document.pk}/",
     ]
     client.force_login(reviewer)
-    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    assert [client.get(url).status_code for url in urls] == [200] * 4
 
     Application.objects.filter(pk=application.pk).update(status="withdrawn")
 
-    assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+    assert [client.get(url).status_code for url in urls] == [404] * 4
     page = client.get(reverse("review-form", args=[application.pk])).content.decode()
     assert "its files are no longer shared" in page
     assert reverse("application-deck", args=[application.pk]) not in page
     api = APIClient()
     api.force_authenticate(reviewer)
     assert "no longer shared" in api.get(urls[2]).json()["error"]["message"]
+    assert "no longer shared" in api.get(urls[3]).json()["error"]["message"]
     # The team and the managers keep them.
     for person in (founder, factories.ManagerFactory()):
         client.force_login(person)
-        assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+        assert [client.get(url).status_code for url in urls] == [200] * 4
