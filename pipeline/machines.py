@@ -7,6 +7,7 @@ transition: it declares its sources, target, guards and permission, and it is fi
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils import formats, timezone
@@ -171,11 +172,15 @@ class GateProgress:
         return self.milestones_done and investment_ready
 
 
+def _reason_written(instance: Any) -> bool:
+    """Whether the transition being fired came with a reason (its context holds the words)."""
+    context = getattr(instance, "_transition_context", None)
+    return bool(context and context.reason.strip())
+
+
 REASON_GIVEN = Guard(
     code="reason_given",
-    check=lambda startup: bool(
-        getattr(startup, "_transition_context", None) and startup._transition_context.reason.strip()
-    ),
+    check=_reason_written,
     message=lambda startup: (
         gettext("Write down why %(startup)s leaves the pipeline.") % {"startup": startup.name}
     ),
@@ -368,18 +373,23 @@ STARTUP_IN_PROGRAMME = Guard(
 
 REVIEW_COMMENT_GIVEN = Guard(
     code="reason_given",
-    check=lambda milestone: bool(
-        getattr(milestone, "_transition_context", None) and milestone._transition_context.reason.strip()
-    ),
+    check=_reason_written,
     message=lambda milestone: gettext("Tell the founders what is missing before sending the milestone back."),
+)
+
+MISS_REASON_GIVEN = Guard(
+    code="reason_given",
+    check=_reason_written,
+    message=lambda milestone: gettext("Tell the founders why the milestone counts as missed."),
 )
 
 
 class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
     """A milestone's status: planned -> in progress -> evidence submitted -> accepted, sent back
-    to in progress with a comment, or missed. Fired only by ``milestone_transition``. Once the
-    startup has left the programme (dropped, or alumni), nothing opens new work: evidence already
-    submitted may still be accepted, and an open milestone marked as missed."""
+    to in progress with a comment, or missed (with the reason, for the founders). Fired only by
+    ``milestone_transition``. Once the startup has left the programme (dropped, or alumni),
+    nothing opens new work: evidence already submitted may still be accepted, and an open
+    milestone marked as missed."""
 
     status = FSMField(
         _("status"),
@@ -439,8 +449,9 @@ class MilestoneMachine(ConcurrentTransitionMixin, models.Model):
         field="status",
         source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS],
         target=MilestoneStatus.MISSED,
+        conditions=[MISS_REASON_GIVEN],
         permission=is_manager,
-        custom={"label": _("Mark as missed")},
+        custom={"label": _("Mark as missed"), "needs_reason": True},
     )
     def miss(self) -> None:
         self.decided_at = timezone.now()

@@ -317,7 +317,7 @@ def test_evidence_must_be_a_readable_pdf(founder, milestone):
 
 
 def test_evidence_of_a_decided_milestone_is_refused(founder, manager, milestone):
-    milestone_transition(milestone=milestone, name="miss", actor=manager)
+    milestone_transition(milestone=milestone, name="miss", actor=manager, reason="The deadline passed.")
 
     response = client_for(founder).post(
         f"{V1}/milestones/{milestone.pk}/evidence/", {"note": "Late."}, format="multipart"
@@ -895,3 +895,23 @@ def test_a_reports_earlier_versions_come_with_it(founder, incubating):
     assert earlier["corrected_by"]["id"] == founder.pk
     listed = client_for(founder).get(f"{V1}/kpi-reports/").json()["results"][0]
     assert listed["earlier_versions"] == corrected.json()["earlier_versions"]
+
+
+def test_marking_a_milestone_as_missed_needs_the_reason_for_the_founders(founder, manager, milestone):
+    steering = client_for(manager)
+    offered = {
+        option["name"]: option
+        for option in steering.get(f"{V1}/milestones/{milestone.pk}/").json()["transitions"]
+    }
+    assert offered["miss"]["needs_reason"] is True
+
+    no_reason = steering.post(f"{V1}/milestones/{milestone.pk}/transitions/miss/", {})
+    assert no_reason.status_code == 409
+    assert no_reason.json()["error"]["details"]["messages"] == [
+        "Tell the founders why the milestone counts as missed."
+    ]
+    missed = steering.post(f"{V1}/milestones/{milestone.pk}/transitions/miss/", {"reason": "No pilot site."})
+
+    assert missed.status_code == 200, missed.content
+    assert missed.json()["status"] == "missed"
+    assert TransitionLog.objects.get(milestone=milestone, transition="miss").reason == "No pilot site."

@@ -1409,3 +1409,32 @@ def test_a_rejection_reason_is_bounded(founder, mentor, incubating):
     with pytest.raises(PortfolioError, match="at most 2000 characters"):
         readiness_change_confirm(change=change, actor=mentor, accept=False, reason="x" * 2001)
     assert ReadinessChange.objects.get().is_pending
+
+
+def test_a_milestone_is_marked_as_missed_only_with_the_reason_for_the_founders(
+    client, founder, manager, incubating
+):
+    milestone = factories.MilestoneFactory(startup=incubating, status="in_progress")
+    url = reverse("milestone-transition", args=[milestone.pk])
+    client.force_login(manager)
+    page = client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    assert 'id="reason-miss"' in page  # the box for the reason, before anyone is refused
+
+    with pytest.raises(GuardFailed) as info:
+        milestone_transition(milestone=milestone, name="miss", actor=manager, reason="  ")
+    assert info.value.codes == ["reason_given"]
+    response = client.post(url, {"transition": "miss", "expected_state": "in_progress", "reason": ""})
+    assert response.status_code == 409
+    assert "Tell the founders why the milestone counts as missed." in response.content.decode()
+    assert Milestone.objects.get(pk=milestone.pk).status == "in_progress"
+
+    response = client.post(
+        url, {"transition": "miss", "expected_state": "in_progress", "reason": "The pilot site withdrew."}
+    )
+    assert response.status_code == 302
+    assert Milestone.objects.get(pk=milestone.pk).status == "missed"
+    client.force_login(founder)
+    assert (
+        "The pilot site withdrew."
+        in client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
+    )

@@ -93,13 +93,17 @@ def test_the_managers_learn_that_tranches_tied_to_an_accepted_milestone_can_be_p
 
 def test_the_founders_hear_that_a_missed_milestone_is_open_again(team, founder, manager):
     milestone = factories.MilestoneFactory(startup=team, title="FTO analysis")
-    milestone_transition(milestone=milestone, name="miss", actor=manager)
+    milestone_transition(
+        milestone=milestone, name="miss", actor=manager, reason="The patent attorney's opinion never came."
+    )
     milestone_transition(milestone=milestone, name="reopen", actor=manager)
 
     subjects = [
         _rendered(m).subject for m in OutboxMessage.objects.filter(kind="milestone_decided").order_by("pk")
     ]
     assert subjects == ["Milestone “FTO analysis” marked as missed", "Milestone “FTO analysis” reopened"]
+    missed = _rendered(OutboxMessage.objects.filter(kind="milestone_decided").earliest("pk"))
+    assert "The patent attorney's opinion never came." in missed.text
     reopened = _rendered(OutboxMessage.objects.filter(kind="milestone_decided").latest("pk"))
     assert "is open again: add the evidence and submit it." in reopened.text
 
