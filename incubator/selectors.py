@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -195,14 +195,47 @@ def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None
         )
         row.total += record["amount"]
         row.records += 1
-        admitted = record["admitted_at"]
-        if (
-            not record["from_programme"]
-            and admitted is not None
-            and record["date"] >= timezone.localdate(admitted)
+        if is_follow_on(
+            on=record["date"], from_programme=record["from_programme"], admitted_at=record["admitted_at"]
         ):
             row.follow_on += record["amount"]
     return sorted(grouped.values(), key=lambda row: (row.group, row.currency))
+
+
+def is_follow_on(*, on: date, from_programme: bool, admitted_at: datetime | None) -> bool:
+    """Whether funding dated ``on`` was raised after the startup's admission (``admitted_at``),
+    from others than the programme itself."""
+    return not from_programme and admitted_at is not None and on >= timezone.localdate(admitted_at)
+
+
+def funding_ledger() -> QuerySet[FundingRecord]:
+    """Every funding record, oldest first, with its startup's field and cohort and what its
+    tranches have paid and still plan to pay: one query, to read in chunks."""
+    paid, planned = FundingTranche.Status.PAID, FundingTranche.Status.PLANNED
+    return _with_cohort(
+        FundingRecord.objects.select_related("startup", "investor").order_by("date", "pk")
+    ).annotate(
+        field_name=localised_column("startup__therapeutic_area__name"),
+        paid=Sum("tranches__amount", filter=Q(tranches__status=paid), default=Decimal("0")),
+        planned=Sum("tranches__amount", filter=Q(tranches__status=planned), default=Decimal("0")),
+    )
+
+
+def kpi_report_rows() -> QuerySet[KpiReport]:
+    """Every monthly report, by startup and month, with how often it was corrected. One query,
+    to read in chunks."""
+    return (
+        KpiReport.objects.order_by("startup__name", "startup_id", "period")
+        .annotate(corrections=Count("revisions"))
+        .values(
+            "startup__name",
+            "period",
+            *KpiReport.FIGURES,
+            "submitted_by__full_name",
+            "submitted_at",
+            "corrections",
+        )
+    )
 
 
 def funding_totals_by_currency(records: QuerySet[FundingRecord] | None = None) -> dict[str, Decimal]:
@@ -216,7 +249,6 @@ def milestones_for_user(user) -> QuerySet[Milestone]:
     queryset = Milestone.objects.select_related("startup")
     if user.is_manager:
         return queryset
-    from django.db.models import Q
 
     return queryset.filter(
         Q(startup__memberships__user=user) | Q(startup__mentor_assignments__mentor=user)

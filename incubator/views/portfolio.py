@@ -1,16 +1,19 @@
 """Portfolio pages: milestones and evidence, readiness changes, investment-readiness reviews,
 monthly reports, the funding ledger, and the managers' portfolio overview."""
 
+from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +24,7 @@ from pipeline.machines import PROGRAMME_LEFT
 from pipeline.models.applications import admission_held
 from pipeline.refusals import refusal_in_its_form
 from pipeline.services import milestone_transition, permitted_transitions
+from pipeline.views.dashboard import csv_response
 
 from .. import selectors
 from ..access import manager_required
@@ -499,3 +503,84 @@ def portfolio_overview(request: HttpRequest) -> HttpResponse:
             "missing": selectors.missing_reports(),
         },
     )
+
+
+def _yes(value: bool) -> str:
+    return _("yes") if value else ""
+
+
+def _money(value: Decimal) -> str:
+    """An amount with its cents, as a spreadsheet reads a number (no grouping)."""
+    return f"{value:.2f}"
+
+
+@manager_required
+def funding_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The funding ledger, a record a row, oldest first: what the overview's totals add up."""
+    header = [
+        _("Date"),
+        _("Startup"),
+        _("Field"),
+        _("Admitted by call"),
+        _("Kind"),
+        _("Round or programme"),
+        _("Investor or grantor"),
+        _("The programme's own funding"),
+        _("Follow-on"),
+        _("Amount"),
+        _("Currency"),
+        _("Paid in tranches"),
+        _("Planned in tranches"),
+    ]
+
+    def rows() -> Iterator[list]:
+        for record in selectors.funding_ledger().iterator(chunk_size=500):
+            follow_on = selectors.is_follow_on(
+                on=record.date, from_programme=record.from_programme, admitted_at=record.admitted_at
+            )
+            yield [
+                record.date.isoformat(),
+                record.startup.name,
+                record.field_name or "",
+                record.cohort or "",
+                record.get_kind_display(),
+                record.title,
+                record.source,
+                _yes(record.from_programme),
+                _yes(follow_on),
+                _money(record.amount),
+                record.currency,
+                _money(record.paid),
+                _money(record.planned),
+            ]
+
+    stamp = timezone.localdate().isoformat()
+    return csv_response(f"funding-{stamp}.csv", header, rows())
+
+
+@manager_required
+def kpi_reports_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Every monthly report, by startup and month, with how often it was corrected."""
+    fields = [KpiReport._meta.get_field(name) for name in KpiReport.FIGURES]
+    header = [
+        _("Startup"),
+        _("Month"),
+        *(capfirst(field.verbose_name) for field in fields),
+        _("Submitted by"),
+        _("Submitted at"),
+        _("Corrections"),
+    ]
+
+    def rows() -> Iterator[list]:
+        for report in selectors.kpi_report_rows().iterator(chunk_size=500):
+            yield [
+                report["startup__name"],
+                report["period"].strftime("%Y-%m"),
+                *(report[name] for name in KpiReport.FIGURES),
+                report["submitted_by__full_name"] or "",
+                timezone.localtime(report["submitted_at"]).strftime("%Y-%m-%d %H:%M"),
+                report["corrections"],
+            ]
+
+    stamp = timezone.localdate().isoformat()
+    return csv_response(f"monthly-reports-{stamp}.csv", header, rows())
