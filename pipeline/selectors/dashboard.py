@@ -18,8 +18,10 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -216,7 +218,29 @@ def _applications(filters: DashboardFilters) -> tuple[list[dict], list[dict], li
         {"call_id": c["call_id"], "title": c["title"], "statuses": dict(c["statuses"])} for c in calls
     ]
     funnel = [{"call_id": c["call_id"], "title": c["title"], "stages": dict(c["stages"])} for c in calls]
-    return applications, funnel, _to_do(calls)
+    return applications, funnel, _to_do(calls, _short_of_reviewers(rows))
+
+
+def _short_of_reviewers(applications: QuerySet[Application]) -> dict[int, int]:
+    """Per call, the applications in review with fewer reviewers left (not declined) than the
+    reviews the call needs before a decision: they cannot be decided until someone is added.
+    One query."""
+    reviewers = (
+        ReviewAssignment.objects.filter(application=OuterRef("pk"), declined_at__isnull=True)
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return dict(
+        applications.filter(status=ApplicationStatus.IN_REVIEW)
+        .annotate(reviewers=Coalesce(Subquery(reviewers), 0))
+        .filter(reviewers__lt=F("call__min_reviews"))
+        .order_by()
+        .values("call_id")
+        .annotate(n=Count("pk"))
+        .values_list("call_id", "n")
+    )
 
 
 def _stage_moves(filters: DashboardFilters) -> tuple[dict[tuple[str, str], int], list[StageTime]]:
@@ -447,21 +471,20 @@ def _stalled(filters: DashboardFilters, now: datetime, call_limits: list[int], l
     ]
 
 
-def _to_do(by_call: list[dict]) -> list[dict]:
-    """Per call, what waits for the managers: submitted applications without reviewers and
-    decisions not yet released. Counted by ``_applications``' query. (A review declined is told
-    to the managers as it happens; counting the applications short of reviewers here would cost
-    the dashboard a pass over every assignment.)"""
+def _to_do(by_call: list[dict], short: dict[int, int]) -> list[dict]:
+    """Per call, what waits for the managers: submitted applications without reviewers, those
+    in review left short of reviewers (``short``, by call), and decisions not yet released."""
     rows = [
         {
             "slug": entry["slug"],
             "title": entry["title"],
             "without_reviewers": entry["statuses"].get(ApplicationStatus.SUBMITTED, 0),
+            "short_of_reviewers": short.get(entry["call_id"], 0),
             "held": entry["held"],
         }
         for entry in by_call
     ]
-    return [row for row in rows if row["without_reviewers"] or row["held"]]
+    return [row for row in rows if row["without_reviewers"] or row["short_of_reviewers"] or row["held"]]
 
 
 def last_due_period(today: date) -> date:

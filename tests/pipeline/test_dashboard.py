@@ -236,7 +236,7 @@ def test_dashboard_query_count_is_the_same_at_30_and_300_startups(
 ):
     _bulk_pipeline(size)
     client.force_login(manager)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("manager-home"))
     assert response.context["data"].total == size
 
@@ -680,6 +680,8 @@ def test_the_dashboard_says_what_waits_for_the_managers_in_each_call(client, man
     short = factories.ApplicationFactory(call=call, status="in_review")
     factories.ReviewAssignmentFactory(application=short)
     factories.ReviewAssignmentFactory(application=short, declined_at=timezone.now())
+    covered = factories.ApplicationFactory(call=call, status="in_review")
+    factories.ReviewAssignmentFactory.create_batch(2, application=covered)
     full = factories.ApplicationFactory(call=call, status="in_review")
     for _ in range(2):
         factories.ReviewFactory(assignment__application=full)
@@ -692,6 +694,8 @@ def test_the_dashboard_says_what_waits_for_the_managers_in_each_call(client, man
     assert "Spring call" in section
     assert "Quiet call" not in section
     assert "2 submitted applications without reviewers" in section
+    # One reviewer left of the two the call needs; the other in review has both.
+    assert "1 application in review with fewer reviewers than the reviews it needs" in section
     assert "1 decision not released to the founders" in section
     assert reverse("manage-ranking", args=[call.slug]) in section
 
