@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     DRAFT_CLOSING = "draft_closing", _("Unsubmitted draft as the call closes")
     CALL_CLOSED = "call_closed", _("A call you manage closed")
     STAGE_CHANGED = "stage_changed", _("Your startup changed stage")
+    STARTUP_DROPPED = "startup_dropped", _("Your startup was dropped from the pipeline")
     APPLICATION_STATUS = "application_status", _("Your application changed status")
     DECISION_RELEASED = "decision_released", _("Decision on your application")
     STARTUP_STALLED = "startup_stalled", _("Startup stalled in a stage")
@@ -104,6 +105,13 @@ SPECS: dict[str, KindSpec] = {
             optional=True,
             in_app=True,
             description=_("When your startup moves to another stage of the pipeline."),
+        ),
+        KindSpec(
+            Kind.STARTUP_DROPPED,
+            Audience.FOUNDER,
+            optional=False,
+            in_app=True,
+            description=_("When the cluster managers drop your startup from the pipeline."),
         ),
         KindSpec(
             Kind.APPLICATION_STATUS,

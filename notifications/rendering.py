@@ -48,6 +48,7 @@ def _state_labels() -> dict[str, tuple[Any, list[tuple[str, str]]]]:
     moved = [("source", "source_label"), ("target", "target_label")]
     return {
         "stage_changed": (Stage, moved),
+        "startup_dropped": (Stage, moved),
         "mentee_stage_changed": (Stage, moved),
         "application_status": (ApplicationStatus, moved),
         "decision_released": (ApplicationStatus, [("status", "status_label")]),

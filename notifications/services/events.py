@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from incubator.models import TeamMembership
+from pipeline.machines import Stage
 from pipeline.models import Application, ApplicationStatus, ReviewAssignment, TransitionLog
 from pipeline.models.applications import AWAITING_REVIEWS
 
@@ -87,7 +88,10 @@ def notify_transition(*, log: TransitionLog) -> list[int]:
         "changed_at": iso(log.created_at),
     }
     if log.machine == TransitionLog.Machine.STARTUP:
-        kind, prefix, path = Kind.STAGE_CHANGED, "stage", reverse("startup-detail", args=[startup.pk])
+        # Being dropped is a decision about the startup: its founders hear of it whatever they
+        # chose to hear of stage changes.
+        kind = Kind.STARTUP_DROPPED if log.target == Stage.EXITED else Kind.STAGE_CHANGED
+        prefix, path = "stage", reverse("startup-detail", args=[startup.pk])
     else:
         kind, prefix = Kind.APPLICATION_STATUS, "application"
         path = reverse("application-detail", args=[log.application_id])

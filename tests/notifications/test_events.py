@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification, OutboxMessage
+from notifications.rendering import render_email
 from notifications.services import notify_decisions_released, notify_review_assigned, outbox_message_send
 from pipeline.exceptions import TransitionError
 from pipeline.models import Application
@@ -266,7 +267,6 @@ def test_reviewers_still_owing_a_review_hear_that_it_is_no_longer_needed(manager
     title = render_title(kind=notice.kind, context=notice.context)
     assert title.startswith("No review of NeuroRegen (")
     # Not what was decided: a decision may be held.
-    from notifications.rendering import render_email
 
     email = render_email(kind=notice.kind, context=notice.context, recipient=notice.recipient)
     assert "is no longer needed" in email.text
@@ -287,4 +287,22 @@ def test_the_startups_mentors_follow_its_stage_changes_and_being_dropped(founder
     assert notice.recipient == mentor
     assert render_title(kind=notice.kind, context=notice.context) == "AntibioTech: stage changed to Exited"
     assert "Lost the licence." not in str(notice.context)  # the manager's reason stays in the audit trail
-    assert Notification.objects.filter(kind="stage_changed", recipient=founder).exists()
+    assert Notification.objects.filter(kind="startup_dropped", recipient=founder).exists()
+
+
+def test_founders_learn_their_startup_was_dropped_even_with_stage_notices_turned_off(founder, manager):
+    from notifications.kinds import SPECS
+
+    factories.NotificationPreferenceFactory(user=founder, kind="stage_changed")
+    startup = factories.StartupFactory(name="AntibioTech", stage="acceleration", founders=[founder])
+
+    startup_transition(startup=startup, name="exit", actor=manager, reason="INTERNAL: lost the licence.")
+
+    assert SPECS["startup_dropped"].optional is False
+    [message] = OutboxMessage.objects.filter(kind="startup_dropped")
+    assert message.recipient == founder
+    email = render_email(kind=message.kind, context=message.context, recipient=founder)
+    assert email.subject == "AntibioTech was dropped from the pipeline"
+    assert "The cluster managers dropped AntibioTech from the pipeline; it was in Acceleration." in email.text
+    assert "INTERNAL" not in email.text + email.html
+    assert not Notification.objects.filter(kind="stage_changed").exists()
