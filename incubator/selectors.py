@@ -8,8 +8,20 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from pipeline.models.applications import admission_held
@@ -41,7 +53,7 @@ class Portfolio:
     def funding_totals(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for record in self.funding:
-            totals[record.currency] += record.amount
+            totals[record.currency] += record.funded
         return dict(sorted(totals.items()))
 
 
@@ -159,6 +171,22 @@ class FundingRow:
     records: int
 
 
+def funded_amount() -> ExpressionWrapper:
+    """A funding record's amount less its cancelled tranches: what the startup got or is still
+    to get. The totals add this up, never the amount as first recorded."""
+    cancelled = (
+        FundingTranche.objects.filter(record=OuterRef("pk"), status=FundingTranche.Status.CANCELLED)
+        .order_by()
+        .values("record")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return ExpressionWrapper(
+        F("amount") - Coalesce(Subquery(cancelled), Value(Decimal("0"))),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
 def _with_cohort(queryset: QuerySet[FundingRecord]) -> QuerySet[FundingRecord]:
     return queryset.annotate(
         cohort=localised_column("startup__admitted_call__title"), admitted_at=F("startup__admitted_at")
@@ -181,7 +209,8 @@ def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None
     else:
         raise ValueError(dimension)
     grouped: dict[tuple[str, str], FundingRow] = {}
-    for record in queryset.values(key, "currency", "amount", "date", "admitted_at", "from_programme"):
+    queryset = queryset.annotate(funded=funded_amount())
+    for record in queryset.values(key, "currency", "funded", "date", "admitted_at", "from_programme"):
         group = str(record[key]) if record[key] is not None else "—"
         row = grouped.setdefault(
             (group, record["currency"]),
@@ -193,12 +222,12 @@ def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None
                 records=0,
             ),
         )
-        row.total += record["amount"]
+        row.total += record["funded"]
         row.records += 1
         if is_follow_on(
             on=record["date"], from_programme=record["from_programme"], admitted_at=record["admitted_at"]
         ):
-            row.follow_on += record["amount"]
+            row.follow_on += record["funded"]
     return sorted(grouped.values(), key=lambda row: (row.group, row.currency))
 
 
@@ -210,14 +239,18 @@ def is_follow_on(*, on: date, from_programme: bool, admitted_at: datetime | None
 
 def funding_ledger() -> QuerySet[FundingRecord]:
     """Every funding record, oldest first, with its startup's field and cohort and what its
-    tranches have paid and still plan to pay: one query, to read in chunks."""
-    paid, planned = FundingTranche.Status.PAID, FundingTranche.Status.PLANNED
+    tranches have paid, still plan to pay and will not pay: one query, to read in chunks."""
+
+    def tranches(status: str) -> Sum:
+        return Sum("tranches__amount", filter=Q(tranches__status=status), default=Decimal("0"))
+
     return _with_cohort(
         FundingRecord.objects.select_related("startup", "investor").order_by("date", "pk")
     ).annotate(
         field_name=localised_column("startup__therapeutic_area__name"),
-        paid=Sum("tranches__amount", filter=Q(tranches__status=paid), default=Decimal("0")),
-        planned=Sum("tranches__amount", filter=Q(tranches__status=planned), default=Decimal("0")),
+        paid=tranches(FundingTranche.Status.PAID),
+        planned=tranches(FundingTranche.Status.PLANNED),
+        cancelled=tranches(FundingTranche.Status.CANCELLED),
     )
 
 
@@ -240,7 +273,9 @@ def kpi_report_rows() -> QuerySet[KpiReport]:
 
 def funding_totals_by_currency(records: QuerySet[FundingRecord] | None = None) -> dict[str, Decimal]:
     queryset = records if records is not None else FundingRecord.objects.all()
-    rows = queryset.order_by().values("currency").annotate(total=Sum("amount"))
+    rows = (
+        queryset.order_by().annotate(funded=funded_amount()).values("currency").annotate(total=Sum("funded"))
+    )
     return {row["currency"]: row["total"] for row in sorted(rows, key=lambda r: r["currency"])}
 
 

@@ -61,6 +61,7 @@ urlpatterns = [
     path("startups/<id:pk>/reports/<int:year>-<int:month>/", portfolio.kpi_report, name="kpi-report"),
     path("startups/<id:pk>/funding/new/", portfolio.funding_new, name="funding-new"),
     path("funding/tranches/<id:pk>/paid/", portfolio.tranche_paid, name="tranche-paid"),
+    path("funding/tranches/<id:pk>/cancel/", portfolio.tranche_cancel, name="tranche-cancel"),
     path("manage/portfolio/", portfolio.portfolio_overview, name="portfolio-overview"),
     path("manage/portfolio/funding.csv", portfolio.funding_export, name="funding-export"),
     path("manage/portfolio/monthly-reports.csv", portfolio.kpi_reports_export, name="kpi-reports-export"),

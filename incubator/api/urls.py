@@ -88,5 +88,10 @@ urlpatterns = [
         funding.TranchePaidView.as_view(),
         name="funding-tranche-mark-paid",
     ),
+    path(
+        "funding-tranches/<id:pk>/cancel/",
+        funding.TrancheCancelView.as_view(),
+        name="funding-tranche-cancel",
+    ),
     path("funding/summary/", funding.FundingSummaryView.as_view(), name="funding-summary"),
 ]

@@ -3,6 +3,7 @@ investment-readiness reviews, monthly KPI reports and the funding ledger."""
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -286,6 +287,15 @@ class FundingRecord(models.Model):
             raise ValidationError(errors)
 
     @property
+    def funded(self) -> Decimal:
+        """The amount less its cancelled tranches (those loaded with the record): what the
+        startup got or is still to get. ``incubator.selectors.funded_amount`` in SQL."""
+        cancelled = FundingTranche.Status.CANCELLED
+        return self.amount - sum(
+            (tranche.amount for tranche in self.tranches.all() if tranche.status == cancelled), Decimal("0")
+        )
+
+    @property
     def source(self) -> str:
         """Who provided it; the programme itself when the record is its own and names no one."""
         if self.investor_id:
@@ -313,6 +323,13 @@ class FundingTranche(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # A planned tranche that will not be paid (its milestone missed, the agreement changed): its
+    # amount no longer counts towards the record's funding.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.TextField(_("why it was cancelled"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["record", "id"]

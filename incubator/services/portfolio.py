@@ -590,6 +590,31 @@ def funding_record_create(
 
 
 @transaction.atomic
+def funding_tranche_cancel(*, tranche: FundingTranche, actor: User, reason: str) -> FundingTranche:
+    """Record that a planned tranche will not be paid, and why: its amount no longer counts in
+    the funding totals. The startup's founders are told, with the reason."""
+    if not actor.is_manager:
+        raise PermissionDenied
+    locked = (
+        FundingTranche.objects.select_for_update(of=("self",)).select_related("record").get(pk=tranche.pk)
+    )
+    if locked.status != FundingTranche.Status.PLANNED:
+        raise PortfolioError(_("Only a planned tranche can be cancelled."))
+    reason = reason.strip()
+    if not reason:
+        raise PortfolioError(_("Write down why the tranche will not be paid: the founders are told."))
+    locked.status = FundingTranche.Status.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = actor
+    locked.cancellation_reason = reason[:2000]
+    locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
+    from notifications.services import notify_funding
+
+    notify_funding(record_id=locked.record_id, cancelled_tranche_id=locked.pk)
+    return locked
+
+
+@transaction.atomic
 def funding_tranche_mark_paid(*, tranche: FundingTranche, actor: User, paid_on: date) -> FundingTranche:
     if not actor.is_manager:
         raise PermissionDenied

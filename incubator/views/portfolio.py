@@ -44,6 +44,7 @@ from ..services.portfolio import (
     can_see_portfolio,
     can_steer,
     funding_record_create,
+    funding_tranche_cancel,
     funding_tranche_mark_paid,
     investment_review_create,
     kpi_period_problem,
@@ -489,6 +490,25 @@ def tranche_paid(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @manager_required
+@require_POST
+def tranche_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    tranche = get_object_or_404(FundingTranche.objects.select_related("record"), pk=pk)
+    try:
+        cancelled = funding_tranche_cancel(
+            tranche=tranche, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except PortfolioError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The tranche of %(amount)s %(currency)s is cancelled; the founders are told why.")
+            % {"amount": floatformat(cancelled.amount, "-2g"), "currency": tranche.record.currency},
+        )
+    return redirect("startup-detail", pk=tranche.record.startup_id)
+
+
+@manager_required
 def portfolio_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -531,6 +551,7 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
         _("Currency"),
         _("Paid in tranches"),
         _("Planned in tranches"),
+        _("Cancelled in tranches"),
     ]
 
     def rows() -> Iterator[list]:
@@ -552,6 +573,7 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
                 record.currency,
                 _money(record.paid),
                 _money(record.planned),
+                _money(record.cancelled),
             ]
 
     stamp = timezone.localdate().isoformat()

@@ -107,10 +107,12 @@ def notify_investment_reviewed(*, review_id: int) -> list[int]:
     )
 
 
-def notify_funding(*, record_id: int, paid_tranche_id: int | None = None) -> list[int]:
-    """The founders learn of funding recorded for their startup, or of a tranche of it paid (with
-    ``paid_tranche_id``): the ledger on their startup's page shows it too. Call it inside the
-    transaction that records it."""
+def notify_funding(
+    *, record_id: int, paid_tranche_id: int | None = None, cancelled_tranche_id: int | None = None
+) -> list[int]:
+    """The founders learn of funding recorded for their startup, of a tranche of it paid (with
+    ``paid_tranche_id``) or cancelled (``cancelled_tranche_id``, with the reason): the ledger on
+    their startup's page shows it too. Call it inside the transaction that records it."""
     from incubator.models import FundingRecord, FundingTranche
 
     record = FundingRecord.objects.select_related("startup", "investor").get(pk=record_id)
@@ -127,6 +129,14 @@ def notify_funding(*, record_id: int, paid_tranche_id: int | None = None) -> lis
         tranche = FundingTranche.objects.get(pk=paid_tranche_id, record=record)
         context.update(tranche_amount=str(tranche.amount), paid_on=tranche.paid_on.isoformat())
         key = f"tranche-paid:{tranche.pk}"
+    if cancelled_tranche_id is not None:
+        tranche = FundingTranche.objects.get(pk=cancelled_tranche_id, record=record)
+        context.update(
+            tranche_amount=str(tranche.amount),
+            cancelled_at=iso(tranche.cancelled_at),
+            reason=tranche.cancellation_reason,
+        )
+        key = f"tranche-cancelled:{tranche.pk}"
     return notices_create(
         notices=notices_to(
             kind=Kind.FUNDING_RECORDED,

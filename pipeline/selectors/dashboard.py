@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from incubator.localised import localised_column
 from incubator.models import Call, FundingRecord, Organisation, Startup, TherapeuticArea
-from incubator.selectors import REPORTING_STAGES
+from incubator.selectors import REPORTING_STAGES, funded_amount
 
 from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
 from ..models import (
@@ -418,18 +418,19 @@ def _score_distribution(filters: DashboardFilters) -> list[dict]:
 
 
 def _funding(filters: DashboardFilters) -> list[dict]:
-    """Funding per admitting call and currency; follow-on is what came after admission from
-    others than the programme. Amounts are never converted between currencies."""
+    """Funding per admitting call and currency (less cancelled tranches); follow-on is what came
+    after admission from others than the programme. Amounts are never converted between
+    currencies."""
     rows = (
         filters.restrict(FundingRecord.objects.all(), "startup")
         .order_by()
-        .annotate(cohort=localised_column("startup__admitted_call__title"))
+        .annotate(cohort=localised_column("startup__admitted_call__title"), funded=funded_amount())
         .values("cohort", "currency")
         .annotate(
-            total=Sum("amount"),
+            total=Sum("funded"),
             follow_on=Coalesce(
                 Sum(
-                    "amount",
+                    "funded",
                     filter=Q(from_programme=False, date__gte=TruncDate("startup__admitted_at")),
                 ),
                 Value(Decimal("0")),

@@ -431,6 +431,13 @@ ENDPOINTS = {
         ids=lambda w: {"id": w.portfolio.funding_record.tranches.first().pk},
         body=lambda w: {},
     ),
+    "tranche cancel": Endpoint(
+        "POST",
+        f"{V1}/funding-tranches/{{id}}/cancel/",
+        only({FA: 403, AR: 403, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.funding_record.tranches.last().pk},
+        body=lambda w: {"reason": "The milestone was missed."},
+    ),
     "funding summary": Endpoint("GET", f"{V1}/funding/summary/", only({M: 200}, 403)),
     "schema": Endpoint("GET", f"{V1}/schema/", everyone(200, anonymous=200)),
     "swagger ui": Endpoint("GET", f"{V1}/docs/", everyone(200, anonymous=200)),

@@ -94,6 +94,7 @@ def test_the_funding_ledger_lists_each_record_with_its_tranches(client, manager)
         "Currency",
         "Paid in tranches",
         "Planned in tranches",
+        "Cancelled in tranches",
     ]
     area = str(startup.therapeutic_area)
     assert rows == [
@@ -111,6 +112,7 @@ def test_the_funding_ledger_lists_each_record_with_its_tranches(client, manager)
             "RUB",
             "400000.00",
             "600000.50",
+            "0.00",
         ],
         [
             (timezone.localdate() - timedelta(days=10)).isoformat(),
@@ -124,6 +126,7 @@ def test_the_funding_ledger_lists_each_record_with_its_tranches(client, manager)
             "yes",
             "250000.00",
             "USD",
+            "0.00",
             "0.00",
             "0.00",
         ],
@@ -193,4 +196,4 @@ def test_the_exports_read_a_fixed_number_of_queries(client, django_assert_max_nu
         reports = _csv(client.get(reverse("kpi-reports-export")))
 
     assert len(funding) == len(reports) == size + 1
-    assert {(row[-2], row[-1]) for row in funding[1:]} == {("4.00", "6.00")}
+    assert {tuple(row[-3:]) for row in funding[1:]} == {("4.00", "6.00", "0.00")}

@@ -17,7 +17,12 @@ from rest_framework.response import Response
 from incubator import selectors
 from incubator.models import FundingRecord
 from incubator.models.portfolio import Currency
-from incubator.services.portfolio import PortfolioError, funding_record_create, funding_tranche_mark_paid
+from incubator.services.portfolio import (
+    PortfolioError,
+    funding_record_create,
+    funding_tranche_cancel,
+    funding_tranche_mark_paid,
+)
 
 from ..errors import Conflict, Forbidden
 from ..filters import ApiFilterSet, IdFilter
@@ -27,6 +32,7 @@ from .funding_serializers import (
     FundingRecordInputSerializer,
     FundingRecordSerializer,
     FundingSummarySerializer,
+    TrancheCancelInputSerializer,
     TranchePaidInputSerializer,
 )
 from .selectors import funding_records_for_api, tranches_for_api
@@ -96,6 +102,32 @@ class TranchePaidView(generics.GenericAPIView):
         paid_on = serializer.validated_data.get("paid_on") or timezone.localdate()
         try:
             funding_tranche_mark_paid(tranche=tranche, actor=request.user, paid_on=paid_on)
+        except PortfolioError as error:
+            raise Conflict(error.message, code="tranche_not_planned") from error
+        return funding_response(request, tranche.record_id)
+
+
+class TrancheCancelView(generics.GenericAPIView):
+    """Cancel a planned tranche that will not be paid, with the reason (managers): its amount no
+    longer counts in the funding totals, and the founders are told. Answers with its record."""
+
+    serializer_class = TrancheCancelInputSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return tranches_for_api(self.request.user)
+
+    @extend_schema(request=TrancheCancelInputSerializer, responses={200: FundingRecordSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        tranche = self.get_object()
+        if not request.user.is_manager:
+            raise Forbidden(_("Only cluster managers cancel tranches."))
+        serializer = TrancheCancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            funding_tranche_cancel(
+                tranche=tranche, actor=request.user, reason=serializer.validated_data["reason"]
+            )
         except PortfolioError as error:
             raise Conflict(error.message, code="tranche_not_planned") from error
         return funding_response(request, tranche.record_id)

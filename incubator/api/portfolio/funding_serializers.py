@@ -21,6 +21,7 @@ from incubator.models.portfolio import (
 )
 
 from ..serializers import (
+    NOT_BLANK,
     NamedRefSerializer,
     PersonSerializer,
     RelatedIdField,
@@ -36,9 +37,14 @@ class FundingTrancheSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FundingTranche
-        fields = ["id", "amount", "milestone", "status", "paid_on"]
+        fields = ["id", "amount", "milestone", "status", "paid_on", "cancelled_at", "cancellation_reason"]
         read_only_fields = fields
-        extra_kwargs = {"milestone": {"help_text": _("The milestone whose acceptance releases it, if any.")}}
+        extra_kwargs = {
+            "milestone": {"help_text": _("The milestone whose acceptance releases it, if any.")},
+            "cancellation_reason": {
+                "help_text": _("Why a cancelled tranche will not be paid; empty otherwise.")
+            },
+        }
 
 
 class FundingRecordSerializer(serializers.ModelSerializer):
@@ -50,6 +56,10 @@ class FundingRecordSerializer(serializers.ModelSerializer):
     source = serializers.CharField(read_only=True, help_text=_("The investor or grantor, for display."))
     recorded_by = PersonSerializer(read_only=True, allow_null=True)
     tranches = FundingTrancheSerializer(many=True, read_only=True)
+    funded = TotalField(
+        read_only=True,
+        help_text=_("The amount less the tranches cancelled: what the funding totals count."),
+    )
 
     class Meta:
         model = FundingRecord
@@ -69,6 +79,7 @@ class FundingRecordSerializer(serializers.ModelSerializer):
             "recorded_by",
             "recorded_at",
             "tranches",
+            "funded",
         ]
         read_only_fields = fields
 
@@ -155,6 +166,14 @@ class TranchePaidInputSerializer(serializers.Serializer):
         if paid_on > timezone.localdate():
             raise serializers.ValidationError(_("The payment date cannot be in the future."))
         return paid_on
+
+
+class TrancheCancelInputSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        max_length=2000,
+        validators=[NOT_BLANK],
+        help_text=_("Why the tranche will not be paid; the founders are told."),
+    )
 
 
 class FundingTotalSerializer(serializers.Serializer):
