@@ -373,6 +373,13 @@ class KpiReportAdmin(admin.ModelAdmin):
     list_select_related = ["startup"]
 
 
+# A tranche paid or cancelled is settled: the admin changes it no more.
+SETTLED_MESSAGES = {
+    FundingTranche.Status.PAID: _("A paid tranche stays as it was paid."),
+    FundingTranche.Status.CANCELLED: _("A cancelled tranche stays cancelled."),
+}
+
+
 class FundingTrancheFormSet(forms.BaseInlineFormSet):
     """The ledger's rules as on the startup's page: each tranche more than zero, tied (if at all)
     to a milestone of the same startup, and together no more than the record's amount."""
@@ -384,10 +391,10 @@ class FundingTrancheFormSet(forms.BaseInlineFormSet):
         problems = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            paid = form.instance.pk and form.instance.status == FundingTranche.Status.PAID
-            if paid and data and (data.get("DELETE") or form.has_changed()):
+            status = form.instance.status if form.instance.pk else None
+            if status in SETTLED_MESSAGES and data and (data.get("DELETE") or form.has_changed()):
                 # For the whole set: a form marked for deletion is not validated on its own.
-                problems.append(_("A paid tranche stays as it was paid."))
+                problems.append(SETTLED_MESSAGES[status])
             if not data or data.get("DELETE"):
                 continue
             amount, milestone = data.get("amount"), data.get("milestone")
@@ -403,12 +410,13 @@ class FundingTrancheFormSet(forms.BaseInlineFormSet):
 
 
 class FundingTrancheInline(admin.TabularInline):
-    """Tranches are planned here; one is paid from the startup's page, which checks its milestone."""
+    """Tranches are planned here; one is paid or cancelled from the startup's page, which checks
+    its milestone and tells the founders."""
 
     model = FundingTranche
     formset = FundingTrancheFormSet
     extra = 0
-    readonly_fields = ["status", "paid_on"]
+    readonly_fields = ["status", "paid_on", "cancelled_at", "cancelled_by", "cancellation_reason"]
 
 
 @admin.register(FundingRecord)

@@ -278,10 +278,19 @@ def test_admin_tranches_keep_the_ledgers_rules_and_are_paid_on_the_page(rf, admi
         formset = formset_class({**prefix, "tranches-0-record": str(record.pk), **change}, instance=record)
         assert not formset.is_valid()
         assert formset.non_form_errors() == ["A paid tranche stays as it was paid."]
+    # So does a cancelled one; why it was cancelled is not edited here either.
+    paid.status, paid.paid_on, paid.cancellation_reason = "cancelled", None, "Missed."
+    paid.save()
+    formset = formset_class(
+        {**prefix, "tranches-0-record": str(record.pk), "tranches-0-amount": "300"}, instance=record
+    )
+    assert not formset.is_valid()
+    assert formset.non_form_errors() == ["A cancelled tranche stays cancelled."]
     page = admin_client_.get(
         reverse("admin:incubator_fundingrecord_change", args=[record.pk])
     ).content.decode()
     assert 'name="tranches-__prefix__-status"' not in page
+    assert 'name="tranches-0-cancellation_reason"' not in page
     assert 'name="startup"' not in page
 
 
