@@ -19,6 +19,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
-    # Anything else under the API answers in the API's error shape, not with an HTML page.
-    re_path(r"^.*$", not_found),
+    # Anything else under the API answers in the API's error shape, not with an HTML page: a
+    # pattern that matches every path, line breaks included ("^.*$" would not).
+    re_path(r"^", not_found),
 ]

@@ -183,7 +183,8 @@ def funded_amount() -> ExpressionWrapper:
     )
     return ExpressionWrapper(
         F("amount") - Coalesce(Subquery(cancelled), Value(Decimal("0"))),
-        output_field=DecimalField(max_digits=16, decimal_places=2),
+        # Room for totals of many records (SQLite reads a sum back within these digits).
+        output_field=DecimalField(max_digits=24, decimal_places=2),
     )
 
 

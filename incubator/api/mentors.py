@@ -96,7 +96,16 @@ class StartupMentorDetailView(generics.GenericAPIView):
     @extend_schema(
         request=None,
         responses={204: None},
-        parameters=[OpenApiParameter("mentor_id", int, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter(
+                "mentor_id",
+                int,
+                OpenApiParameter.PATH,
+                description=str(
+                    _("The mentor's own id (``mentor.id`` in the list), not the id of the mentorship.")
+                ),
+            )
+        ],
     )
     def delete(self, request: Request, pk: int, mentor_id: int) -> Response:
         """End a mentorship (cluster managers); the mentor is told."""

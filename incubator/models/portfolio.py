@@ -217,6 +217,7 @@ class Currency(models.TextChoices):
 
 
 POSITIVE_AMOUNT = _("The amount must be more than zero.")
+POSITIVE_TRANCHE = _("A tranche's amount must be more than zero.")
 TRANCHES_OVER_AMOUNT = _("The tranches add up to more than the amount.")
 TRANCHE_OF_ANOTHER_STARTUP = _("A tranche can only depend on a milestone of the same startup.")
 
@@ -228,6 +229,12 @@ def funding_date_problem(startup, day: date) -> str | None:
             "founded": formats.date_format(startup.founded_on)
         }
     return None
+
+
+# Digits of a ledger amount, cents included (up to 9,999,999,999,999.99): as many as a
+# double-precision number keeps exactly, so SQLite (the demo's database, which stores decimals
+# as such numbers) keeps every amount as typed.
+LEDGER_DIGITS = 15
 
 
 class FundingRecord(models.Model):
@@ -244,7 +251,7 @@ class FundingRecord(models.Model):
     title = models.CharField(_("round or programme"), max_length=200, blank=True)
     date = models.DateField(_("date"), validators=[not_in_the_future])
     amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+        _("amount"), max_digits=LEDGER_DIGITS, decimal_places=2, validators=[MinValueValidator(0)]
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.RUB)
     investor = models.ForeignKey(
@@ -316,7 +323,7 @@ class FundingTranche(models.Model):
 
     record = models.ForeignKey(FundingRecord, on_delete=models.CASCADE, related_name="tranches")
     amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+        _("amount"), max_digits=LEDGER_DIGITS, decimal_places=2, validators=[MinValueValidator(0)]
     )
     milestone = models.ForeignKey(
         "incubator.Milestone", null=True, blank=True, on_delete=models.SET_NULL, related_name="tranches"

@@ -31,7 +31,7 @@ from ..models import (
     Startup,
     User,
 )
-from ..models.portfolio import TRANCHE_OF_ANOTHER_STARTUP, TRANCHES_OVER_AMOUNT
+from ..models.portfolio import POSITIVE_TRANCHE, TRANCHE_OF_ANOTHER_STARTUP, TRANCHES_OVER_AMOUNT
 from ..models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase
 from ..months import month_in_text
 
@@ -575,6 +575,8 @@ def funding_record_create(
     except ValidationError as error:
         raise PortfolioError(" ".join(error.messages)) from error
     tranches = tranches or []
+    if any(t["amount"] <= 0 for t in tranches):
+        raise PortfolioError(str(POSITIVE_TRANCHE))
     if sum((t["amount"] for t in tranches), Decimal("0")) > amount:
         raise PortfolioError(str(TRANCHES_OVER_AMOUNT))
     record.save()

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incubator.api.serializers import (
+    NOT_BLANK,
     NamedRefSerializer,
     OmittingModelSerializer,
     RelatedIdField,
@@ -263,8 +264,10 @@ class PitchDeckInputSerializer(serializers.Serializer):
 class DocumentInputSerializer(serializers.Serializer):
     title = StrictCharField(
         max_length=200,
-        required=False,
-        allow_blank=True,
-        help_text=_("What the document is; the file's name when left out."),
+        validators=[NOT_BLANK],
+        help_text=_(
+            "What the document is. Reviewers read it even when the call hides the founders' names "
+            "(the file's own name is withheld from them then)."
+        ),
     )
     file = serializers.FileField(help_text=_("A PDF, within the upload limit."))

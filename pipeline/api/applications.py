@@ -382,13 +382,17 @@ class ApplicationTransitionView(TransitionActionView):
 
     def refuse(self, instance: Application, name: str) -> None:
         if sees_as_founder(instance, self.request.user) and instance.decision_held:
-            raise Conflict(
-                _(
+            if name == "withdraw":
+                message = _(
                     "A decision on this application is being finalised; it can no longer be "
                     "withdrawn. Write to the cluster office if you need to."
-                ),
-                code="decision_pending",
-            )
+                )
+            else:
+                message = _(
+                    "A decision on this application is being finalised; it can no longer change. "
+                    "Write to the cluster office if you need to."
+                )
+            raise Conflict(message, code="decision_pending")
 
     def fire(self, *, instance: Application, name: str, data: dict[str, Any]) -> None:
         application_transition(

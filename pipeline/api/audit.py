@@ -25,6 +25,9 @@ class TransitionLogFilter(ApiFilterSet):
 
 
 class TransitionLogSerializer(OmittingModelSerializer):
+    """One recorded state change: of a startup's stage, an application's status or a
+    milestone's, by whom and when; a reason the user may not read is absent."""
+
     startup = NamedRefSerializer(read_only=True)
     actor = PersonSerializer(read_only=True, allow_null=True)
     source_label = serializers.CharField(read_only=True)

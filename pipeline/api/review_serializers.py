@@ -67,6 +67,9 @@ class ReviewStateSerializer(serializers.ModelSerializer):
 
 
 class ReviewAssignmentSerializer(OmittingModelSerializer):
+    """A request to review one application, with its due date and the state of its review;
+    fields the user may not see are absent."""
+
     application = AssignedApplicationSerializer(read_only=True)
     reviewer = PersonSerializer(read_only=True)
     review = serializers.SerializerMethodField()
@@ -162,6 +165,9 @@ def _own_review_submitted(assignment: ReviewAssignment) -> bool:
 
 
 class ReviewAssignmentDetailSerializer(ReviewAssignmentSerializer):
+    """A review assignment, with the other reviews of its application where the user may read
+    them."""
+
     other_reviews = OtherReviewsField(
         source="*",
         required=False,

@@ -174,7 +174,8 @@ def document_add(
     validate_pdf(upload)
     document = ApplicationDocument(
         application=locked,
-        title=title.strip() or upload.name,
+        # Never the file's name, which reviewers of a blind call must not read.
+        title=title.strip() or _("Supporting document"),
         original_name=pdf_file_name(upload.name, "document.pdf"),
         size=upload.size,
         uploaded_by=actor,

@@ -314,8 +314,9 @@ def test_an_unknown_address_under_the_api_answers_404(world: World, method: str)
     assert error_of(response, 404)["code"] == "not_found"
 
 
-def test_an_address_with_a_malformed_id_answers_404(world: World):
-    response = world.client("founder_a").get(f"{V1}/startups/first/")
+@pytest.mark.parametrize("path", ["startups/first/", "startups/1%0A/", "no-such%0Athing/", "startups/1%0D/"])
+def test_an_address_with_a_malformed_id_answers_404(world: World, path: str):
+    response = world.client("founder_a").get(f"{V1}/{path}")
 
     assert error_of(response, 404)["code"] == "not_found"
 

@@ -698,8 +698,15 @@ def test_funding_input_is_checked_before_anything_is_recorded(manager, founder, 
     assert fields({"tranches": [{"amount": "10", "milestone": elsewhere.pk}]}) == {
         "tranches": ["A tranche can only depend on a milestone of the same startup."]
     }
+    assert fields({"tranches": [{"amount": "0"}]}) == {
+        "tranches": ["A tranche's amount must be more than zero."]
+    }
     assert set(fields({"amount": "1e2"})) == {"amount"}
     assert set(fields({"amount": "-5"})) == {"amount"}
+    # As many digits as every database keeps exactly: refused, never rounded.
+    assert fields({"amount": "99999999999999.99"}) == {
+        "amount": ["At most 13 digits before the decimal point."]
+    }
     assert set(fields({"currency": "GBP"})) == {"currency"}
     programme = client.post(f"{V1}/funding-records/", {**body, "investor_name": "", "from_programme": True})
     assert programme.status_code == 201, programme.json()

@@ -236,9 +236,16 @@ def test_founders_cannot_withdraw_while_a_decision_is_held(world: World):
     application_transition(application=world.application_a, name="waitlist", actor=world.users["manager"])
 
     response = _fire(world.client("founder_a"), "applications", world.application_a.pk, "withdraw")
+    submit = _fire(world.client("founder_a"), "applications", world.application_a.pk, "submit")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "decision_pending"
+    assert "it can no longer be withdrawn" in response.json()["error"]["message"]
+    # Any other move is told the same without speaking of withdrawing.
+    assert submit.status_code == 409
+    assert submit.json()["error"]["message"].startswith(
+        "A decision on this application is being finalised; it can no longer change."
+    )
     assert _status(world.application_a) == "waitlisted"
 
 

@@ -154,3 +154,38 @@ def test_the_ledger_export_shows_what_each_record_will_not_pay(client, grant, ma
 
     assert header[-3:] == ["Paid in tranches", "Planned in tranches", "Cancelled in tranches"]
     assert row[-3:] == ["0.00", "2000000.00", "3000000.00"]
+
+
+def test_ledger_amounts_are_kept_to_the_cent_at_their_largest(manager, founder):
+    """The largest amount the ledger takes comes back as typed, on SQLite (the demo's database,
+    which keeps decimals as double-precision numbers) as on PostgreSQL; so do its tranches and
+    the totals made of it."""
+    startup = factories.StartupFactory(stage="incubation", founders=[founder])
+    largest = Decimal("9999999999999.99")
+    record = funding_record_create(
+        startup=startup,
+        actor=manager,
+        kind="equity",
+        date=timezone.localdate(),
+        amount=largest,
+        currency="USD",
+        investor_name="Helix",
+        tranches=[{"amount": Decimal("9999999999998.99")}],
+    )
+    with pytest.raises(PortfolioError, match="A tranche's amount must be more than zero"):
+        funding_record_create(
+            startup=startup,
+            actor=manager,
+            kind="grant",
+            date=timezone.localdate(),
+            amount=Decimal("10"),
+            currency="RUB",
+            investor_name="Fund",
+            tranches=[{"amount": Decimal("0")}],
+        )
+
+    record.refresh_from_db()
+    assert record.amount == largest
+    assert record.tranches.get().amount == Decimal("9999999999998.99")
+    assert funding_totals_by_currency() == {"USD": largest}
+    assert [row.total for row in funding_by("year")] == [largest]

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incubator.models import Startup
+from incubator.models.portfolio import LEDGER_DIGITS
 
 from ..serializers import RelatedIdField
 from .selectors import portfolio_startups
@@ -81,13 +82,18 @@ class ReportAmountField(AmountField):
 
 
 @extend_schema_field(
-    {"type": "string", "format": "decimal", "pattern": amount_pattern(14), "example": "2500000.00"}
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": amount_pattern(LEDGER_DIGITS - 2),
+        "example": "2500000.00",
+    }
 )
 class LedgerAmountField(AmountField):
-    """An amount of the funding ledger (the model keeps 16 digits)."""
+    """An amount of the funding ledger (the model keeps ``LEDGER_DIGITS`` digits)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_digits=16, **kwargs)
+        super().__init__(max_digits=LEDGER_DIGITS, **kwargs)
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^[0-9]+\.[0-9]{2}$"})

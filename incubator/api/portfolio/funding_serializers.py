@@ -13,6 +13,7 @@ from rest_framework import serializers
 from incubator.models import FundingRecord, FundingTranche, Milestone, Organisation
 from incubator.models.portfolio import (
     POSITIVE_AMOUNT,
+    POSITIVE_TRANCHE,
     TRANCHE_OF_ANOTHER_STARTUP,
     TRANCHES_OVER_AMOUNT,
     Currency,
@@ -85,7 +86,7 @@ class FundingRecordSerializer(serializers.ModelSerializer):
 
 
 class TrancheInputSerializer(serializers.Serializer):
-    amount = LedgerAmountField()
+    amount = LedgerAmountField(help_text=_("More than zero."))
     milestone = RelatedIdField(
         queryset=Milestone.objects.all(),
         required=False,
@@ -101,7 +102,7 @@ class FundingRecordInputSerializer(serializers.Serializer):
     date = StrictDateField(
         validators=[not_in_the_future], help_text=_("When it was secured: not in the future.")
     )
-    amount = LedgerAmountField()
+    amount = LedgerAmountField(help_text=_("More than zero."))
     currency = StrictChoiceField(choices=Currency.choices)
     investor = RelatedIdField(
         queryset=Organisation.objects.filter(is_member=True),
@@ -131,6 +132,8 @@ class FundingRecordInputSerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, Any] = {}
+        if any(tranche["amount"] <= 0 for tranche in data["tranches"]):
+            raise serializers.ValidationError({"tranches": [POSITIVE_TRANCHE]})
         if data["investor"] is None and not data["investor_name"].strip() and not data["from_programme"]:
             errors["investor_name"] = [
                 _("Name the investor or grantor: a member organisation or another name.")
