@@ -16,7 +16,7 @@ from incubator.services import MentorError, mentor_assign, mentor_unassign
 from pipeline.selectors import startups_visible_to
 
 from .errors import Conflict, Forbidden
-from .serializers import PersonSerializer, RelatedIdField
+from .serializers import InputSerializer, PersonSerializer, RelatedIdField
 
 
 class MentorshipSerializer(serializers.ModelSerializer):
@@ -33,7 +33,7 @@ class MentorshipSerializer(serializers.ModelSerializer):
         return organisation.name if organisation else None
 
 
-class MentorshipInputSerializer(serializers.Serializer):
+class MentorshipInputSerializer(InputSerializer):
     mentor = RelatedIdField(
         queryset=User.objects.filter(is_mentor=True, is_active=True),
         help_text=_("An active mentor's id."),

@@ -40,7 +40,16 @@ ERROR_DESCRIPTIONS = {
 
 
 class ApiAutoSchema(AutoSchema):
-    """drf-spectacular's schema with the error responses added to every operation."""
+    """drf-spectacular's schema with the error responses added to every operation, and request
+    bodies that say they take no other fields (``InputSerializer`` refuses them)."""
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False) -> dict:
+        from .serializers import InputSerializer
+
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if isinstance(serializer, InputSerializer) and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+        return schema
 
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "404", "429"]

@@ -7,6 +7,7 @@ representation entirely for them: absent, never blank or null.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -114,6 +115,22 @@ NOT_BLANK = RegexValidator(r"\S", message=_("Write something here."))
 
 # Input fields as strict as the schema: DRF would also take "5" for a number, 1 for true or 5 for
 # a text, and a client that sends those has a bug it should hear about.
+
+
+UNKNOWN_FIELD = _("This request takes no such field; nothing was saved.")
+
+
+class InputSerializer(serializers.Serializer):
+    """A request body. A field it does not take (misspelt, or one only the server sets, such as
+    a status that changes through a transition) is refused with 400 naming it, never silently
+    dropped; the schema says so with ``additionalProperties: false``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+        return super().to_internal_value(data)
 
 
 class StrictCharField(serializers.CharField):

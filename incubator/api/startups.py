@@ -36,6 +36,7 @@ from .filters import ApiFilterSet, IdFilter, IntegerFilter, TextFilter
 from .serializers import (
     NOT_BLANK,
     IdListField,
+    InputSerializer,
     NamedRefSerializer,
     PersonSerializer,
     RelatedIdField,
@@ -166,7 +167,7 @@ def _states_for(user: Any, startups: list[Startup]) -> dict[int, FounderState]:
     return {} if user.is_manager else founder_states(startups)
 
 
-class StartupProfileInputSerializer(serializers.Serializer):
+class StartupProfileInputSerializer(InputSerializer):
     """The profile fields founders edit; readiness level and phase change through a recorded
     readiness change once the startup exists."""
 

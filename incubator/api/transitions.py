@@ -32,7 +32,7 @@ from pipeline.exceptions import TransitionError
 from pipeline.services import TransitionOption
 
 from .errors import Forbidden, transition_refused
-from .serializers import StrictBooleanField, StrictCharField, StrictChoiceField
+from .serializers import InputSerializer, StrictBooleanField, StrictCharField, StrictChoiceField
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -88,7 +88,7 @@ def may_ever_fire(instance: models.Model, name: str, user: Any) -> bool:
     return any(transition.has_perm(instance, user) for transition in meta.transitions.values())
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class TransitionInputSerializer(InputSerializer):
     reason = StrictCharField(
         required=False,
         allow_blank=True,

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from incubator.api.serializers import (
     NOT_BLANK,
+    InputSerializer,
     NamedRefSerializer,
     OmittingModelSerializer,
     RelatedIdField,
@@ -225,7 +226,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         return options_data(transition_options(application, viewer(self)))
 
 
-class ApplicationCreateInputSerializer(serializers.Serializer):
+class ApplicationCreateInputSerializer(InputSerializer):
     startup = RelatedIdField(queryset=Startup.objects.none(), help_text=_("One of the user's startups."))
     call = RelatedIdField(queryset=Call.objects.all())
 
@@ -236,7 +237,7 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
             self.fields["startup"].queryset = Startup.objects.filter(memberships__user=user)
 
 
-class ApplicationUpdateInputSerializer(serializers.Serializer):
+class ApplicationUpdateInputSerializer(InputSerializer):
     """The founder's answers; any subset. Every answer may stay empty in a draft: the submit
     transition lists what is still missing."""
 
@@ -257,11 +258,11 @@ class ApplicationUpdateInputSerializer(serializers.Serializer):
     )
 
 
-class PitchDeckInputSerializer(serializers.Serializer):
+class PitchDeckInputSerializer(InputSerializer):
     file = serializers.FileField(help_text=_("A PDF, within the upload limit."))
 
 
-class DocumentInputSerializer(serializers.Serializer):
+class DocumentInputSerializer(InputSerializer):
     title = StrictCharField(
         max_length=200,
         validators=[NOT_BLANK],

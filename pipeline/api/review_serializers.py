@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from incubator.api.serializers import (
     NOT_BLANK,
+    InputSerializer,
     NamedRefSerializer,
     OmittingModelSerializer,
     PersonSerializer,
@@ -227,13 +228,13 @@ class ReviewSerializer(serializers.ModelSerializer):
         return review_version(review)
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(InputSerializer):
     criterion = StrictIntegerField(help_text=_("A criterion of the call's rubric."))
     score = StrictIntegerField(min_value=0, max_value=100, allow_null=True)
     comment = StrictCharField(max_length=3000, required=False, allow_blank=True, default="")
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(InputSerializer):
     """A draft or a submission. Submitting needs a score for every criterion, a recommendation
     and a confidence; a submitted review may be edited until the review deadline."""
 
@@ -271,7 +272,7 @@ class ReviewInputSerializer(serializers.Serializer):
         return scores
 
 
-class AssignmentCreateInputSerializer(serializers.Serializer):
+class AssignmentCreateInputSerializer(InputSerializer):
     application = RelatedIdField(queryset=Application.objects.all())
     reviewer = RelatedIdField(queryset=User.objects.all())
     due_at = StrictDateTimeField(
@@ -284,7 +285,7 @@ class AssignmentCreateInputSerializer(serializers.Serializer):
         return due_at
 
 
-class DeclineInputSerializer(serializers.Serializer):
+class DeclineInputSerializer(InputSerializer):
     reason = StrictCharField(max_length=2000, validators=[NOT_BLANK], help_text=_("The managers see it."))
     conflict = StrictBooleanField(
         required=False,

@@ -538,3 +538,34 @@ def test_a_list_without_filters_skips_the_filter_form_but_a_bad_filter_is_still_
     refused = client.get("/api/v1/startups/", {"page_size": 5, "trl_min": "high"})
     assert refused.status_code == 400
     assert "trl_min" in refused.json()["error"]["details"]["fields"]
+
+
+def test_a_field_the_request_does_not_take_is_refused_by_name_and_nothing_is_saved(world: World):
+    """A read-only or misspelt field is not dropped in silence: the client learns it was not
+    taken, and nothing of the request is saved."""
+    startup = world.client("founder_a").patch(
+        f"{V1}/startups/{world.startup_a.pk}/", {"summary": "New words.", "trl": 9}, format="json"
+    )
+    application = world.client("founder_b").patch(
+        f"{V1}/applications/{world.application_b.pk}/",
+        {"problem": "Changed.", "status": "accepted", "probem": "typo"},
+        format="json",
+    )
+    transition = world.client("manager").post(
+        f"{V1}/applications/{world.application_a.pk}/transitions/reject/",
+        {"reason": "Weak data.", "notify": True},
+        format="json",
+    )
+
+    assert error_of(startup, 400)["details"]["fields"] == {
+        "trl": ["This request takes no such field; nothing was saved."]
+    }
+    assert sorted(error_of(application, 400)["details"]["fields"]) == ["probem", "status"]
+    assert list(error_of(transition, 400)["details"]["fields"]) == ["notify"]
+    world.startup_a.refresh_from_db()
+    world.application_b.refresh_from_db()
+    world.application_a.refresh_from_db()
+    assert world.startup_a.summary != "New words."
+    assert world.application_b.problem != "Changed."
+    assert world.application_b.status == "draft"
+    assert world.application_a.status == "in_review"

@@ -23,6 +23,7 @@ from incubator.models.portfolio import (
 
 from ..serializers import (
     NOT_BLANK,
+    InputSerializer,
     NamedRefSerializer,
     PersonSerializer,
     RelatedIdField,
@@ -85,7 +86,7 @@ class FundingRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TrancheInputSerializer(serializers.Serializer):
+class TrancheInputSerializer(InputSerializer):
     amount = LedgerAmountField(help_text=_("More than zero."))
     milestone = RelatedIdField(
         queryset=Milestone.objects.all(),
@@ -96,7 +97,7 @@ class TrancheInputSerializer(serializers.Serializer):
     )
 
 
-class FundingRecordInputSerializer(serializers.Serializer):
+class FundingRecordInputSerializer(InputSerializer):
     startup = PortfolioStartupField()
     kind = StrictChoiceField(choices=FundingRecord.Kind.choices)
     date = StrictDateField(
@@ -160,7 +161,7 @@ class FundingRecordInputSerializer(serializers.Serializer):
         return data
 
 
-class TranchePaidInputSerializer(serializers.Serializer):
+class TranchePaidInputSerializer(InputSerializer):
     paid_on = StrictDateField(
         required=False, help_text=_("The day it was paid, not in the future; today when left out.")
     )
@@ -171,7 +172,7 @@ class TranchePaidInputSerializer(serializers.Serializer):
         return paid_on
 
 
-class TrancheCancelInputSerializer(serializers.Serializer):
+class TrancheCancelInputSerializer(InputSerializer):
     reason = StrictCharField(
         max_length=2000,
         validators=[NOT_BLANK],

@@ -32,6 +32,7 @@ from pipeline.services import permitted_transitions, transition_options
 
 from ..serializers import (
     NOT_BLANK,
+    InputSerializer,
     NamedRefSerializer,
     PersonSerializer,
     StrictCharField,
@@ -100,7 +101,7 @@ class MilestoneDetailSerializer(MilestoneSerializer):
         return options_data(transition_options(milestone, viewer(self)))
 
 
-class MilestoneCreateInputSerializer(serializers.Serializer):
+class MilestoneCreateInputSerializer(InputSerializer):
     startup = PortfolioStartupField()
     stage = StrictChoiceField(choices=MILESTONE_STAGES)
     title = StrictCharField(max_length=200, validators=[NOT_BLANK])
@@ -121,7 +122,7 @@ class MilestoneCreateInputSerializer(serializers.Serializer):
         return data
 
 
-class MilestoneUpdateInputSerializer(serializers.Serializer):
+class MilestoneUpdateInputSerializer(InputSerializer):
     """A correction of a milestone: any of these; its stage stays (the stage gate counts it)."""
 
     title = StrictCharField(max_length=200, validators=[NOT_BLANK], required=False)
@@ -166,7 +167,7 @@ class MilestoneEvidenceSerializer(serializers.ModelSerializer):
         return bool(evidence.file)
 
 
-class EvidenceInputSerializer(serializers.Serializer):
+class EvidenceInputSerializer(InputSerializer):
     note = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, help_text=_("A PDF, within the upload limit."))
 
@@ -237,7 +238,7 @@ class ReadinessChangeSerializer(serializers.ModelSerializer):
         return bool(change.evidence_file)
 
 
-class ReadinessChangeInputSerializer(serializers.Serializer):
+class ReadinessChangeInputSerializer(InputSerializer):
     startup = PortfolioStartupField()
     trl = StrictIntegerField(min_value=1, max_value=9, help_text=_("The new technology readiness level."))
     development_phase = StrictChoiceField(
@@ -258,7 +259,7 @@ class ReadinessChangeInputSerializer(serializers.Serializer):
 READINESS_DECISIONS = [("confirm", _("Confirm and apply")), ("reject", _("Reject"))]
 
 
-class ReadinessDecisionInputSerializer(serializers.Serializer):
+class ReadinessDecisionInputSerializer(InputSerializer):
     decision = StrictChoiceField(choices=READINESS_DECISIONS)
     reason = StrictCharField(
         max_length=2000,
@@ -289,7 +290,7 @@ class InvestmentReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvestmentReviewInputSerializer(serializers.Serializer):
+class InvestmentReviewInputSerializer(InputSerializer):
     startup = PortfolioStartupField()
     verdict = StrictChoiceField(choices=InvestmentReadinessReview.Verdict.choices)
     summary = StrictCharField(max_length=4000, validators=[NOT_BLANK])
@@ -348,7 +349,7 @@ class KpiReportSerializer(serializers.ModelSerializer):
         return kpi_report_version(report)
 
 
-class KpiReportInputSerializer(serializers.Serializer):
+class KpiReportInputSerializer(InputSerializer):
     """A month's report: every figure, as the report page asks for them. Submitting a month
     again replaces its report."""
 
