@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Object ids in paths (config/converters.py): integers a database column can hold.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "incubator.api.schema.describe_path_ids",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "pipeline.models.applications.ApplicationStatus",
         "ReviewStatusEnum": "pipeline.models.reviews.Review.Status",

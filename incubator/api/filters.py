@@ -112,6 +112,51 @@ class TextFilter(django_filters.CharFilter):
         return super().filter(qs, value)
 
 
+# What a filter without a label of its own keeps, by its kind and lookup (None: any other).
+_DESCRIPTIONS = {
+    "moment": {
+        "gte": _("Only those on or after this moment (ISO 8601, with its time zone)."),
+        "lte": _("Only those on or before this moment (ISO 8601, with its time zone)."),
+        None: _("Only those at this moment (ISO 8601, with its time zone)."),
+    },
+    "day": {
+        "gte": _("Only those on or after this day (YYYY-MM-DD)."),
+        "lte": _("Only those on or before this day (YYYY-MM-DD)."),
+        None: _("Only those on this day (YYYY-MM-DD)."),
+    },
+    "number": {
+        "gte": _("Only those with at least this number."),
+        "lte": _("Only those with at most this number."),
+        None: _("Only those with exactly this number."),
+    },
+    "text": {
+        "icontains": _("Only those containing this text, in any case."),
+        None: _("Only those with exactly this value."),
+    },
+}
+
+
+def _describe(filter_: django_filters.Filter) -> str:
+    """The schema's description of a filter that has no label of its own."""
+    if isinstance(filter_, IdFilter):
+        name = filter_.field_name.replace("__", " ").replace("_", " ")
+        return str(_("Only those linked to the %(name)s with this id.") % {"name": name})
+    if isinstance(filter_, BooleanFilter):
+        return str(_("Only those for which this is true (true) or false (false)."))
+    if isinstance(filter_, DateTimeFilter):
+        kind = "moment"
+    elif isinstance(filter_, django_filters.DateFilter):
+        kind = "day"
+    elif isinstance(filter_, IntegerFilter):
+        kind = "number"
+    elif isinstance(filter_, TextFilter):
+        kind = "text"
+    else:
+        return ""
+    texts = _DESCRIPTIONS[kind]
+    return str(texts.get(filter_.lookup_expr, texts[None]))
+
+
 class ApiFilterSet(FilterSet):
     """The base of every API filter set: the strict filters above for the fields ``Meta.fields``
     names, and an empty value for a typed filter (``?call=``) is an error, not "no filter"."""
@@ -141,6 +186,17 @@ class ApiFilterSet(FilterSet):
             )
         },
     }
+
+    @classmethod
+    def get_filters(cls) -> dict:
+        """The filters, each with a description for the schema unless it has its own."""
+        filters = super().get_filters()
+        for filter_ in filters.values():
+            if not filter_.extra.get("help_text") and filter_._label is None:
+                description = _describe(filter_)
+                if description:
+                    filter_.extra["help_text"] = description
+        return filters
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

@@ -71,3 +71,21 @@ class ApiAutoSchema(AutoSchema):
                     media_types=["application/json"],
                 )
         return responses
+
+
+def describe_path_ids(result: dict, generator, request, public) -> dict:
+    """A postprocessing hook: every id in a path says whose id it is."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "path" or parameter.get("description"):
+                    continue
+                name = parameter["name"]
+                if name == "id":
+                    parameter["description"] = str(_("The id of the object that the path names."))
+                elif name.endswith("_id"):
+                    parameter["description"] = str(
+                        _("The id of the %(name)s, within the object before it in the path.")
+                        % {"name": name.removesuffix("_id")}
+                    )
+    return result

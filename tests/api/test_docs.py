@@ -184,3 +184,28 @@ def test_the_api_root_links_to_the_documentation_and_every_list(world):
     assert lists - {"/api/v1/", "/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"} <= linked
     manager = world.client("manager")
     assert {link: manager.get(link).status_code for link in linked} == dict.fromkeys(linked, 200)
+
+
+def test_every_parameter_and_request_body_of_the_schema_is_described(client):
+    """An integrator reads what each path id and filter means, and that a request body takes no
+    field it does not list."""
+    schema = client.get("/api/v1/schema/?format=json").json()
+    undescribed = [
+        (method.upper(), path, parameter["name"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if not parameter.get("description", "").strip()
+    ]
+    open_bodies = [
+        name
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Input") and component.get("additionalProperties") is not False
+    ]
+
+    assert undescribed == []
+    assert open_bodies == []
+    applications = schema["paths"]["/api/v1/applications/"]["get"]["parameters"]
+    described = {parameter["name"]: parameter["description"] for parameter in applications}
+    assert described["startup"] == "Only those linked to the startup with this id."
+    assert described["submitted_after"].startswith("Only those on or after this moment")
