@@ -19,7 +19,7 @@ from .models import (
     Startup,
     User,
 )
-from .models.portfolio import LEDGER_DIGITS, POSITIVE_AMOUNT, TRANCHES_OVER_AMOUNT, funding_date_problem
+from .models.portfolio import LEDGER_MAX, POSITIVE_AMOUNT, TRANCHES_OVER_AMOUNT, funding_date_problem
 from .models.startups import PHASES_BY_PRODUCT_TYPE, DevelopmentPhase, ProductType
 from .services.portfolio import milestone_due_problem, milestone_problems
 
@@ -344,7 +344,8 @@ class FundingForm(BootstrapModelForm):
             self.fields[f"tranche_{n}_amount"] = forms.DecimalField(
                 label=_("Tranche %(n)d amount") % {"n": n},
                 required=False,
-                max_digits=LEDGER_DIGITS,
+                max_digits=16,
+                max_value=LEDGER_MAX,
                 decimal_places=2,
             )
             self.fields[f"tranche_{n}_amount"].widget.attrs["min"] = "0.01"

@@ -249,6 +249,7 @@ def funding_ledger() -> QuerySet[FundingRecord]:
         FundingRecord.objects.select_related("startup", "investor").order_by("date", "pk")
     ).annotate(
         field_name=localised_column("startup__therapeutic_area__name"),
+        funded_total=funded_amount(),
         paid=tranches(FundingTranche.Status.PAID),
         planned=tranches(FundingTranche.Status.PLANNED),
         cancelled=tranches(FundingTranche.Status.CANCELLED),

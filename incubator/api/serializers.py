@@ -118,6 +118,16 @@ NOT_BLANK = RegexValidator(r"\S", message=_("Write something here."))
 
 
 UNKNOWN_FIELD = _("This request takes no such field; nothing was saved.")
+NO_BODY = _("This operation takes no body; nothing was done.")
+
+
+def refuse_body(request: Any) -> None:
+    """For an operation that takes no body: one sent is refused (400 naming its fields) rather
+    than ignored, so nobody believes a field narrowed what the operation does."""
+    data = request.data
+    if data:
+        names = list(data) if isinstance(data, Mapping) else ["non_field_errors"]
+        raise serializers.ValidationError({name: [NO_BODY] for name in names})
 
 
 class InputSerializer(serializers.Serializer):

@@ -231,10 +231,12 @@ def funding_date_problem(startup, day: date) -> str | None:
     return None
 
 
-# Digits of a ledger amount, cents included (up to 9,999,999,999,999.99): as many as a
+# Digits a ledger amount may have, cents included (up to 9,999,999,999,999.99): as many as a
 # double-precision number keeps exactly, so SQLite (the demo's database, which stores decimals
-# as such numbers) keeps every amount as typed.
+# as such numbers) keeps every amount as typed. The columns keep their 16 digits, so amounts
+# recorded before the limit stay as they are.
 LEDGER_DIGITS = 15
+LEDGER_MAX = Decimal("9999999999999.99")
 
 
 class FundingRecord(models.Model):
@@ -251,7 +253,10 @@ class FundingRecord(models.Model):
     title = models.CharField(_("round or programme"), max_length=200, blank=True)
     date = models.DateField(_("date"), validators=[not_in_the_future])
     amount = models.DecimalField(
-        _("amount"), max_digits=LEDGER_DIGITS, decimal_places=2, validators=[MinValueValidator(0)]
+        _("amount"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(LEDGER_MAX)],
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.RUB)
     investor = models.ForeignKey(
@@ -323,7 +328,10 @@ class FundingTranche(models.Model):
 
     record = models.ForeignKey(FundingRecord, on_delete=models.CASCADE, related_name="tranches")
     amount = models.DecimalField(
-        _("amount"), max_digits=LEDGER_DIGITS, decimal_places=2, validators=[MinValueValidator(0)]
+        _("amount"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(LEDGER_MAX)],
     )
     milestone = models.ForeignKey(
         "incubator.Milestone", null=True, blank=True, on_delete=models.SET_NULL, related_name="tranches"
@@ -334,7 +342,12 @@ class FundingTranche(models.Model):
     # amount no longer counts towards the record's funding.
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     cancellation_reason = models.TextField(_("why it was cancelled"), max_length=2000, blank=True)
 

@@ -591,6 +591,9 @@ def funding_record_create(
     return record
 
 
+CANCELLATION_REASON_LENGTH = FundingTranche._meta.get_field("cancellation_reason").max_length
+
+
 @transaction.atomic
 def funding_tranche_cancel(*, tranche: FundingTranche, actor: User, reason: str) -> FundingTranche:
     """Record that a planned tranche will not be paid, and why: its amount no longer counts in
@@ -602,13 +605,19 @@ def funding_tranche_cancel(*, tranche: FundingTranche, actor: User, reason: str)
     )
     if locked.status != FundingTranche.Status.PLANNED:
         raise PortfolioError(_("Only a planned tranche can be cancelled."))
-    reason = reason.strip()
+    # A line break counts as one character, as the page's box counts it.
+    reason = reason.replace("\r\n", "\n").strip()
     if not reason:
         raise PortfolioError(_("Write down why the tranche will not be paid: the founders are told."))
+    if len(reason) > CANCELLATION_REASON_LENGTH:
+        raise PortfolioError(
+            _("Say why in at most %(limit)d characters.") % {"limit": CANCELLATION_REASON_LENGTH},
+            code="reason_too_long",
+        )
     locked.status = FundingTranche.Status.CANCELLED
     locked.cancelled_at = timezone.now()
     locked.cancelled_by = actor
-    locked.cancellation_reason = reason[:2000]
+    locked.cancellation_reason = reason
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
     from notifications.services import notify_funding
 

@@ -536,7 +536,8 @@ def _money(value: Decimal) -> str:
 
 @manager_required
 def funding_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The funding ledger, a record a row, oldest first: what the overview's totals add up."""
+    """The funding ledger, a record a row, oldest first: its "funded" column is what the
+    overview's totals add up."""
     header = [
         _("Date"),
         _("Startup"),
@@ -549,6 +550,7 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
         _("Follow-on"),
         _("Amount"),
         _("Currency"),
+        _("Funded (less cancelled tranches)"),
         _("Paid in tranches"),
         _("Planned in tranches"),
         _("Cancelled in tranches"),
@@ -571,6 +573,7 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
                 _yes(follow_on),
                 _money(record.amount),
                 record.currency,
+                _money(record.funded_total),
                 _money(record.paid),
                 _money(record.planned),
                 _money(record.cancelled),

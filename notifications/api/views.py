@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.api.filters import ApiFilterSet, BooleanFilter
+from incubator.api.serializers import refuse_body
 
 from .. import selectors, services
 from ..kinds import Kind
@@ -86,6 +87,7 @@ class NotificationReadView(generics.GenericAPIView):
     @extend_schema(request=None, responses={200: NotificationSerializer})
     def post(self, request: Request, pk: int) -> Response:
         notification = self.get_object()
+        refuse_body(request)
         marked = services.notification_mark_read(user=request.user, notification_id=notification.pk)
         return Response(NotificationSerializer(marked).data)
 
@@ -97,5 +99,6 @@ class NotificationReadAllView(generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: MarkedReadSerializer})
     def post(self, request: Request, *args: Any) -> Response:
+        refuse_body(request)
         count = services.notifications_mark_all_read(user=request.user)
         return Response(MarkedReadSerializer({"marked": count}).data)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incubator.api.permissions import IsManager
+from incubator.api.serializers import refuse_body
 from incubator.models import Call
 
 from ..services.assignment import assignments_auto
@@ -47,7 +48,9 @@ class CallAutoAssignView(generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: AutoAssignResultSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        report = assignments_auto(call=self.get_object(), actor=request.user)
+        call = self.get_object()
+        refuse_body(request)
+        report = assignments_auto(call=call, actor=request.user)
         data = {
             "created": [assignment.pk for assignment in report.created],
             "unfilled": [
@@ -73,5 +76,7 @@ class CallReleaseDecisionsView(generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: ReleaseResultSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        released = decisions_release(call=self.get_object(), actor=request.user)
+        call = self.get_object()
+        refuse_body(request)
+        released = decisions_release(call=call, actor=request.user)
         return Response(ReleaseResultSerializer({"released": released}).data)

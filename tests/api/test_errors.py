@@ -569,3 +569,26 @@ def test_a_field_the_request_does_not_take_is_refused_by_name_and_nothing_is_sav
     assert world.application_b.problem != "Changed."
     assert world.application_b.status == "draft"
     assert world.application_a.status == "in_review"
+
+
+def test_a_body_sent_to_an_action_that_takes_none_is_refused_and_nothing_is_done(world: World):
+    """Releasing a call's decisions takes no body: {"application": 5} does not narrow it to one
+    application, it is refused before anything is released or marked."""
+    manager = world.client("manager")
+    release = manager.post(
+        f"{V1}/calls/{world.call.pk}/release-decisions/",
+        {"application": world.application_a.pk},
+        format="json",
+    )
+    read_all = world.client("founder_a").post(
+        f"{V1}/notifications/read-all/", {"kind": "stage_changed"}, format="json"
+    )
+    plain = manager.post(f"{V1}/calls/{world.call.pk}/release-decisions/", format="json")
+
+    assert error_of(release, 400)["details"]["fields"] == {
+        "application": ["This operation takes no body; nothing was done."]
+    }
+    assert list(error_of(read_all, 400)["details"]["fields"]) == ["kind"]
+    world.notification_a.refresh_from_db()
+    assert world.notification_a.read_at is None
+    assert plain.status_code == 200

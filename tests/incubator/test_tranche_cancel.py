@@ -152,14 +152,20 @@ def test_the_ledger_export_shows_what_each_record_will_not_pay(client, grant, ma
     content = b"".join(client.get(reverse("funding-export")).streaming_content).decode()
     header, row = list(csv.reader(io.StringIO(content[1:])))
 
-    assert header[-3:] == ["Paid in tranches", "Planned in tranches", "Cancelled in tranches"]
-    assert row[-3:] == ["0.00", "2000000.00", "3000000.00"]
+    assert header[-5:] == [
+        "Currency",
+        "Funded (less cancelled tranches)",
+        "Paid in tranches",
+        "Planned in tranches",
+        "Cancelled in tranches",
+    ]
+    assert row[-5:] == ["RUB", "2000000.00", "0.00", "2000000.00", "3000000.00"]
 
 
 def test_ledger_amounts_are_kept_to_the_cent_at_their_largest(manager, founder):
     """The largest amount the ledger takes comes back as typed, on SQLite (the demo's database,
-    which keeps decimals as double-precision numbers) as on PostgreSQL; so do its tranches and
-    the totals made of it."""
+    which keeps decimals as double-precision numbers) as on PostgreSQL: `make test` runs this on
+    both. So do its tranches and the totals made of it."""
     startup = factories.StartupFactory(stage="incubation", founders=[founder])
     largest = Decimal("9999999999999.99")
     record = funding_record_create(
@@ -189,3 +195,16 @@ def test_ledger_amounts_are_kept_to_the_cent_at_their_largest(manager, founder):
     assert record.tranches.get().amount == Decimal("9999999999998.99")
     assert funding_totals_by_currency() == {"USD": largest}
     assert [row.total for row in funding_by("year")] == [largest]
+
+
+def test_a_reason_too_long_is_refused_whole_not_cut(grant, manager):
+    _first, tied = _tranches(grant)
+    # The page's box counts a line break as one character; the browser sends two.
+    fits = "\r\n".join(["x" * 999, "y" * 1000])
+
+    with pytest.raises(PortfolioError, match="Say why in at most 2000 characters"):
+        funding_tranche_cancel(tranche=tied, actor=manager, reason=fits + "z")
+    funding_tranche_cancel(tranche=tied, actor=manager, reason=fits)
+
+    tied.refresh_from_db()
+    assert tied.cancellation_reason == fits.replace("\r\n", "\n")

@@ -36,6 +36,7 @@ from pipeline.api.applications import JsonErrorsNegotiation
 
 from ..errors import Conflict, Forbidden
 from ..filters import ApiFilterSet, IdFilter
+from ..serializers import refuse_body
 from .filters import DateFilter
 from .milestones import PDF_RESPONSE, pdf_response, refuse_unless_in_programme
 from .selectors import (
@@ -160,6 +161,7 @@ class ReadinessWithdrawView(generics.GenericAPIView):
         change = self.get_object()
         if not change.startup.has_member(request.user):
             raise Forbidden(_("Only the startup's team withdraws its proposals."))
+        refuse_body(request)
         try:
             readiness_proposal_withdraw(change=change, actor=request.user)
         except PortfolioError as error:
