@@ -243,6 +243,29 @@ def readiness_proposal_waiting(startup: Startup) -> ReadinessChange | None:
 
 
 @transaction.atomic
+def readiness_evidence_attach(
+    *, change: ReadinessChange, actor: User, upload: UploadedFile
+) -> ReadinessChange:
+    """Attach the evidence PDF to a readiness change recorded without one (the API records a
+    change first, as JSON, then sends its file): only by the person who recorded it, once, and
+    not to a change already rejected. The file is checked as every upload is."""
+    locked = ReadinessChange.objects.select_for_update().get(pk=change.pk)
+    if locked.recorded_by_id != actor.pk:
+        raise PermissionDenied
+    if locked.evidence_file:
+        raise PortfolioError(
+            _("This change has its evidence file already; it is kept as it was."), code="has_file"
+        )
+    if locked.rejected_at is not None:
+        raise PortfolioError(_("This change was rejected; its evidence is kept as it was."), code="rejected")
+    validate_pdf(upload)
+    locked.evidence_file_name = pdf_file_name(upload.name, "evidence.pdf")
+    locked.evidence_file.save("evidence.pdf", upload, save=False)
+    locked.save(update_fields=["evidence_file", "evidence_file_name"])
+    return locked
+
+
+@transaction.atomic
 def readiness_proposal_withdraw(*, change: ReadinessChange, actor: User) -> None:
     """The team takes back its proposal while it waits: it is removed (it never changed the
     startup), with its evidence file once the removal is committed, and the notices asking to

@@ -395,6 +395,15 @@ ENDPOINTS = {
         only({FA: 200, AR: 200, M: 200}, 404),
         ids=lambda w: {"id": w.portfolio.readiness_change.pk},
     ),
+    "readiness file upload": Endpoint(
+        "PUT",
+        f"{V1}/readiness-changes/{{id}}/file/",
+        # Founder A recorded it, with its file already: the file stays as it was.
+        only({FA: 409, AR: 403, M: 403}, 404),
+        ids=lambda w: {"id": w.portfolio.readiness_change.pk},
+        body=lambda w: {"file": SimpleUploadedFile("data.pdf", make_pdf(), content_type="application/pdf")},
+        multipart=True,
+    ),
     "investment review list": Endpoint("GET", f"{V1}/investment-reviews/", everyone(200)),
     "investment review create": Endpoint(
         "POST",

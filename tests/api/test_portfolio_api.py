@@ -922,3 +922,64 @@ def test_marking_a_milestone_as_missed_needs_the_reason_for_the_founders(founder
     assert missed.status_code == 200, missed.content
     assert missed.json()["status"] == "missed"
     assert TransitionLog.objects.get(milestone=milestone, transition="miss").reason == "No pilot site."
+
+
+def test_the_recorder_sends_a_readiness_changes_evidence_file_once(founder, mentor, manager, incubating):
+    """A change is recorded as JSON, then its PDF is sent to its file: by the person who
+    recorded it, once; the file is checked as every upload is, and a bad one leaves none."""
+    team = client_for(founder)
+    change = team.post(
+        f"{V1}/readiness-changes/",
+        {
+            "startup": incubating.pk,
+            "trl": 4,
+            "development_phase": "preclinical",
+            "evidence_note": "Efficacy.",
+        },
+    ).json()
+    url = f"{V1}/readiness-changes/{change['id']}/file/"
+    content = make_pdf(pages=2)
+
+    assert team.get(url).status_code == 404  # none yet
+    bad = team.put(url, {"file": pdf("notes.pdf", b"<html>not a pdf</html>")}, format="multipart")
+    assert bad.status_code == 400
+    assert list(bad.json()["error"]["details"]["fields"]) == ["file"]
+    assert client_for(mentor).put(url, {"file": pdf()}, format="multipart").status_code == 403
+    sent = team.put(url, {"file": pdf("Efficacy data.pdf", content)}, format="multipart")
+    again = team.put(url, {"file": pdf("other.pdf")}, format="multipart")
+
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["has_evidence_file"] is True
+    assert sent.json()["evidence_file_name"] == "Efficacy data.pdf"
+    download = client_for(mentor).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == content
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "has_file"
+    # A manager's change applies at once; its recorder still sends the file afterwards.
+    steering = client_for(manager)
+    applied = steering.post(
+        f"{V1}/readiness-changes/",
+        {"startup": incubating.pk, "trl": 5, "development_phase": "preclinical", "evidence_note": "GLP tox."},
+    )
+    assert applied.status_code == 201, applied.content
+    assert applied.json()["state"] == "confirmed"
+    file_url = f"{V1}/readiness-changes/{applied.json()['id']}/file/"
+    assert steering.put(file_url, {"file": pdf()}, format="multipart").status_code == 200
+
+
+def test_a_rejected_changes_evidence_stays_as_it_was(founder, incubating):
+    from incubator.services.portfolio import (
+        PortfolioError,
+        readiness_change_record,
+        readiness_evidence_attach,
+    )
+
+    change = readiness_change_record(
+        startup=incubating, actor=founder, trl=4, phase="preclinical", evidence_note="Efficacy."
+    )
+    ReadinessChange.objects.filter(pk=change.pk).update(rejected_at=timezone.now())
+
+    with pytest.raises(PortfolioError, match="This change was rejected"):
+        readiness_evidence_attach(change=change, actor=founder, upload=pdf())
+    assert not ReadinessChange.objects.get(pk=change.pk).evidence_file

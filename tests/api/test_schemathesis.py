@@ -48,6 +48,7 @@ BUSINESS_RULES = [
     ("POST", "/api/v1/applications/{id}/documents/"),
     ("POST", "/api/v1/milestones/{id}/evidence/"),
     ("POST", "/api/v1/readiness-changes/"),
+    ("PUT", "/api/v1/readiness-changes/{id}/file/"),
     ("POST", "/api/v1/kpi-reports/"),
     ("POST", "/api/v1/funding-records/"),
 ]

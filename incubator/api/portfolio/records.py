@@ -10,12 +10,14 @@ what they may do.
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +32,7 @@ from incubator.services.portfolio import (
     month_start,
     readiness_change_confirm,
     readiness_change_record,
+    readiness_evidence_attach,
     readiness_proposal_withdraw,
 )
 from pipeline.api.applications import JsonErrorsNegotiation
@@ -54,6 +57,7 @@ from .serializers import (
     ReadinessChangeInputSerializer,
     ReadinessChangeSerializer,
     ReadinessDecisionInputSerializer,
+    ReadinessFileInputSerializer,
 )
 
 # Readiness changes
@@ -170,10 +174,12 @@ class ReadinessWithdrawView(generics.GenericAPIView):
 
 
 class ReadinessFileView(generics.GenericAPIView):
-    """A readiness change's evidence PDF, for those who may see the startup's portfolio."""
+    """A readiness change's evidence PDF, for those who may see the startup's portfolio; sent
+    once by the person who recorded the change."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonErrorsNegotiation
+    parser_classes = [MultiPartParser, FormParser]
     serializer_class = None
     filter_backends: list = []
 
@@ -186,6 +192,25 @@ class ReadinessFileView(generics.GenericAPIView):
         if not change.evidence_file:
             raise NotFound(_("This readiness change has no evidence file."))
         return pdf_response(change.evidence_file, change.evidence_file_name)
+
+    @extend_schema(request=ReadinessFileInputSerializer, responses={200: ReadinessChangeSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        """Attach the evidence PDF to a change recorded without one (record the change first,
+        then send its file): by the person who recorded it, once, unless it was rejected."""
+        change = self.get_object()
+        if change.recorded_by_id != request.user.pk:
+            raise Forbidden(_("Only the person who recorded this change sends its evidence file."))
+        serializer = ReadinessFileInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            readiness_evidence_attach(
+                change=change, actor=request.user, upload=serializer.validated_data["file"]
+            )
+        except PortfolioError as error:
+            raise Conflict(error.message, code=error.code) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"file": error.messages}) from error
+        return readiness_response(request, change.pk)
 
 
 # Investment-readiness reviews

@@ -256,6 +256,10 @@ class ReadinessChangeInputSerializer(InputSerializer):
         return data
 
 
+class ReadinessFileInputSerializer(InputSerializer):
+    file = serializers.FileField(help_text=_("A PDF, within the upload limit."))
+
+
 READINESS_DECISIONS = [("confirm", _("Confirm and apply")), ("reject", _("Reject"))]
 
 
