@@ -249,7 +249,9 @@ def readiness_evidence_attach(
     """Attach the evidence PDF to a readiness change recorded without one (the API records a
     change first, as JSON, then sends its file): only by the person who recorded it, once, and
     not to a change already rejected. The file is checked as every upload is."""
-    locked = ReadinessChange.objects.select_for_update().get(pk=change.pk)
+    locked = ReadinessChange.objects.select_for_update().filter(pk=change.pk).first()
+    if locked is None:  # a proposal withdrawn meanwhile
+        raise PortfolioError(_("This proposal was already withdrawn."), code="gone")
     if locked.recorded_by_id != actor.pk:
         raise PermissionDenied
     if locked.evidence_file:

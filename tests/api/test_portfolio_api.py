@@ -983,3 +983,7 @@ def test_a_rejected_changes_evidence_stays_as_it_was(founder, incubating):
     with pytest.raises(PortfolioError, match="This change was rejected"):
         readiness_evidence_attach(change=change, actor=founder, upload=pdf())
     assert not ReadinessChange.objects.get(pk=change.pk).evidence_file
+    # One withdrawn while its file was on the way is gone, said as such.
+    ReadinessChange.objects.filter(pk=change.pk).delete()
+    with pytest.raises(PortfolioError, match="already withdrawn"):
+        readiness_evidence_attach(change=change, actor=founder, upload=pdf())
