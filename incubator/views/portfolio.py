@@ -3,7 +3,6 @@ monthly reports, the funding ledger, and the managers' portfolio overview."""
 
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +23,7 @@ from pipeline.machines import PROGRAMME_LEFT
 from pipeline.models.applications import admission_held
 from pipeline.refusals import refusal_in_its_form
 from pipeline.services import milestone_transition, permitted_transitions
-from pipeline.views.dashboard import csv_response
+from pipeline.views.dashboard import csv_response, fixed
 
 from .. import selectors
 from ..access import manager_required
@@ -529,11 +528,6 @@ def _yes(value: bool) -> str:
     return _("yes") if value else ""
 
 
-def _money(value: Decimal) -> str:
-    """An amount with its cents, as a spreadsheet reads a number (no grouping)."""
-    return f"{value:.2f}"
-
-
 @manager_required
 def funding_export(request: HttpRequest) -> StreamingHttpResponse:
     """The funding ledger, a record a row, oldest first: its "funded" column is what the
@@ -571,12 +565,12 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
                 record.source,
                 _yes(record.from_programme),
                 _yes(follow_on),
-                _money(record.amount),
+                fixed(record.amount, 2),
                 record.currency,
-                _money(record.funded_total),
-                _money(record.paid),
-                _money(record.planned),
-                _money(record.cancelled),
+                fixed(record.funded_total, 2),
+                fixed(record.paid, 2),
+                fixed(record.planned, 2),
+                fixed(record.cancelled, 2),
             ]
 
     stamp = timezone.localdate().isoformat()
