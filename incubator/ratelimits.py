@@ -2,7 +2,9 @@
 at leisure or use the site to send mail to anyone, as often as they like.
 
 - Logging in (the admin's login is the site's): failed attempts, per address typed and per
-  client (a correct password is never counted, so people who log in often are not held up).
+  client (a correct password is never counted, so people who log in often are not held up). The
+  count per address starts again when the account's password changes (a reset by e-mail, say),
+  so its owner gets in at once with the new password while guesses at the old one were stopped.
 - Password reset, sign-up and a new confirmation link: per address asked for and per client.
 - Invitations to a team: per person sending them (they carry the sender's words).
 
@@ -13,10 +15,12 @@ than failing. ``RATELIMIT_ENABLE = False`` turns every limit off.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +34,20 @@ def _typed_address(field: str):
         return request.POST.get(field, "").strip().lower()
 
     return key
+
+
+def _login_address(group: str, request: HttpRequest) -> str:
+    """The address typed, with a mark of its account's password hash: a new password starts a new
+    count. The mark tells nothing of the password (a digest of its salted hash, cut short)."""
+    if not hasattr(request, "_login_limit_key"):
+        address = request.POST.get("username", "").strip().lower()
+        try:
+            password = get_user_model().objects.get_by_natural_key(address).password
+        except get_user_model().DoesNotExist:
+            password = ""
+        mark = hashlib.sha256(password.encode()).hexdigest()[:16] if password else ""
+        request._login_limit_key = f"{address}:{mark}"
+    return request._login_limit_key
 
 
 def _client(group: str, request: HttpRequest) -> str:
@@ -61,8 +79,11 @@ class Rule:
 
 RULES = {
     "login": Rule(
-        (Limit(_typed_address("username"), "10/15m"), Limit(_client, "50/15m")),
-        _("Too many failed attempts to log in. Wait 15 minutes and try again."),
+        (Limit(_login_address, "10/15m"), Limit(_client, "50/15m")),
+        _(
+            "Too many failed attempts to log in. Wait 15 minutes and try again, or set a new "
+            "password with “Forgot your password?” below: it works at once."
+        ),
     ),
     "password_reset": Rule(
         (Limit(_typed_address("email"), "3/h"), Limit(_client, "20/h")),

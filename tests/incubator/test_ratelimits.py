@@ -1,8 +1,11 @@
 """Limits on logging in and on the pages that send e-mail: refused with a clear message (429),
 what was typed kept, and nothing sent or checked once a limit is reached."""
 
+import re
+
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from incubator.models import Invitation
@@ -26,12 +29,65 @@ def test_failed_logins_are_limited_per_address_and_a_right_password_then_waits(c
 
     assert refused.status_code == 429
     page = refused.content.decode()
-    assert "Too many failed attempts to log in. Wait 15 minutes and try again." in page
+    assert "Too many failed attempts to log in. Wait 15 minutes and try again, or set a new password" in page
     assert 'value="Anna@Example.org"' in page  # what was typed is kept
     assert "_auth_user_id" not in client.session
     # Another address from elsewhere is not held up.
     factories.FounderFactory(email="boris@example.org", password=PASSWORD)
     assert _log_in(client, "boris@example.org", PASSWORD, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def _reset_password(client, email, new_password):
+    client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR="10.0.0.7")
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[-1].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+        REMOTE_ADDR="10.0.0.7",
+    )
+
+
+def test_a_password_reset_lets_the_locked_out_owner_in_with_the_new_password(client):
+    user = factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+    for _ in range(10):
+        _log_in(client, "anna@example.org", "guess")
+    assert _log_in(client, "anna@example.org", PASSWORD).status_code == 429
+
+    _reset_password(Client(), "anna@example.org", "a-new-long-passphrase")
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-passphrase")
+
+    # From another client (this one has its own limit, untouched by the reset)...
+    owner = Client(REMOTE_ADDR="10.0.0.8")
+    assert _log_in(owner, "anna@example.org", "a-new-long-passphrase").status_code == 302
+    # ...and guesses at the new password are counted from the start again.
+    guesser = Client(REMOTE_ADDR="10.0.0.9")
+    for _ in range(10):
+        assert _log_in(guesser, "anna@example.org", "guess").status_code == 200
+    assert _log_in(guesser, "anna@example.org", "a-new-long-passphrase").status_code == 429
+
+
+def test_a_password_changed_on_the_account_page_starts_a_new_count_too(client):
+    user = factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+    for _ in range(10):
+        _log_in(Client(REMOTE_ADDR="10.0.0.9"), "anna@example.org", "guess")
+    assert _log_in(client, "anna@example.org", PASSWORD).status_code == 429
+
+    # Still logged in elsewhere, the owner changes the password there.
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    changed = elsewhere.post(
+        reverse("account-password"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
+    assert changed.status_code == 302
+
+    assert _log_in(client, "anna@example.org", "a-new-long-passphrase").status_code == 302
 
 
 def test_logging_in_successfully_is_never_counted(client):
