@@ -418,15 +418,33 @@ class FundingTrancheInline(admin.TabularInline):
     extra = 0
     readonly_fields = ["status", "paid_on", "cancelled_at", "cancelled_by", "cancellation_reason"]
 
+    # A void record's tranches take no more changes, as on the startup's page.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and obj.voided_at)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.voided_at)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.voided_at)
+
 
 @admin.register(FundingRecord)
 class FundingRecordAdmin(admin.ModelAdmin):
-    list_display = ["startup", "kind", "date", "amount", "currency", "investor", "investor_name"]
-    list_filter = ["kind", "currency"]
+    list_display = ["startup", "kind", "date", "amount", "currency", "investor", "investor_name", "voided_at"]
+    list_filter = ["kind", "currency", ("voided_at", admin.EmptyFieldListFilter)]
     list_select_related = ["startup", "investor"]
     date_hierarchy = "date"
     inlines = [FundingTrancheInline]
+    VOID_FIELDS = ["voided_at", "voided_by", "void_reason"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Its tranches may be tied to the startup's milestones: the record stays with its startup.
-        return ["startup"] if obj is not None else []
+        # A record is voided on the startup's page (which tells the founders) and then stays as
+        # it was. Its tranches may be tied to the startup's milestones: it stays with its startup.
+        if obj is not None and obj.voided_at:
+            return [field.name for field in FundingRecord._meta.fields if field.name != "id"]
+        return ["startup", *self.VOID_FIELDS] if obj is not None else self.VOID_FIELDS
+
+    def has_delete_permission(self, request, obj=None):
+        # A void record stays in the ledger, with why it was voided.
+        return super().has_delete_permission(request, obj) and not (obj and obj.voided_at)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -53,7 +55,8 @@ class Portfolio:
     def funding_totals(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for record in self.funding:
-            totals[record.currency] += record.funded
+            if record.voided_at is None:
+                totals[record.currency] += record.funded
         return dict(sorted(totals.items()))
 
 
@@ -171,9 +174,10 @@ class FundingRow:
     records: int
 
 
-def funded_amount() -> ExpressionWrapper:
+def funded_amount() -> Case:
     """A funding record's amount less its cancelled tranches: what the startup got or is still
-    to get. The totals add this up, never the amount as first recorded."""
+    to get; nothing for a voided record. The totals add this up, never the amount as first
+    recorded."""
     cancelled = (
         FundingTranche.objects.filter(record=OuterRef("pk"), status=FundingTranche.Status.CANCELLED)
         .order_by()
@@ -181,10 +185,14 @@ def funded_amount() -> ExpressionWrapper:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    return ExpressionWrapper(
-        F("amount") - Coalesce(Subquery(cancelled), Value(Decimal("0"))),
-        # Room for totals of many records (SQLite reads a sum back within these digits).
-        output_field=DecimalField(max_digits=24, decimal_places=2),
+    # Room for totals of many records (SQLite reads a sum back within these digits).
+    room = DecimalField(max_digits=24, decimal_places=2)
+    return Case(
+        When(voided_at__isnull=False, then=Value(Decimal("0"))),
+        default=ExpressionWrapper(
+            F("amount") - Coalesce(Subquery(cancelled), Value(Decimal("0"))), output_field=room
+        ),
+        output_field=room,
     )
 
 
@@ -198,7 +206,7 @@ def funding_by(dimension: str, *, records: QuerySet[FundingRecord] | None = None
     """Funding totals per ``dimension`` ("call", "field" or "year") and currency, as stored:
     amounts in different currencies are never added up. ``follow_on`` is the part raised after
     the startup was admitted to the programme, from others than the programme itself. One query."""
-    queryset = _with_cohort(records if records is not None else FundingRecord.objects.all())
+    queryset = _with_cohort((records if records is not None else FundingRecord.objects.all()).in_force())
     if dimension == "call":
         key = "cohort"
     elif dimension == "field":
@@ -274,7 +282,7 @@ def kpi_report_rows() -> QuerySet[KpiReport]:
 
 
 def funding_totals_by_currency(records: QuerySet[FundingRecord] | None = None) -> dict[str, Decimal]:
-    queryset = records if records is not None else FundingRecord.objects.all()
+    queryset = (records if records is not None else FundingRecord.objects.all()).in_force()
     rows = (
         queryset.order_by().annotate(funded=funded_amount()).values("currency").annotate(total=Sum("funded"))
     )

@@ -60,6 +60,7 @@ urlpatterns = [
     ),
     path("startups/<id:pk>/reports/<int:year>-<int:month>/", portfolio.kpi_report, name="kpi-report"),
     path("startups/<id:pk>/funding/new/", portfolio.funding_new, name="funding-new"),
+    path("funding/<id:pk>/void/", portfolio.funding_void, name="funding-void"),
     path("funding/tranches/<id:pk>/paid/", portfolio.tranche_paid, name="tranche-paid"),
     path("funding/tranches/<id:pk>/cancel/", portfolio.tranche_cancel, name="tranche-cancel"),
     path("manage/portfolio/", portfolio.portfolio_overview, name="portfolio-overview"),

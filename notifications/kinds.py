@@ -34,7 +34,7 @@ class Kind(models.TextChoices):
     MILESTONE_DUE_SOON = "milestone_due_soon", _("Milestone due soon")
     TRANCHE_PAYABLE = "tranche_payable", _("Funding tranches can be paid")
     INVESTMENT_REVIEWED = "investment_reviewed", _("An investment-readiness review of your startup")
-    FUNDING_RECORDED = "funding_recorded", _("Funding of your startup recorded, paid or cancelled")
+    FUNDING_RECORDED = "funding_recorded", _("Funding of your startup recorded, paid, cancelled or voided")
     READINESS_PROPOSED = "readiness_proposed", _("Readiness change to confirm")
     READINESS_DECIDED = "readiness_decided", _("Your readiness change was confirmed or rejected")
     KPI_REPORT_DUE = "kpi_report_due", _("Monthly report due")

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 
 from pipeline import events
 
@@ -41,3 +41,18 @@ def race(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
     finally:
         events.transition_recorded.disconnect(hold_locks)
     return outcomes
+
+
+def until_someone_waits_for_a_lock(timeout: float = 10) -> bool:
+    """Wait (on this connection) until another connection to this database waits for a lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False

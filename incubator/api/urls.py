@@ -83,6 +83,7 @@ urlpatterns = [
     ),
     path("kpi-reports/", records.KpiReportListView.as_view(), name="kpi-report-list"),
     path("funding-records/", funding.FundingRecordListView.as_view(), name="funding-record-list"),
+    path("funding-records/<id:pk>/void/", funding.FundingVoidView.as_view(), name="funding-record-void"),
     path(
         "funding-tranches/<id:pk>/mark-paid/",
         funding.TranchePaidView.as_view(),

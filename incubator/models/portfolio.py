@@ -239,9 +239,16 @@ LEDGER_DIGITS = 15
 LEDGER_MAX = Decimal("9999999999999.99")
 
 
+class FundingRecordQuerySet(models.QuerySet):
+    def in_force(self) -> "FundingRecordQuerySet":
+        """The records that count: not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
 class FundingRecord(models.Model):
     """A grant, equity round or loan a startup received. Amounts stay in their own currency:
-    totals are given per currency, never converted."""
+    totals are given per currency, never converted. A record entered by mistake is voided, with
+    the reason, rather than deleted: it stays in the ledger and counts in no total."""
 
     class Kind(models.TextChoices):
         GRANT = "grant", _("Grant")
@@ -278,6 +285,18 @@ class FundingRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("why it was voided"), max_length=2000, blank=True)
+
+    objects = FundingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -301,7 +320,10 @@ class FundingRecord(models.Model):
     @property
     def funded(self) -> Decimal:
         """The amount less its cancelled tranches (those loaded with the record): what the
-        startup got or is still to get. ``incubator.selectors.funded_amount`` in SQL."""
+        startup got or is still to get; nothing once voided. ``incubator.selectors.funded_amount``
+        in SQL."""
+        if self.voided_at is not None:
+            return Decimal("0")
         cancelled = FundingTranche.Status.CANCELLED
         return self.amount - sum(
             (tranche.amount for tranche in self.tranches.all() if tranche.status == cancelled), Decimal("0")

@@ -617,6 +617,45 @@ def funding_record_create(
 
 
 CANCELLATION_REASON_LENGTH = FundingTranche._meta.get_field("cancellation_reason").max_length
+VOID_REASON_LENGTH = FundingRecord._meta.get_field("void_reason").max_length
+VOIDED_RECORD = _("The funding record is void: its tranches take no more changes.")
+
+
+def _written_reason(reason: str, *, missing: str, limit: int) -> str:
+    """A reason as stored: a line break counts as one character, as the page's box counts it;
+    none, or one longer than ``limit``, is refused (never cut)."""
+    reason = reason.replace("\r\n", "\n").strip()
+    if not reason:
+        raise PortfolioError(missing)
+    if len(reason) > limit:
+        raise PortfolioError(
+            _("Say why in at most %(limit)d characters.") % {"limit": limit}, code="reason_too_long"
+        )
+    return reason
+
+
+@transaction.atomic
+def funding_record_void(*, record: FundingRecord, actor: User, reason: str) -> FundingRecord:
+    """Void a funding record entered by mistake (a wrong amount, a duplicate), with the reason:
+    it stays in the ledger, marked, and counts in no funding total; its tranches take no more
+    changes. The right figures are recorded anew. The founders are told, with the reason."""
+    if not actor.is_manager:
+        raise PermissionDenied
+    locked = FundingRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.voided_at is not None:
+        raise PortfolioError(_("This funding record is void already."))
+    locked.void_reason = _written_reason(
+        reason,
+        missing=_("Write down why the record is void: the founders are told."),
+        limit=VOID_REASON_LENGTH,
+    )
+    locked.voided_at = timezone.now()
+    locked.voided_by = actor
+    locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    from notifications.services import notify_funding
+
+    notify_funding(record_id=locked.pk, voided=True)
+    return locked
 
 
 @transaction.atomic
@@ -626,19 +665,19 @@ def funding_tranche_cancel(*, tranche: FundingTranche, actor: User, reason: str)
     if not actor.is_manager:
         raise PermissionDenied
     locked = (
-        FundingTranche.objects.select_for_update(of=("self",)).select_related("record").get(pk=tranche.pk)
+        FundingTranche.objects.select_for_update(of=("self", "record"))
+        .select_related("record")
+        .get(pk=tranche.pk)
     )
+    if locked.record.voided_at is not None:
+        raise PortfolioError(str(VOIDED_RECORD))
     if locked.status != FundingTranche.Status.PLANNED:
         raise PortfolioError(_("Only a planned tranche can be cancelled."))
-    # A line break counts as one character, as the page's box counts it.
-    reason = reason.replace("\r\n", "\n").strip()
-    if not reason:
-        raise PortfolioError(_("Write down why the tranche will not be paid: the founders are told."))
-    if len(reason) > CANCELLATION_REASON_LENGTH:
-        raise PortfolioError(
-            _("Say why in at most %(limit)d characters.") % {"limit": CANCELLATION_REASON_LENGTH},
-            code="reason_too_long",
-        )
+    reason = _written_reason(
+        reason,
+        missing=_("Write down why the tranche will not be paid: the founders are told."),
+        limit=CANCELLATION_REASON_LENGTH,
+    )
     locked.status = FundingTranche.Status.CANCELLED
     locked.cancelled_at = timezone.now()
     locked.cancelled_by = actor
@@ -654,8 +693,12 @@ def funding_tranche_cancel(*, tranche: FundingTranche, actor: User, reason: str)
 def funding_tranche_mark_paid(*, tranche: FundingTranche, actor: User, paid_on: date) -> FundingTranche:
     if not actor.is_manager:
         raise PermissionDenied
-    tranches = FundingTranche.objects.select_for_update(of=("self",)).select_related("milestone", "record")
+    tranches = FundingTranche.objects.select_for_update(of=("self", "record")).select_related(
+        "milestone", "record"
+    )
     locked = tranches.get(pk=tranche.pk)
+    if locked.record.voided_at is not None:
+        raise PortfolioError(str(VOIDED_RECORD))
     if locked.status != FundingTranche.Status.PLANNED:
         raise PortfolioError(_("Only a planned tranche can be paid."))
     if paid_on > timezone.localdate():

@@ -36,13 +36,22 @@ from ..forms import (
     MilestoneForm,
     ReadinessForm,
 )
-from ..models import FundingTranche, KpiReport, Milestone, MilestoneEvidence, ReadinessChange, Startup
+from ..models import (
+    FundingRecord,
+    FundingTranche,
+    KpiReport,
+    Milestone,
+    MilestoneEvidence,
+    ReadinessChange,
+    Startup,
+)
 from ..months import month_in_text
 from ..services.portfolio import (
     PortfolioError,
     can_see_portfolio,
     can_steer,
     funding_record_create,
+    funding_record_void,
     funding_tranche_cancel,
     funding_tranche_mark_paid,
     investment_review_create,
@@ -508,6 +517,26 @@ def tranche_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @manager_required
+@require_POST
+def funding_void(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(FundingRecord, pk=pk)
+    try:
+        voided = funding_record_void(record=record, actor=request.user, reason=request.POST.get("reason", ""))
+    except PortfolioError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The record of %(amount)s %(currency)s is void and counts in no total; the founders "
+                "are told why. Record the right figures anew if it was a mistake."
+            )
+            % {"amount": floatformat(voided.amount, "-2g"), "currency": voided.currency},
+        )
+    return redirect(reverse("startup-detail", args=[record.startup_id]) + "#funding-heading")
+
+
+@manager_required
 def portfolio_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -530,8 +559,8 @@ def _yes(value: bool) -> str:
 
 @manager_required
 def funding_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The funding ledger, a record a row, oldest first: its "funded" column is what the
-    overview's totals add up."""
+    """The funding ledger, a record a row, oldest first, voided records too (marked): its
+    "funded" column is what the overview's totals add up."""
     header = [
         _("Date"),
         _("Startup"),
@@ -544,10 +573,12 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
         _("Follow-on"),
         _("Amount"),
         _("Currency"),
-        _("Funded (less cancelled tranches)"),
+        _("Funded (less cancelled tranches; nothing once voided)"),
         _("Paid in tranches"),
         _("Planned in tranches"),
         _("Cancelled in tranches"),
+        _("Voided on"),
+        _("Why it was voided"),
     ]
 
     def rows() -> Iterator[list]:
@@ -564,13 +595,15 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
                 record.title,
                 record.source,
                 _yes(record.from_programme),
-                _yes(follow_on),
+                _yes(follow_on and record.voided_at is None),
                 fixed(record.amount, 2),
                 record.currency,
                 fixed(record.funded_total, 2),
                 fixed(record.paid, 2),
                 fixed(record.planned, 2),
                 fixed(record.cancelled, 2),
+                timezone.localdate(record.voided_at).isoformat() if record.voided_at else "",
+                record.void_reason,
             ]
 
     stamp = timezone.localdate().isoformat()

@@ -108,11 +108,16 @@ def notify_investment_reviewed(*, review_id: int) -> list[int]:
 
 
 def notify_funding(
-    *, record_id: int, paid_tranche_id: int | None = None, cancelled_tranche_id: int | None = None
+    *,
+    record_id: int,
+    paid_tranche_id: int | None = None,
+    cancelled_tranche_id: int | None = None,
+    voided: bool = False,
 ) -> list[int]:
     """The founders learn of funding recorded for their startup, of a tranche of it paid (with
-    ``paid_tranche_id``) or cancelled (``cancelled_tranche_id``, with the reason): the ledger on
-    their startup's page shows it too. Call it inside the transaction that records it."""
+    ``paid_tranche_id``) or cancelled (``cancelled_tranche_id``, with the reason), or of the
+    record voided (``voided``, with the reason): the ledger on their startup's page shows it too.
+    Call it inside the transaction that records it."""
     from incubator.models import FundingRecord, FundingTranche
 
     record = FundingRecord.objects.select_related("startup", "investor").get(pk=record_id)
@@ -137,6 +142,9 @@ def notify_funding(
             reason=tranche.cancellation_reason,
         )
         key = f"tranche-cancelled:{tranche.pk}"
+    if voided:
+        context.update(voided_at=iso(record.voided_at), reason=record.void_reason)
+        key = f"funding-voided:{record.pk}"
     return notices_create(
         notices=notices_to(
             kind=Kind.FUNDING_RECORDED,

@@ -418,11 +418,12 @@ def _score_distribution(filters: DashboardFilters) -> list[dict]:
 
 
 def _funding(filters: DashboardFilters) -> list[dict]:
-    """Funding per admitting call and currency (less cancelled tranches); follow-on is what came
+    """Funding per admitting call and currency (less cancelled tranches, voided records left
+    out); follow-on is what came
     after admission from others than the programme. Amounts are never converted between
     currencies."""
     rows = (
-        filters.restrict(FundingRecord.objects.all(), "startup")
+        filters.restrict(FundingRecord.objects.in_force(), "startup")
         .order_by()
         .annotate(cohort=localised_column("startup__admitted_call__title"), funded=funded_amount())
         .values("cohort", "currency")

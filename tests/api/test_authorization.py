@@ -433,6 +433,13 @@ ENDPOINTS = {
             "investor": w.organisation.pk,
         },
     ),
+    "funding void": Endpoint(
+        "POST",
+        f"{V1}/funding-records/{{id}}/void/",
+        only({FA: 403, AR: 403, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.funding_record.pk},
+        body=lambda w: {"reason": "Entered twice."},
+    ),
     "tranche paid": Endpoint(
         "POST",
         f"{V1}/funding-tranches/{{id}}/mark-paid/",

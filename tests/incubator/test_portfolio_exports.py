@@ -92,10 +92,12 @@ def test_the_funding_ledger_lists_each_record_with_its_tranches(client, manager)
         "Follow-on",
         "Amount",
         "Currency",
-        "Funded (less cancelled tranches)",
+        "Funded (less cancelled tranches; nothing once voided)",
         "Paid in tranches",
         "Planned in tranches",
         "Cancelled in tranches",
+        "Voided on",
+        "Why it was voided",
     ]
     area = str(startup.therapeutic_area)
     assert rows == [
@@ -115,6 +117,8 @@ def test_the_funding_ledger_lists_each_record_with_its_tranches(client, manager)
             "400000.00",
             "600000.50",
             "0.00",
+            "",
+            "",
         ],
         [
             (timezone.localdate() - timedelta(days=10)).isoformat(),
@@ -132,6 +136,8 @@ def test_the_funding_ledger_lists_each_record_with_its_tranches(client, manager)
             "0.00",
             "0.00",
             "0.00",
+            "",
+            "",
         ],
     ]
 
@@ -199,4 +205,4 @@ def test_the_exports_read_a_fixed_number_of_queries(client, django_assert_max_nu
         reports = _csv(client.get(reverse("kpi-reports-export")))
 
     assert len(funding) == len(reports) == size + 1
-    assert {tuple(row[-3:]) for row in funding[1:]} == {("4.00", "6.00", "0.00")}
+    assert {tuple(row[-5:]) for row in funding[1:]} == {("4.00", "6.00", "0.00", "", "")}

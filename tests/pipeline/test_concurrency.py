@@ -14,7 +14,7 @@ from pipeline.services import application_transition, startup_transition
 from pipeline.services.assignment import AssignmentError, assignment_remove
 from pipeline.services.reviews import review_save
 from tests import factories
-from tests.concurrency import race
+from tests.concurrency import race, until_someone_waits_for_a_lock
 from tests.reviews import review_write
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -189,7 +189,7 @@ def test_a_review_submitted_while_a_manager_takes_the_assignment_back_stays(db):
                 review_write(assignment)
                 submitted.set()
                 # Not committed until the removal waits for the assignment's row.
-                removal_waited.append(_until_someone_waits_for_a_lock())
+                removal_waited.append(until_someone_waits_for_a_lock())
         finally:
             connections.close_all()
 
@@ -205,18 +205,3 @@ def test_a_review_submitted_while_a_manager_takes_the_assignment_back_stays(db):
     assert removal_waited == [True]  # the two really overlapped
 
     assert Review.objects.get(assignment=assignment).status == "submitted"
-
-
-def _until_someone_waits_for_a_lock(timeout: float = 10) -> bool:
-    """Wait (on this connection) until another connection to this database waits for a lock."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False

@@ -20,18 +20,20 @@ from incubator.models.portfolio import Currency
 from incubator.services.portfolio import (
     PortfolioError,
     funding_record_create,
+    funding_record_void,
     funding_tranche_cancel,
     funding_tranche_mark_paid,
 )
 
 from ..errors import Conflict, Forbidden
-from ..filters import ApiFilterSet, IdFilter
+from ..filters import ApiFilterSet, BooleanFilter, IdFilter
 from ..permissions import IsManager
 from .filters import DateFilter
 from .funding_serializers import (
     FundingRecordInputSerializer,
     FundingRecordSerializer,
     FundingSummarySerializer,
+    FundingVoidInputSerializer,
     TrancheCancelInputSerializer,
     TranchePaidInputSerializer,
 )
@@ -44,6 +46,12 @@ class FundingRecordFilter(ApiFilterSet):
     currency = django_filters.ChoiceFilter(choices=Currency.choices)
     date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("On or after this day"))
     date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("On or before this day"))
+    voided = BooleanFilter(
+        field_name="voided_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Voided records only (true) or those that count (false)"),
+    )
 
     class Meta:
         model = FundingRecord
@@ -131,6 +139,31 @@ class TrancheCancelView(generics.GenericAPIView):
         except PortfolioError as error:
             raise Conflict(error.message, code="tranche_not_planned") from error
         return funding_response(request, tranche.record_id)
+
+
+class FundingVoidView(generics.GenericAPIView):
+    """Void a funding record entered by mistake, with the reason (managers): it stays in the
+    ledger, marked, counts in no funding total, and its tranches take no more changes; the
+    founders are told. Record the right figures anew. Answers with the record."""
+
+    serializer_class = FundingVoidInputSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[FundingRecord]:
+        return funding_records_for_api(self.request.user)
+
+    @extend_schema(request=FundingVoidInputSerializer, responses={200: FundingRecordSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        record = self.get_object()
+        if not request.user.is_manager:
+            raise Forbidden(_("Only cluster managers void funding records."))
+        serializer = FundingVoidInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            funding_record_void(record=record, actor=request.user, reason=serializer.validated_data["reason"])
+        except PortfolioError as error:
+            raise Conflict(error.message, code="funding_void_refused") from error
+        return funding_response(request, record.pk)
 
 
 class FundingSummaryView(generics.GenericAPIView):

@@ -60,7 +60,10 @@ class FundingRecordSerializer(serializers.ModelSerializer):
     tranches = FundingTrancheSerializer(many=True, read_only=True)
     funded = TotalField(
         read_only=True,
-        help_text=_("The amount less the tranches cancelled: what the funding totals count."),
+        help_text=_(
+            "The amount less the tranches cancelled, or zero once the record is void: what the "
+            "funding totals count."
+        ),
     )
 
     class Meta:
@@ -82,8 +85,16 @@ class FundingRecordSerializer(serializers.ModelSerializer):
             "recorded_at",
             "tranches",
             "funded",
+            "voided_at",
+            "void_reason",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "voided_at": {
+                "help_text": _("When the record was voided (entered by mistake); null while it counts.")
+            },
+            "void_reason": {"help_text": _("Why the record was voided; empty otherwise.")},
+        }
 
 
 class TrancheInputSerializer(InputSerializer):
@@ -177,6 +188,14 @@ class TrancheCancelInputSerializer(InputSerializer):
         max_length=2000,
         validators=[NOT_BLANK],
         help_text=_("Why the tranche will not be paid; the founders are told."),
+    )
+
+
+class FundingVoidInputSerializer(InputSerializer):
+    reason = StrictCharField(
+        max_length=2000,
+        validators=[NOT_BLANK],
+        help_text=_("Why the record is void (a wrong amount, a duplicate); the founders are told."),
     )
 
 
