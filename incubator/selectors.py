@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone
 
 from pipeline.models.applications import admission_held
@@ -244,6 +244,12 @@ def is_follow_on(*, on: date, from_programme: bool, admitted_at: datetime | None
     """Whether funding dated ``on`` was raised after the startup's admission (``admitted_at``),
     from others than the programme itself."""
     return not from_programme and admitted_at is not None and on >= timezone.localdate(admitted_at)
+
+
+def follow_on() -> Q:
+    """``is_follow_on`` in SQL, for a funding record: dated on or after its startup's day of
+    admission (in the site's time zone), not from the programme itself."""
+    return Q(from_programme=False, date__gte=TruncDate("startup__admitted_at"))
 
 
 def funding_ledger() -> QuerySet[FundingRecord]:

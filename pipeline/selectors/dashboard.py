@@ -25,12 +25,12 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from incubator.localised import localised_column
 from incubator.models import Call, FundingRecord, Organisation, Startup, TherapeuticArea
-from incubator.selectors import REPORTING_STAGES, funded_amount
+from incubator.selectors import REPORTING_STAGES, follow_on, funded_amount
 
 from ..machines import ACTIVE_STAGES, PIPELINE_STAGES, Stage
 from ..models import (
@@ -432,7 +432,7 @@ def _funding(filters: DashboardFilters) -> list[dict]:
             follow_on=Coalesce(
                 Sum(
                     "funded",
-                    filter=Q(from_programme=False, date__gte=TruncDate("startup__admitted_at")),
+                    filter=follow_on(),
                 ),
                 Value(Decimal("0")),
             ),

@@ -1438,3 +1438,29 @@ def test_a_milestone_is_marked_as_missed_only_with_the_reason_for_the_founders(
         "The pilot site withdrew."
         in client.get(reverse("milestone-detail", args=[milestone.pk])).content.decode()
     )
+
+
+def test_follow_on_funding_starts_on_the_moscow_day_of_admission_in_python_and_in_sql(manager):
+    """The overview (in Python) and the dashboard (in SQL) agree on which funding is follow-on,
+    even for a startup admitted late in the evening by UTC, already the next day in Moscow."""
+    from pipeline.selectors.dashboard import DashboardFilters, manager_dashboard
+
+    call = factories.CallFactory(title="Cohort 2025")
+    startup = factories.StartupFactory(
+        stage="incubation", admitted_call=call, admitted_at=datetime(2025, 3, 10, 22, 30, tzinfo=UTC)
+    )
+    for day, amount in ((date(2025, 3, 10), "100"), (date(2025, 3, 11), "20")):
+        funding_record_create(
+            startup=startup,
+            actor=manager,
+            kind="grant",
+            date=day,
+            amount=Decimal(amount),
+            currency="RUB",
+            investor_name="Fund",
+        )
+
+    [row] = funding_by("call")
+    [panel] = manager_dashboard(DashboardFilters()).funding
+    assert (row.total, row.follow_on) == (Decimal("120"), Decimal("20"))
+    assert (panel["total"], panel["follow_on"]) == (Decimal("120"), Decimal("20"))
