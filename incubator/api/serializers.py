@@ -173,15 +173,6 @@ class StrictChoiceField(serializers.ChoiceField):
         return data
 
 
-class StrictDecimalField(serializers.DecimalField):
-    """A decimal written as a string, as the schema shows decimals."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class StrictDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> Any:
         if not isinstance(value, str):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from incubator.api.portfolio.fields import RoubleAmountField
 from incubator.api.serializers import (
     NOT_BLANK,
     InputSerializer,
@@ -22,7 +23,6 @@ from incubator.api.serializers import (
     OmittingModelSerializer,
     RelatedIdField,
     StrictCharField,
-    StrictDecimalField,
     viewer,
 )
 from incubator.api.startups import TeamMemberSerializer
@@ -247,9 +247,7 @@ class ApplicationUpdateInputSerializer(InputSerializer):
     regulatory_path = StrictCharField(max_length=4000, required=False, allow_blank=True)
     market = StrictCharField(max_length=4000, required=False, allow_blank=True)
     team_description = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    funding_needed = StrictDecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
+    funding_needed = RoubleAmountField(required=False, allow_null=True, help_text=_("In roubles."))
     use_of_funds = StrictCharField(max_length=4000, required=False, allow_blank=True)
     expected_version = StrictCharField(
         required=False,

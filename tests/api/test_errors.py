@@ -69,6 +69,28 @@ def test_a_rule_across_fields_answers_400_under_the_field_it_concerns(world: Wor
     assert list(error_of(response, 400)["details"]["fields"]) == ["development_phase"]
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("-5000", "An amount cannot be negative."),
+        ("1e6", 'Write the amount as a string of digits, with a point before the kopecks: "1500.50".'),
+        ("12.345", "At most two digits after the decimal point."),
+        ("1234567890123", "At most 12 digits before the decimal point."),
+    ],
+)
+def test_an_applications_funding_needed_is_a_plain_amount_in_roubles(world: World, given, message):
+    url = f"{V1}/applications/{world.application_b.pk}/"
+    client = world.client("founder_b")
+
+    refused = client.patch(url, {"funding_needed": given}, format="json")
+    taken = client.patch(url, {"funding_needed": "5000000.50"}, format="json")
+    cleared = client.patch(url, {"funding_needed": None}, format="json")
+
+    assert error_of(refused, 400)["details"]["fields"] == {"funding_needed": [message]}
+    assert taken.json()["funding_needed"] == "5000000.50"
+    assert cleared.json()["funding_needed"] is None
+
+
 def test_a_body_that_is_not_an_object_answers_400_as_a_non_field_error(world: World):
     response = world.client("founder_a").post(f"{V1}/startups/", [], format="json")
 

@@ -74,8 +74,9 @@ class AmountField(serializers.DecimalField):
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": amount_pattern(12), "example": "1500.00"}
 )
-class ReportAmountField(AmountField):
-    """An amount of a monthly report (the model keeps 14 digits)."""
+class RoubleAmountField(AmountField):
+    """An amount in roubles of a monthly report or an application's funding needed (their
+    models keep 14 digits)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_digits=14, **kwargs)

@@ -46,7 +46,7 @@ from ..transitions import (
     TransitionOptionSerializer,
     options_data,
 )
-from .fields import MAX_COUNT, PortfolioStartupField, ReportAmountField, StrictDateField
+from .fields import MAX_COUNT, PortfolioStartupField, RoubleAmountField, StrictDateField
 
 # The stages a milestone belongs to (the schema names this enum in ENUM_NAME_OVERRIDES).
 MILESTONE_STAGES = Milestone._meta.get_field("stage").choices
@@ -362,8 +362,8 @@ class KpiReportInputSerializer(InputSerializer):
         help_text=_("Any day of the month reported on; a month can be reported on once it has begun.")
     )
     team_size = StrictIntegerField(min_value=0, max_value=MAX_COUNT)
-    revenue = ReportAmountField(required=False, default=Decimal("0"), help_text=_("In roubles."))
-    grants_received = ReportAmountField(required=False, default=Decimal("0"), help_text=_("In roubles."))
+    revenue = RoubleAmountField(required=False, default=Decimal("0"), help_text=_("In roubles."))
+    grants_received = RoubleAmountField(required=False, default=Decimal("0"), help_text=_("In roubles."))
     patents_filed = StrictIntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
     publications = StrictIntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
     clinical_regulatory_progress = StrictCharField(
