@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,16 +38,21 @@ def _typed_address(field: str):
 
 
 def _login_address(group: str, request: HttpRequest) -> str:
-    """The address typed, with a mark of its account's password hash: a new password starts a new
-    count. The mark tells nothing of the password (a digest of its salted hash, cut short)."""
+    """The account the address typed names (however it is written: the login form reads it in
+    NFKC and any case), with a mark of its password hash, so that a new password starts a new
+    count; an address of no account counts as typed. The mark tells nothing of the password (a
+    digest of its salted hash, cut short)."""
     if not hasattr(request, "_login_limit_key"):
-        address = request.POST.get("username", "").strip().lower()
+        typed = request.POST.get("username", "")
+        # As the login form: no address that long is an account's, so it is not normalised.
+        address = (unicodedata.normalize("NFKC", typed) if len(typed) <= 254 else typed).strip()
         try:
-            password = get_user_model().objects.get_by_natural_key(address).password
+            account = get_user_model().objects.get_by_natural_key(address)
         except get_user_model().DoesNotExist:
-            password = ""
-        mark = hashlib.sha256(password.encode()).hexdigest()[:16] if password else ""
-        request._login_limit_key = f"{address}:{mark}"
+            request._login_limit_key = f"address:{address.lower()}"
+        else:
+            mark = hashlib.sha256(account.password.encode()).hexdigest()[:16]
+            request._login_limit_key = f"account:{account.pk}:{mark}"
     return request._login_limit_key
 
 

@@ -90,6 +90,19 @@ def test_a_password_changed_on_the_account_page_starts_a_new_count_too(client):
     assert _log_in(client, "anna@example.org", "a-new-long-passphrase").status_code == 302
 
 
+def test_failed_logins_count_against_the_account_however_its_address_is_written(client):
+    factories.FounderFactory(email="anna@example.org", password=PASSWORD)
+    variants = ["ａnna@example.org", "ANNA@example.org", " anna@EXAMPLE.org", "anna@example.org"]
+    for n in range(10):
+        guesser = Client(REMOTE_ADDR=f"10.0.1.{n}")
+        assert _log_in(guesser, variants[n % len(variants)], "guess").status_code == 200
+    # The login form takes each of them for Anna's address...
+    assert _log_in(Client(REMOTE_ADDR="10.0.2.1"), "ａnna@example.org", PASSWORD).status_code == 429
+    # ...while another address is counted on its own.
+    factories.FounderFactory(email="boris@example.org", password=PASSWORD)
+    assert _log_in(Client(REMOTE_ADDR="10.0.2.2"), "boris@example.org", PASSWORD).status_code == 302
+
+
 def test_logging_in_successfully_is_never_counted(client):
     factories.FounderFactory(email="anna@example.org", password=PASSWORD)
     for _ in range(15):
