@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pipeline.documents import pdf_file_name, validate_pdf
 from pipeline.machines import OFF_RAMPS, PROGRAMME_LEFT, programme_left_message
@@ -161,15 +162,17 @@ def milestone_update(
 @transaction.atomic
 def milestone_remove(*, milestone: Milestone, actor: User) -> None:
     """A manager or mentor removes a milestone set by mistake, as long as nothing happened to it:
-    still planned, without evidence, and without funding tied to it (it would otherwise hold the
-    stage gate shut for good)."""
+    still planned, without evidence, and without planned funding tied to it (it would otherwise
+    hold the stage gate shut for good)."""
     locked = _steered_milestone(milestone, actor)
     if locked.status != Milestone.Status.PLANNED or locked.evidence.exists():
         raise PortfolioError(
             _("Only a milestone still planned, without evidence, can be removed; mark it as missed instead."),
             code="started",
         )
-    if locked.tranches.exists():
+    # A tranche settled (cancelled, or voided with its record) holds nothing back; it keeps its
+    # reason, no longer its milestone.
+    if locked.tranches.filter(status=FundingTranche.Status.PLANNED).exists():
         raise PortfolioError(
             _("Funding tranches are tied to this milestone: tie them to another one first."),
             code="tranches",
@@ -618,7 +621,7 @@ def funding_record_create(
 
 CANCELLATION_REASON_LENGTH = FundingTranche._meta.get_field("cancellation_reason").max_length
 VOID_REASON_LENGTH = FundingRecord._meta.get_field("void_reason").max_length
-VOIDED_RECORD = _("The funding record is void: its tranches take no more changes.")
+VOIDED_RECORD = gettext_lazy("The funding record is void: its tranches take no more changes.")
 
 
 def _written_reason(reason: str, *, missing: str, limit: int) -> str:
@@ -637,8 +640,9 @@ def _written_reason(reason: str, *, missing: str, limit: int) -> str:
 @transaction.atomic
 def funding_record_void(*, record: FundingRecord, actor: User, reason: str) -> FundingRecord:
     """Void a funding record entered by mistake (a wrong amount, a duplicate), with the reason:
-    it stays in the ledger, marked, and counts in no funding total; its tranches take no more
-    changes. The right figures are recorded anew. The founders are told, with the reason."""
+    it stays in the ledger, marked, and counts in no funding total; its planned tranches are
+    cancelled with the same reason, and none takes more changes. The right figures are recorded
+    anew. The founders are told, with the reason."""
     if not actor.is_manager:
         raise PermissionDenied
     locked = FundingRecord.objects.select_for_update().get(pk=record.pk)
@@ -652,6 +656,13 @@ def funding_record_void(*, record: FundingRecord, actor: User, reason: str) -> F
     locked.voided_at = timezone.now()
     locked.voided_by = actor
     locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    # What was still planned will not be paid, for the same reason (one notice tells of both).
+    locked.tranches.filter(status=FundingTranche.Status.PLANNED).update(
+        status=FundingTranche.Status.CANCELLED,
+        cancelled_at=locked.voided_at,
+        cancelled_by=actor,
+        cancellation_reason=locked.void_reason,
+    )
     from notifications.services import notify_funding
 
     notify_funding(record_id=locked.pk, voided=True)

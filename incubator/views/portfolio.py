@@ -533,7 +533,7 @@ def funding_void(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"amount": floatformat(voided.amount, "-2g"), "currency": voided.currency},
         )
-    return redirect(reverse("startup-detail", args=[record.startup_id]) + "#funding-heading")
+    return redirect("startup-detail", pk=record.startup_id)
 
 
 @manager_required
@@ -595,7 +595,7 @@ def funding_export(request: HttpRequest) -> StreamingHttpResponse:
                 record.title,
                 record.source,
                 _yes(record.from_programme),
-                _yes(follow_on and record.voided_at is None),
+                _yes(follow_on),
                 fixed(record.amount, 2),
                 record.currency,
                 fixed(record.funded_total, 2),

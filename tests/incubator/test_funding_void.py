@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from incubator.models import FundingRecord
@@ -92,15 +92,23 @@ def test_only_a_manager_voids_a_record_once_and_says_why(grant, manager, founder
     assert OutboxMessage.objects.filter(dedup_key__startswith=f"funding-voided:{grant.pk}").count() == 1
 
 
-def test_the_tranches_of_a_void_record_take_no_more_changes(grant, manager):
+def test_a_void_records_planned_tranches_are_cancelled_with_it_and_change_no_more(grant, manager):
     first, tied = grant.tranches.order_by("pk")
+    funding_tranche_mark_paid(tranche=first, actor=manager, paid_on=timezone.localdate())
     funding_record_void(record=grant, actor=manager, reason="A duplicate.")
 
-    with pytest.raises(PortfolioError, match=VOID_REFUSAL):
-        funding_tranche_mark_paid(tranche=first, actor=manager, paid_on=timezone.localdate())
+    # What was paid stays paid (as it happened); what was planned will not be paid.
+    assert [(t.status, t.cancellation_reason, t.cancelled_by) for t in grant.tranches.order_by("pk")] == [
+        ("paid", "", None),
+        ("cancelled", "A duplicate.", manager),
+    ]
     with pytest.raises(PortfolioError, match=VOID_REFUSAL):
         funding_tranche_cancel(tranche=tied, actor=manager, reason="Missed.")
-    assert [t.status for t in grant.tranches.order_by("pk")] == ["planned", "planned"]
+    with translation.override("ru"), pytest.raises(PortfolioError) as refused:
+        funding_tranche_mark_paid(tranche=tied, actor=manager, paid_on=timezone.localdate())
+    assert refused.value.message == "Запись о финансировании аннулирована: её транши больше не меняются."
+    # One notice tells the founders of the record and its tranches.
+    assert not OutboxMessage.objects.filter(dedup_key=f"tranche-cancelled:{tied.pk}").exists()
 
 
 def test_the_startup_page_voids_a_record_and_shows_it_struck_out_with_why(
@@ -119,7 +127,7 @@ def test_the_startup_page_voids_a_record_and_shows_it_struck_out_with_why(
     done = client.post(url, {"reason": "Typed 5,000,000 for 500,000."}, follow=True)
 
     assert "Write down why the record is void: the founders are told." in refused
-    assert done.redirect_chain[-1][0].endswith(f"{page_url}#funding-heading")
+    assert done.redirect_chain[-1][0] == page_url
     page = done.content.decode()
     assert "The record of 5,000,000 RUB is void and counts in no total; the founders are told why." in page
     assert f'action="{url}"' not in page
@@ -131,8 +139,15 @@ def test_the_startup_page_voids_a_record_and_shows_it_struck_out_with_why(
     page = client.get(page_url).content.decode()
     assert "Typed 5,000,000 for 500,000." in page
     assert "<del>5,000,000 RUB</del>" in page
-    assert "250,000 USD</td>" in page  # the total: the void record is not in it
-    assert "5,000,000 RUB</td>" not in page
+    assert _total(page) == "Total250,000USD"  # the void record is not in it
+    # With every record void, the total says there is none.
+    funding_record_void(record=equity, actor=manager, reason="A test entry.")
+    assert _total(client.get(page_url).content.decode()) == "Total—"
+
+
+def _total(page: str) -> str:
+    """The text of the ledger's total row, without spaces."""
+    return re.sub(r"<[^>]+>|\s", "", re.search(r"<tfoot>.*?</tfoot>", page, re.S).group(0))
 
 
 def test_the_api_voids_a_record_and_lists_void_ones_apart(grant, equity, manager, founder):
@@ -158,6 +173,12 @@ def test_the_api_voids_a_record_and_lists_void_ones_apart(grant, equity, manager
     assert [record["id"] for record in counting] == [equity.pk]
     summary = api.get("/api/v1/funding/summary/").json()
     assert summary["totals"] == [{"currency": "USD", "total": "250000.00"}]
+    # Its tranches were cancelled with it and take no more changes.
+    [first, _tied] = body["tranches"]
+    assert first["status"] == "cancelled"
+    paid = api.post(f"/api/v1/funding-tranches/{first['id']}/mark-paid/", {}, format="json")
+    assert paid.status_code == 409
+    assert paid.json()["error"]["message"] == "The funding record is void: its tranches take no more changes."
     # The founders read why, as on the page.
     api.force_authenticate(founder)
     [mine] = [r for r in api.get("/api/v1/funding-records/").json()["results"] if r["id"] == grant.pk]
@@ -176,10 +197,27 @@ def test_the_ledger_export_keeps_a_void_record_marked_and_counting_nothing(clien
     void = by_kind["Grant"]
     assert void["Amount"] == "5000000.00"
     assert void["Funded (less cancelled tranches; nothing once voided)"] == "0.00"
+    assert (void["Planned in tranches"], void["Cancelled in tranches"]) == ("0.00", "5000000.00")
     assert void["Voided on"] == timezone.localdate().isoformat()
     assert void["Why it was voided"] == "A duplicate."
     counted = by_kind["Equity round"]
     assert (counted["Follow-on"], counted["Voided on"]) == ("yes", "")
+
+
+def test_a_milestone_tied_only_to_settled_tranches_can_be_removed(grant, manager):
+    from incubator.models import Milestone
+    from incubator.services.portfolio import milestone_remove
+
+    tied = grant.tranches.get(milestone__isnull=False)
+    with pytest.raises(PortfolioError, match="Funding tranches are tied to this milestone"):
+        milestone_remove(milestone=tied.milestone, actor=manager)
+
+    funding_record_void(record=grant, actor=manager, reason="A duplicate.")
+    milestone_remove(milestone=tied.milestone, actor=manager)
+
+    assert not Milestone.objects.filter(pk=tied.milestone_id).exists()
+    tied.refresh_from_db()
+    assert (tied.status, tied.milestone, tied.cancellation_reason) == ("cancelled", None, "A duplicate.")
 
 
 def test_a_void_record_is_read_only_in_the_admin_and_stays(client, grant, manager):
@@ -198,8 +236,6 @@ def test_a_void_record_is_read_only_in_the_admin_and_stays(client, grant, manage
     assert 'name="amount"' not in page
     assert 'name="tranches-0-amount"' not in page
     assert "A duplicate." in page
-    client.post(url, {"amount": "1", "note": "changed"})
-    assert FundingRecord.objects.get(pk=grant.pk).amount == Decimal("5000000")
     assert client.get(reverse("admin:incubator_fundingrecord_delete", args=[grant.pk])).status_code == 403
     assert FundingRecord.objects.filter(pk=grant.pk).exists()
 
@@ -231,4 +267,4 @@ def test_a_tranche_paid_while_its_record_is_voided_waits_and_is_refused(grant, m
 
     assert payment_waited == [True]  # the two really overlapped
     first.refresh_from_db()
-    assert first.status == "planned"
+    assert (first.status, first.paid_on) == ("cancelled", None)  # with its record, not paid

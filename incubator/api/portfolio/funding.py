@@ -143,8 +143,8 @@ class TrancheCancelView(generics.GenericAPIView):
 
 class FundingVoidView(generics.GenericAPIView):
     """Void a funding record entered by mistake, with the reason (managers): it stays in the
-    ledger, marked, counts in no funding total, and its tranches take no more changes; the
-    founders are told. Record the right figures anew. Answers with the record."""
+    ledger, marked, counts in no funding total, and its planned tranches are cancelled with it;
+    the founders are told. Record the right figures anew. Answers with the record."""
 
     serializer_class = FundingVoidInputSerializer
     filter_backends: list = []

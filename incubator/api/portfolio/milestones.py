@@ -150,7 +150,7 @@ class MilestoneDetailView(generics.GenericAPIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         """Remove a milestone set by mistake: only one still planned, without evidence and
-        without funding tied to it (else 409); managers and the startup's mentors."""
+        without a planned tranche tied to it (else 409); managers and the startup's mentors."""
         milestone = self._steered(request, pk)
         try:
             milestone_remove(milestone=milestone, actor=request.user)
