@@ -26,6 +26,7 @@ from .models import (
     ReviewerConflict,
     ReviewerProfile,
     Startup,
+    StartupNote,
     TeamMembership,
     TherapeuticArea,
     User,
@@ -329,6 +330,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # tokens are created by their owner, who alone sees the secret once
+
+
+@admin.register(StartupNote)
+class StartupNoteAdmin(admin.ModelAdmin):
+    """Programme notes are written and removed on the startup's page, by their authors."""
+
+    list_display = ["startup", "author", "created_at"]
+    list_select_related = ["startup", "author"]
+    search_fields = ["startup__name", "body"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ReadinessChange)

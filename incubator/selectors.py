@@ -38,6 +38,7 @@ from .models import (
     MilestoneEvidence,
     ReadinessChange,
     Startup,
+    StartupNote,
 )
 
 REPORTING_STAGES = ["incubation", "acceleration", "funding"]
@@ -105,6 +106,11 @@ def startup_portfolio(startup: Startup, stage: str | None = None) -> Portfolio:
             today=timezone.localdate(),
         ),
     )
+
+
+def startup_notes(startup: Startup) -> QuerySet[StartupNote]:
+    """The startup's programme notes, latest first, with their authors: one query."""
+    return startup.notes.select_related("author__organisation").order_by("-created_at", "-pk")
 
 
 def admission_dates(startup_ids: list[int]) -> dict[int, date]:

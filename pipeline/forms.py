@@ -13,6 +13,17 @@ from .services.assignment import DEFAULT_CAPACITY
 from .services.reviews import review_version
 
 
+class StartupNoteForm(BootstrapForm):
+    body = forms.CharField(
+        label=_("New note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Seen by the cluster's managers and the startup's mentors, never by its team or reviewers."
+        ),
+    )
+
+
 class TransitionForm(BootstrapForm):
     """What a person sends to fire a transition: which, the state they saw, and why."""
 

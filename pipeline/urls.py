@@ -5,6 +5,8 @@ from .views import applications, board, dashboard, manage, reviews, startups
 urlpatterns = [
     path("startups/<id:pk>/", startups.startup_detail, name="startup-detail"),
     path("startups/<id:pk>/transition/", startups.startup_transition_view, name="startup-transition"),
+    path("startups/<id:pk>/notes/", startups.startup_note_add_view, name="startup-note-add"),
+    path("notes/<id:pk>/remove/", startups.startup_note_remove_view, name="startup-note-remove"),
     path("calls/<slug:slug>/apply/", applications.apply, name="call-apply"),
     path("applications/<id:pk>/", applications.application_detail, name="application-detail"),
     path("applications/<id:pk>/edit/", applications.application_edit, name="application-edit"),

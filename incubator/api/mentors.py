@@ -40,7 +40,7 @@ class MentorshipInputSerializer(InputSerializer):
     )
 
 
-def _visible_startup(user: User, pk: int) -> Startup:
+def visible_startup(user: User, pk: int) -> Startup:
     """The startup if ``user`` may see it (404 otherwise), in one query: the team and mentors
     the other startup endpoints prefetch are not needed here."""
     return get_object_or_404(startups_visible_to(user).prefetch_related(None), pk=pk)
@@ -61,7 +61,7 @@ class StartupMentorListView(generics.ListAPIView):
     filter_backends: list = []
 
     def startup(self) -> Startup:
-        return _visible_startup(self.request.user, self.kwargs["pk"])
+        return visible_startup(self.request.user, self.kwargs["pk"])
 
     def get_queryset(self) -> QuerySet[MentorAssignment]:
         if getattr(self, "swagger_fake_view", False):
@@ -109,7 +109,7 @@ class StartupMentorDetailView(generics.GenericAPIView):
     )
     def delete(self, request: Request, pk: int, mentor_id: int) -> Response:
         """End a mentorship (cluster managers); the mentor is told."""
-        startup = _visible_startup(request.user, pk)
+        startup = visible_startup(request.user, pk)
         mentorship = get_object_or_404(MentorAssignment, startup=startup, mentor_id=mentor_id)
         if not request.user.is_manager:
             raise Forbidden(_("Only cluster managers end mentorships."))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import calls, me, mentors, organisations, startups
+from . import calls, me, mentors, notes, organisations, startups
 from .portfolio import funding, milestones, records
 
 urlpatterns = [
@@ -28,6 +28,12 @@ urlpatterns = [
     path("startups/", startups.StartupListView.as_view(), name="startup-list"),
     path("startups/<id:pk>/", startups.StartupDetailView.as_view(), name="startup-detail"),
     path("startups/<id:pk>/mentors/", mentors.StartupMentorListView.as_view(), name="startup-mentor-list"),
+    path("startups/<id:pk>/notes/", notes.StartupNoteListView.as_view(), name="startup-note-list"),
+    path(
+        "startups/<id:pk>/notes/<id:note_id>/",
+        notes.StartupNoteDetailView.as_view(),
+        name="startup-note-detail",
+    ),
     path(
         "startups/<id:pk>/mentors/<id:mentor_id>/",
         mentors.StartupMentorDetailView.as_view(),

@@ -21,6 +21,7 @@ from ..models import (
     Organisation,
     ReadinessChange,
     Startup,
+    StartupNote,
     User,
 )
 
@@ -86,6 +87,21 @@ def seed_portfolio(
             recorded_at=admitted + timedelta(days=90),
             confirmed_by=mentor,
             confirmed_at=admitted + timedelta(days=92),
+        )
+
+    if startup.name == "NeuroRegen":
+        # What the programme's people say to each other about it, never shown to the team.
+        StartupNote.objects.create(
+            startup=startup,
+            author=manager,
+            body="Kick-off meeting: strong preclinical data; the patent position needs a second look.",
+            created_at=admitted + timedelta(days=10),
+        )
+        StartupNote.objects.create(
+            startup=startup,
+            author=mentor,
+            body="Introduced the team to the Sechenov GLP lab; toxicology can start next quarter.",
+            created_at=now - timedelta(days=6),
         )
 
     if stage in ("acceleration", "funding", "alumni"):

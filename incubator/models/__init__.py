@@ -18,6 +18,7 @@ from .startups import (
     Milestone,
     ProductType,
     Startup,
+    StartupNote,
     TeamMembership,
 )
 from .tokens import ApiToken
@@ -43,6 +44,7 @@ __all__ = [
     "ReviewerConflict",
     "ReviewerProfile",
     "Startup",
+    "StartupNote",
     "TeamMembership",
     "TherapeuticArea",
     "User",

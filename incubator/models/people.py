@@ -68,6 +68,7 @@ MANAGER_ADMIN_PERMISSIONS = frozenset(
     | _perms("incubator", "investmentreadinessreview", "view")
     | _perms("incubator", "kpireport", "view")
     | _perms("incubator", "fundingrecord", "view")
+    | _perms("incubator", "startupnote", "view")
     | _perms("pipeline", "application", "view")
     | _perms("pipeline", "transitionlog", "view")
     | _perms("pipeline", "reviewassignment", "view")

@@ -243,3 +243,28 @@ class Milestone(MilestoneMachine):
         """Past its due date with the evidence still owed."""
         open_ = self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
         return open_ and self.due_on < timezone.localdate()
+
+
+class StartupNote(models.Model):
+    """A note on a startup by the people who run its programme, its managers and mentors: a
+    meeting, a concern, a lead. The startup's team and reviewers never see them."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("programme note")
+        verbose_name_plural = _("programme notes")
+        indexes = [models.Index(fields=["startup", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.startup}: {self.body[:60]}"

@@ -1,20 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incubator.access import manager_required
-from incubator.models import Startup, User
-from incubator.selectors import startup_portfolio
+from incubator.models import Startup, StartupNote, User
+from incubator.selectors import startup_notes, startup_portfolio
+from incubator.services.notes import NoteError, can_keep_notes, startup_note_add, startup_note_remove
 from incubator.services.portfolio import REPORTING_STAGES, can_steer
 from incubator.services.startups import MENTORED_STAGES
 
 from .. import selectors
 from ..exceptions import TransitionError
-from ..forms import TransitionForm
+from ..forms import StartupNoteForm, TransitionForm
 from ..machines import OFF_RAMPS
 from ..models.applications import admission_held
 from ..refusals import refusal_in_its_form
@@ -27,9 +30,18 @@ def startup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, startup)
 
 
-def _detail(request: HttpRequest, startup, *, refused: dict | None = None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    startup,
+    *,
+    refused: dict | None = None,
+    note_form: StartupNoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The startup's page; ``refused`` is a move that was not made (its name, what the person
-    wrote and why it was refused), shown in its own form with what they wrote kept."""
+    wrote and why it was refused), shown in its own form with what they wrote kept, as is a
+    refused ``note_form``."""
+    keeps_notes = can_keep_notes(startup, request.user)
     applications = list(selectors.applications_of_startup(startup))
     options = transition_options(startup, request.user) if request.user.is_manager else []
     refused = refusal_in_its_form(
@@ -65,6 +77,9 @@ def _detail(request: HttpRequest, startup, *, refused: dict | None = None, statu
             "refused": refused,
             "mentorships": startup.mentor_assignments.all(),
             "mentor_choices": _mentor_choices(startup) if request.user.is_manager else [],
+            "keeps_notes": keeps_notes,
+            "notes": list(startup_notes(startup)) if keeps_notes else [],
+            "note_form": note_form or StartupNoteForm(),
         },
         status=status,
     )
@@ -117,3 +132,34 @@ def startup_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         % {"startup": moved.name, "stage": moved.get_stage_display()},
     )
     return redirect("startup-detail", pk=startup.pk)
+
+
+@login_required
+@require_POST
+def startup_note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
+    if not can_keep_notes(startup, request.user):
+        raise PermissionDenied
+    form = StartupNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            startup_note_add(startup=startup, actor=request.user, body=form.cleaned_data["body"])
+        except NoteError as error:
+            form.add_error("body", error.message)
+        else:
+            messages.success(request, _("The note is added."))
+            return redirect(reverse("startup-detail", args=[startup.pk]) + "#notes")
+    # The page again, not a redirect: what was written stays in its box.
+    return _detail(request, startup, note_form=form, status=400)
+
+
+@login_required
+@require_POST
+def startup_note_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(StartupNote.objects.select_related("startup"), pk=pk)
+    startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=note.startup_id)
+    if note.author_id != request.user.pk or not can_keep_notes(startup, request.user):
+        raise PermissionDenied
+    startup_note_remove(note=note, actor=request.user)
+    messages.success(request, _("The note is removed."))
+    return redirect(reverse("startup-detail", args=[startup.pk]) + "#notes")

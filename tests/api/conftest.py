@@ -29,8 +29,10 @@ from incubator.models import (
     ReadinessChange,
     ReviewerConflict,
     Startup,
+    StartupNote,
     User,
 )
+from incubator.services.notes import startup_note_add
 from incubator.services.portfolio import (
     funding_record_create,
     investment_review_create,
@@ -77,6 +79,7 @@ class Portfolio:
     investment_review: InvestmentReadinessReview
     kpi_report: KpiReport
     funding_record: FundingRecord
+    note: StartupNote
 
 
 def pdf_upload(name: str = "evidence.pdf") -> SimpleUploadedFile:
@@ -133,6 +136,7 @@ def build_portfolio(*, founder: User, mentor: User, manager: User) -> Portfolio:
         investment_review=investment_review,
         kpi_report=kpi_report,
         funding_record=funding_record,
+        note=startup_note_add(startup=startup, actor=manager, body="Met the team: strong data, thin IP."),
     )
 
 

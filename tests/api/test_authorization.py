@@ -440,6 +440,33 @@ ENDPOINTS = {
         ids=lambda w: {"id": w.portfolio.funding_record.pk},
         body=lambda w: {"reason": "Entered twice."},
     ),
+    # Founder A's portfolio startup, mentored by the assigned reviewer; the manager wrote the note.
+    "note list": Endpoint(
+        "GET",
+        f"{V1}/startups/{{id}}/notes/",
+        only({FA: 403, AR: 200, M: 200}, 404),
+        ids=lambda w: {"id": w.portfolio.startup.pk},
+    ),
+    "note add": Endpoint(
+        "POST",
+        f"{V1}/startups/{{id}}/notes/",
+        only({FA: 403, AR: 201, M: 201}, 404),
+        ids=lambda w: {"id": w.portfolio.startup.pk},
+        body=lambda w: {"body": "Called their CSO."},
+    ),
+    "note remove": Endpoint(
+        "DELETE",
+        f"{V1}/startups/{{id}}/notes/{{note_id}}/",
+        only({FA: 403, AR: 403, M: 204}, 404),
+        ids=lambda w: {"id": w.portfolio.startup.pk, "note_id": w.portfolio.note.pk},
+    ),
+    # The team's startup in review: no mentor yet; its reviewers see its application, not it.
+    "note list (startup in review)": Endpoint(
+        "GET",
+        f"{V1}/startups/{{id}}/notes/",
+        only({FA: 403, M: 200}, 404),
+        ids=lambda w: {"id": w.startup_a.pk},
+    ),
     "tranche paid": Endpoint(
         "POST",
         f"{V1}/funding-tranches/{{id}}/mark-paid/",

@@ -25,6 +25,7 @@ from incubator.models import (
     MilestoneEvidence,
     ReadinessChange,
     Startup,
+    StartupNote,
     TeamMembership,
 )
 from notifications.models import Notification
@@ -56,7 +57,7 @@ class Pipeline:
 def build_portfolios(size: int, manager) -> tuple[object, object, Milestone]:
     """``size`` incubating startups of one founder (each with a co-founder), all mentored by one
     mentor, each with a portfolio; the first milestone has ``size`` pieces of evidence and its
-    startup ``size`` more mentors."""
+    startup ``size`` more mentors, each with a programme note."""
     founder, mentor = factories.FounderFactory(), factories.MentorFactory()
     milestones = []
     for n in range(size):
@@ -97,11 +98,10 @@ def build_portfolios(size: int, manager) -> tuple[object, object, Milestone]:
         MilestoneEvidence.objects.create(
             milestone=milestones[0], startup=milestones[0].startup, note=f"Note {n}", uploaded_by=founder
         )
-        # The first startup has ``size`` more mentors, each of an organisation.
-        factories.MentorAssignmentFactory(
-            startup=milestones[0].startup,
-            mentor=factories.MentorFactory(organisation=factories.OrganisationFactory()),
-        )
+        # The first startup has ``size`` more mentors, each of an organisation, and a note by each.
+        extra = factories.MentorFactory(organisation=factories.OrganisationFactory())
+        factories.MentorAssignmentFactory(startup=milestones[0].startup, mentor=extra)
+        StartupNote.objects.create(startup=milestones[0].startup, author=extra, body=f"Note {n}")
     return founder, mentor, milestones[0]
 
 
@@ -180,6 +180,7 @@ LISTS = {
     "mentors of a startup": Case(
         "portfolio_founder", lambda p: f"/api/v1/startups/{p.milestone.startup_id}/mentors/", 3
     ),
+    "notes of a startup": Case("mentor", lambda p: f"/api/v1/startups/{p.milestone.startup_id}/notes/", 4),
     "milestone evidence": Case(
         "portfolio_founder", lambda p: f"/api/v1/milestones/{p.milestone.pk}/evidence/", 3
     ),
@@ -258,6 +259,9 @@ def test_lists_grow_with_the_pipeline():
         assert client.get("/api/v1/funding-records/").json()["count"] == expected
         evidence = client.get(f"/api/v1/milestones/{pipeline.milestone.pk}/evidence/").json()
         assert evidence["count"] == expected
+        client.force_authenticate(pipeline.mentor)
+        notes = client.get(f"/api/v1/startups/{pipeline.milestone.startup_id}/notes/").json()
+        assert notes["count"] == expected
 
 
 def test_a_token_costs_one_query_once_its_use_is_recorded(world, django_assert_num_queries):
