@@ -76,7 +76,7 @@ def _payable_tranches(log: TransitionLog, context: dict) -> list:
         kind=Kind.TRANCHE_PAYABLE,
         recipients=recipients,
         key=f"tranche-payable:{log.pk}",
-        path=reverse("startup-detail", args=[log.startup_id]),
+        path=reverse("startup-detail", args=[log.startup_id]) + "#funding-heading",
         context={
             **context,
             "tranches": [{"amount": str(amount), "currency": currency} for amount, currency in tranches],
@@ -150,7 +150,7 @@ def notify_funding(
             kind=Kind.FUNDING_RECORDED,
             recipients=founders_by_startup([record.startup_id]).get(record.startup_id, []),
             key=key,
-            path=reverse("startup-detail", args=[record.startup_id]),
+            path=reverse("startup-detail", args=[record.startup_id]) + "#funding-heading",
             context=context,
         )
     )

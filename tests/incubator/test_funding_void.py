@@ -268,3 +268,16 @@ def test_a_tranche_paid_while_its_record_is_voided_waits_and_is_refused(grant, m
     assert payment_waited == [True]  # the two really overlapped
     first.refresh_from_db()
     assert (first.status, first.paid_on) == ("cancelled", None)  # with its record, not paid
+
+
+def test_the_founders_notice_opens_the_startups_ledger(client, grant, manager, founder):
+    from notifications.models import Notification
+
+    funding_record_void(record=grant, actor=manager, reason="A duplicate.")
+    notice = Notification.objects.filter(recipient=founder, kind="funding_recorded").latest("pk")
+    client.force_login(founder)
+
+    opened = client.get(reverse("notifications:open", args=[notice.pk]))
+
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("startup-detail", args=[grant.startup_id]) + "#funding-heading"
