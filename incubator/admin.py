@@ -334,7 +334,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(StartupNote)
 class StartupNoteAdmin(admin.ModelAdmin):
-    """Programme notes are written and removed on the startup's page, by their authors."""
+    """Programme notes are written and removed on the startup's page (removed by their author or
+    a manager)."""
 
     list_display = ["startup", "author", "created_at"]
     list_select_related = ["startup", "author"]
@@ -344,6 +345,9 @@ class StartupNoteAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

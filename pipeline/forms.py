@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator.formatting import weight_text
 from incubator.forms_base import BootstrapForm, BootstrapModelForm
 from incubator.models import Criterion, User
+from incubator.services.notes import NOTE_LENGTH
 
 from .documents import validate_pdf
 from .models import Application, Review
@@ -16,11 +17,9 @@ from .services.reviews import review_version
 class StartupNoteForm(BootstrapForm):
     body = forms.CharField(
         label=_("New note"),
-        max_length=4000,
+        max_length=NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Seen by the cluster's managers and the startup's mentors, never by its team or reviewers."
-        ),
+        help_text=_("Seen by the cluster's managers and the startup's mentors, never by its team."),
     )
 
 

@@ -1,5 +1,5 @@
-"""A startup's programme notes: its managers and mentors write them for each other; the team and
-reviewers may not read them (403 on a startup they see, 404 on one they do not)."""
+"""A startup's programme notes: its managers and mentors write them for each other; its team may
+not read them (403; 404 for whoever does not see the startup)."""
 
 from __future__ import annotations
 
@@ -17,19 +17,20 @@ from incubator.services.notes import (
     NOTE_LENGTH,
     NoteError,
     can_keep_notes,
+    can_remove_note,
     startup_note_add,
     startup_note_remove,
 )
 
 from .errors import Forbidden
 from .mentors import visible_startup
-from .serializers import NOT_BLANK, InputSerializer, PersonSerializer, StrictCharField
+from .serializers import NOT_BLANK, InputSerializer, PersonSerializer, TextBoxField
 
 NOT_KEEPER = _("Only the cluster's managers and the startup's mentors keep its notes.")
 
 
 class StartupNoteSerializer(serializers.ModelSerializer):
-    """A note by a manager or mentor of the startup, never shown to its team or reviewers."""
+    """A note by a manager or mentor of the startup, never shown to its team."""
 
     author = PersonSerializer(read_only=True, allow_null=True)
 
@@ -40,7 +41,7 @@ class StartupNoteSerializer(serializers.ModelSerializer):
 
 
 class StartupNoteInputSerializer(InputSerializer):
-    body = StrictCharField(max_length=NOTE_LENGTH, validators=[NOT_BLANK])
+    body = TextBoxField(max_length=NOTE_LENGTH, validators=[NOT_BLANK])
 
 
 def _keeper_startup(request: Request, pk: int) -> Startup:
@@ -91,10 +92,10 @@ class StartupNoteDetailView(generics.GenericAPIView):
         ],
     )
     def delete(self, request: Request, pk: int, note_id: int) -> Response:
-        """Remove a note written by mistake (its author only)."""
+        """Remove a note (its author, or a cluster manager)."""
         startup = _keeper_startup(request, pk)
         note = get_object_or_404(StartupNote, startup=startup, pk=note_id)
-        if note.author_id != request.user.pk:
-            raise Forbidden(_("Only its author removes a note."))
+        if not can_remove_note(note, request.user):
+            raise Forbidden(_("Only its author or a cluster manager removes a note."))
         startup_note_remove(note=note, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -150,6 +150,16 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class TextBoxField(StrictCharField):
+    """Text as a page's box takes it: a line break (CR LF or CR) is one character, for the
+    length limit and as stored, so what the page accepts the API accepts too."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str):
+            data = data.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_internal_value(data)
+
+
 class StrictIntegerField(serializers.IntegerField):
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int):

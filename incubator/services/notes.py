@@ -19,9 +19,9 @@ class NoteError(Exception):
 
 
 def can_keep_notes(startup: Startup, user: User) -> bool:
-    """Managers, and the startup's mentors: the people who run its programme. Never its team or
-    its reviewers."""
-    return can_steer(startup, user)
+    """Managers, and the startup's mentors: the people who run its programme. Never someone on
+    its team, whatever else they are (a manager who co-founded it, a mentor who later joined it)."""
+    return can_steer(startup, user) and not startup.has_member(user)
 
 
 @transaction.atomic
@@ -38,9 +38,15 @@ def startup_note_add(*, startup: Startup, actor: User, body: str) -> StartupNote
     return StartupNote.objects.create(startup=startup, author=actor, body=body)
 
 
+def can_remove_note(note: StartupNote, user: User) -> bool:
+    """Its author, while they keep the startup's notes; and the managers, who also remove the
+    notes of mentors gone from the programme."""
+    keeps = can_keep_notes(note.startup, user)
+    return keeps and (note.author_id == user.pk or user.is_manager)
+
+
 @transaction.atomic
 def startup_note_remove(*, note: StartupNote, actor: User) -> None:
-    """Its author removes a note written by mistake, while they still keep the startup's notes."""
-    if note.author_id != actor.pk or not can_keep_notes(note.startup, actor):
+    if not can_remove_note(note, actor):
         raise PermissionDenied
     note.delete()

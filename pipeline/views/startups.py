@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST
 from incubator.access import manager_required
 from incubator.models import Startup, StartupNote, User
 from incubator.selectors import startup_notes, startup_portfolio
-from incubator.services.notes import NoteError, can_keep_notes, startup_note_add, startup_note_remove
+from incubator.services.notes import (
+    NoteError,
+    can_keep_notes,
+    can_remove_note,
+    startup_note_add,
+    startup_note_remove,
+)
 from incubator.services.portfolio import REPORTING_STAGES, can_steer
 from incubator.services.startups import MENTORED_STAGES
 
@@ -158,7 +164,7 @@ def startup_note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def startup_note_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(StartupNote.objects.select_related("startup"), pk=pk)
     startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=note.startup_id)
-    if note.author_id != request.user.pk or not can_keep_notes(startup, request.user):
+    if not can_remove_note(note, request.user):
         raise PermissionDenied
     startup_note_remove(note=note, actor=request.user)
     messages.success(request, _("The note is removed."))

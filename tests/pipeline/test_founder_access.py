@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incubator.models import Invitation, Startup
+from incubator.models import Invitation, Startup, StartupNote
 from pipeline.models import Application, ApplicationDocument
 from tests import factories
 from tests.pdf import make_pdf
@@ -21,7 +21,14 @@ def world(founder, startup):
         application=application, title="Letter", file=application.pitch_deck.name, original_name="l.pdf"
     )
     invitation = Invitation.objects.create(startup=startup, email="x@example.org", invited_by=founder)
-    return {"startup": startup, "application": application, "document": document, "invitation": invitation}
+    note = StartupNote.objects.create(startup=startup, author=factories.ManagerFactory(), body="Ours.")
+    return {
+        "startup": startup,
+        "application": application,
+        "document": document,
+        "invitation": invitation,
+        "note": note,
+    }
 
 
 def _urls(world):
@@ -44,6 +51,8 @@ def _urls(world):
         (reverse("application-withdraw", args=[a.pk]), {"expected_state": "draft"}),
         (reverse("application-document-upload", args=[a.pk]), {"title": "Evil"}),
         (reverse("document-delete", args=[d.pk]), {}),
+        (reverse("startup-note-add", args=[s.pk]), {"body": "Planted."}),
+        (reverse("startup-note-remove", args=[world["note"].pk]), {}),
     ]
     return get, post
 
@@ -56,6 +65,7 @@ def _unchanged(world):
     assert ApplicationDocument.objects.filter(pk=world["document"].pk).exists()
     assert Invitation.objects.get(pk=world["invitation"].pk).is_pending
     assert Invitation.objects.count() == 1
+    assert list(StartupNote.objects.values_list("body", flat=True)) == ["Ours."]
 
 
 def test_another_founder_gets_404_everywhere(client, world):

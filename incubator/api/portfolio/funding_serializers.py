@@ -30,6 +30,7 @@ from ..serializers import (
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
+    TextBoxField,
 )
 from .fields import LedgerAmountField, PortfolioStartupField, StrictDateField, TotalField
 
@@ -184,7 +185,7 @@ class TranchePaidInputSerializer(InputSerializer):
 
 
 class TrancheCancelInputSerializer(InputSerializer):
-    reason = StrictCharField(
+    reason = TextBoxField(
         max_length=2000,
         validators=[NOT_BLANK],
         help_text=_("Why the tranche will not be paid; the founders are told."),
@@ -192,7 +193,7 @@ class TrancheCancelInputSerializer(InputSerializer):
 
 
 class FundingVoidInputSerializer(InputSerializer):
-    reason = StrictCharField(
+    reason = TextBoxField(
         max_length=2000,
         validators=[NOT_BLANK],
         help_text=_("Why the record is void (a wrong amount, a duplicate); the founders are told."),
