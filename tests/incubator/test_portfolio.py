@@ -24,6 +24,7 @@ from incubator.models import (
     MilestoneEvidence,
     ReadinessChange,
     Startup,
+    StartupNote,
 )
 from incubator.selectors import funding_by, funding_totals_by_currency, missing_reports
 from incubator.services.portfolio import (
@@ -842,13 +843,16 @@ def test_startup_page_query_count_is_fixed(client, django_assert_num_queries, si
         ReadinessChange.objects.create(
             startup=incubating, trl_to=4, phase_to="preclinical", evidence_note="x"
         )
-        factories.MentorAssignmentFactory(startup=incubating, mentor=factories.MentorFactory())
+        mentor = factories.MentorFactory(organisation=factories.OrganisationFactory())
+        factories.MentorAssignmentFactory(startup=incubating, mentor=mentor)
+        StartupNote.objects.create(startup=incubating, author=mentor, body=f"Note {n}")
         factories.MentorFactory()  # one more the manager may choose
     client.force_login(manager)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         page = client.get(reverse("startup-detail", args=[incubating.pk])).content.decode()
     assert page.count(f'action="{reverse("mentor-add", args=[incubating.pk])}"') == 1
     assert page.count('action="/mentorships/') == size + 1
+    assert page.count('action="/notes/') == size
 
 
 @pytest.mark.parametrize("size", [1, 6])
