@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from pipeline.admin_actions import milestone_actions, startup_actions
 from pipeline.services.reviews import criteria_name_clash, rubric_lock_reason
 
+from .admin_base import ReadOnlyAdmin
 from .models import (
     ApiToken,
     Call,
@@ -333,22 +334,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(StartupNote)
-class StartupNoteAdmin(admin.ModelAdmin):
+class StartupNoteAdmin(ReadOnlyAdmin):
     """Programme notes are written and removed on the startup's page (removed by their author or
     a manager)."""
 
     list_display = ["startup", "author", "created_at"]
     list_select_related = ["startup", "author"]
     search_fields = ["startup__name", "body"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReadinessChange)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from incubator.admin_base import ReadOnlyAdmin
+
 from .admin_actions import application_actions
 from .models import (
     Application,
@@ -74,7 +76,9 @@ class TargetStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin):
+    """The audit trail: read-only, even for superusers."""
+
     list_display = [
         "created_at",
         "machine",
@@ -102,16 +106,6 @@ class TransitionLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("to"), ordering="target")
     def target_state(self, log: TransitionLog) -> str:
         return log.target_label
-
-    # The audit trail is read-only, even for superusers.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReviewScoreInline(admin.TabularInline):

@@ -190,3 +190,20 @@ def test_the_api_adds_lists_and_removes_notes(mentored, manager, mentor, founder
     api.force_authenticate(manager)
     assert api.delete(f"{url}{note['id']}/").status_code == 204
     assert [n["id"] for n in api.get(url).json()["results"]] == [long_one.json()["id"]]
+
+
+def test_the_admin_shows_notes_and_changes_none(client, mentored, manager):
+    note = startup_note_add(startup=mentored, actor=manager, body=SECRET)
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+
+    assert (
+        SECRET in client.get(reverse("admin:incubator_startupnote_change", args=[note.pk])).content.decode()
+    )
+    assert client.get(reverse("admin:incubator_startupnote_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:incubator_startupnote_delete", args=[note.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert StartupNote.objects.filter(pk=note.pk).exists()
