@@ -180,7 +180,7 @@ LISTS = {
     "mentors of a startup": Case(
         "portfolio_founder", lambda p: f"/api/v1/startups/{p.milestone.startup_id}/mentors/", 3
     ),
-    "notes of a startup": Case("mentor", lambda p: f"/api/v1/startups/{p.milestone.startup_id}/notes/", 4),
+    "notes of a startup": Case("mentor", lambda p: f"/api/v1/startups/{p.milestone.startup_id}/notes/", 5),
     "milestone evidence": Case(
         "portfolio_founder", lambda p: f"/api/v1/milestones/{p.milestone.pk}/evidence/", 3
     ),
