@@ -28,7 +28,9 @@ class EmailAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("E-mail address")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        widget = self.fields["username"].widget
+        widget.input_type = "email"  # the widget's own type, not a second ``type`` attribute
+        widget.attrs["autocomplete"] = "email"
 
     def clean(self):
         try:

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -154,7 +153,7 @@ def startup_note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("body", error.message)
         else:
             messages.success(request, _("The note is added."))
-            return redirect(reverse("startup-detail", args=[startup.pk]) + "#notes")
+            return redirect("startup-detail", pk=startup.pk)
     # The page again, not a redirect: what was written stays in its box.
     return _detail(request, startup, note_form=form, status=400)
 
@@ -168,4 +167,4 @@ def startup_note_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     startup_note_remove(note=note, actor=request.user)
     messages.success(request, _("The note is removed."))
-    return redirect(reverse("startup-detail", args=[startup.pk]) + "#notes")
+    return redirect("startup-detail", pk=startup.pk)

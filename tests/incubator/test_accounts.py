@@ -332,3 +332,11 @@ def test_a_form_address_opened_as_a_page_answers_with_the_sites_page(client, fou
     assert response.status_code == 405
     assert response["Allow"] == "POST, OPTIONS"
     assert "go back to the page with the form" in response.content.decode()
+
+
+def test_the_login_page_asks_for_an_e_mail_address_in_valid_html(client):
+    page = client.get(reverse("login")).content.decode()
+    [field] = re.findall(r"<input[^>]*name=\"username\"[^>]*>", page)
+
+    assert re.findall(r"\btype=\"([^\"]*)\"", field) == ["email"]
+    assert 'autocomplete="email"' in field

@@ -38,7 +38,7 @@ def test_managers_and_the_mentors_write_notes_that_the_team_never_sees(
     add = reverse("startup-note-add", args=[mentored.pk])
     client.force_login(manager)
     done = client.post(add, {"body": SECRET}, follow=True)
-    assert done.redirect_chain[-1][0] == reverse("startup-detail", args=[mentored.pk]) + "#notes"
+    assert done.redirect_chain[-1][0] == reverse("startup-detail", args=[mentored.pk])
     assert "The note is added." in done.content.decode()
     client.force_login(mentor)
     client.post(add, {"body": "Second meeting went well."})
