@@ -152,7 +152,8 @@ class StrictCharField(serializers.CharField):
 
 class TextBoxField(StrictCharField):
     """Text as a page's box takes it: a line break (CR LF or CR) is one character, for the
-    length limit and as stored, so what the page accepts the API accepts too."""
+    length limit and as stored, so what the page's box accepts the API accepts too. Every
+    multi-line text of the API (answers, comments, notes, reasons) is one."""
 
     def to_internal_value(self, data: Any) -> str:
         if isinstance(data, str):

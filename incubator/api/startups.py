@@ -43,6 +43,7 @@ from .serializers import (
     StrictCharField,
     StrictChoiceField,
     StrictIntegerField,
+    TextBoxField,
     viewer,
 )
 from .startup_rows import startup_rows, startup_values
@@ -172,7 +173,7 @@ class StartupProfileInputSerializer(InputSerializer):
     readiness change once the startup exists."""
 
     name = StrictCharField(max_length=200, validators=[NOT_BLANK])
-    summary = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    summary = TextBoxField(max_length=2000, required=False, allow_blank=True)
     therapeutic_area = RelatedIdField(queryset=TherapeuticArea.objects.all())
     product_type = StrictChoiceField(choices=ProductType.choices, required=False)
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)

@@ -32,7 +32,7 @@ from pipeline.exceptions import TransitionError
 from pipeline.services import TransitionOption
 
 from .errors import Forbidden, transition_refused
-from .serializers import InputSerializer, StrictBooleanField, StrictCharField, StrictChoiceField
+from .serializers import InputSerializer, StrictBooleanField, StrictChoiceField, TextBoxField
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -89,7 +89,7 @@ def may_ever_fire(instance: models.Model, name: str, user: Any) -> bool:
 
 
 class TransitionInputSerializer(InputSerializer):
-    reason = StrictCharField(
+    reason = TextBoxField(
         required=False,
         allow_blank=True,
         max_length=2000,

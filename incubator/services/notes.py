@@ -30,7 +30,7 @@ def startup_note_add(*, startup: Startup, actor: User, body: str) -> StartupNote
     it; an empty note, or one over the limit, is refused (never cut)."""
     if not can_keep_notes(startup, actor):
         raise PermissionDenied
-    body = body.replace("\r\n", "\n").strip()
+    body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
         raise NoteError(_("Write the note first."))
     if len(body) > NOTE_LENGTH:

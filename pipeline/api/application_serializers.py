@@ -23,6 +23,7 @@ from incubator.api.serializers import (
     OmittingModelSerializer,
     RelatedIdField,
     StrictCharField,
+    TextBoxField,
     viewer,
 )
 from incubator.api.startups import TeamMemberSerializer
@@ -241,14 +242,14 @@ class ApplicationUpdateInputSerializer(InputSerializer):
     """The founder's answers; any subset. Every answer may stay empty in a draft: the submit
     transition lists what is still missing."""
 
-    problem = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    solution = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    science_ip = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    regulatory_path = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    market = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    team_description = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    problem = TextBoxField(max_length=4000, required=False, allow_blank=True)
+    solution = TextBoxField(max_length=4000, required=False, allow_blank=True)
+    science_ip = TextBoxField(max_length=4000, required=False, allow_blank=True)
+    regulatory_path = TextBoxField(max_length=4000, required=False, allow_blank=True)
+    market = TextBoxField(max_length=4000, required=False, allow_blank=True)
+    team_description = TextBoxField(max_length=4000, required=False, allow_blank=True)
     funding_needed = RoubleAmountField(required=False, allow_null=True, help_text=_("In roubles."))
-    use_of_funds = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    use_of_funds = TextBoxField(max_length=4000, required=False, allow_blank=True)
     expected_version = StrictCharField(
         required=False,
         max_length=64,

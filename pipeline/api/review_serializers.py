@@ -27,6 +27,7 @@ from incubator.api.serializers import (
     StrictChoiceField,
     StrictDateTimeField,
     StrictIntegerField,
+    TextBoxField,
     viewer,
 )
 from incubator.models import Criterion, User
@@ -231,7 +232,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ScoreInputSerializer(InputSerializer):
     criterion = StrictIntegerField(help_text=_("A criterion of the call's rubric."))
     score = StrictIntegerField(min_value=0, max_value=100, allow_null=True)
-    comment = StrictCharField(max_length=3000, required=False, allow_blank=True, default="")
+    comment = TextBoxField(max_length=3000, required=False, allow_blank=True, default="")
 
 
 class ReviewInputSerializer(InputSerializer):
@@ -239,8 +240,8 @@ class ReviewInputSerializer(InputSerializer):
     and a confidence; a submitted review may be edited until the review deadline."""
 
     scores = ScoreInputSerializer(many=True, required=False, default=list)
-    comment_for_founders = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
-    confidential_note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    comment_for_founders = TextBoxField(max_length=5000, required=False, allow_blank=True, default="")
+    confidential_note = TextBoxField(max_length=5000, required=False, allow_blank=True, default="")
     recommendation = StrictChoiceField(
         choices=Review.Recommendation.choices, required=False, allow_blank=True, default=""
     )
@@ -286,7 +287,7 @@ class AssignmentCreateInputSerializer(InputSerializer):
 
 
 class DeclineInputSerializer(InputSerializer):
-    reason = StrictCharField(max_length=2000, validators=[NOT_BLANK], help_text=_("The managers see it."))
+    reason = TextBoxField(max_length=2000, validators=[NOT_BLANK], help_text=_("The managers see it."))
     conflict = StrictBooleanField(
         required=False,
         default=False,

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,6 +163,8 @@ def startup_note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def startup_note_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(StartupNote.objects.select_related("startup"), pk=pk)
     startup = get_object_or_404(selectors.startups_visible_to(request.user), pk=note.startup_id)
+    if not can_keep_notes(startup, request.user):
+        raise Http404  # not even which notes exist, for the team that sees the startup
     if not can_remove_note(note, request.user):
         raise PermissionDenied
     startup_note_remove(note=note, actor=request.user)

@@ -91,6 +91,19 @@ def test_an_applications_funding_needed_is_a_plain_amount_in_roubles(world: Worl
     assert cleared.json()["funding_needed"] is None
 
 
+def test_a_line_break_counts_once_in_the_apis_text_as_in_the_pages_box(world: World):
+    """4,000 characters as the page's box counts them, with browser line breaks (CR LF)."""
+    url = f"{V1}/applications/{world.application_b.pk}/"
+    fits = "\r\n".join(["x" * 1999, "y" * 2000])
+
+    taken = world.client("founder_b").patch(url, {"problem": fits}, format="json")
+    refused = world.client("founder_b").patch(url, {"problem": fits + "z"}, format="json")
+
+    assert taken.status_code == 200, taken.content
+    assert taken.json()["problem"] == fits.replace("\r\n", "\n")
+    assert list(error_of(refused, 400)["details"]["fields"]) == ["problem"]
+
+
 def test_a_body_that_is_not_an_object_answers_400_as_a_non_field_error(world: World):
     response = world.client("founder_a").post(f"{V1}/startups/", [], format="json")
 

@@ -1,6 +1,6 @@
 """Programme notes on a startup's page: its managers and mentors write them for each other; its
-team (whatever else its members are), its reviewers and other mentors never see them. A refused
-note keeps what was written."""
+team (whatever else its members are) never sees them, nor do reviewers and mentors of other
+startups. A refused note keeps what was written."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -118,7 +118,7 @@ def test_a_note_is_removed_by_its_author_or_a_manager(client, mentored, manager,
 
 
 def test_someone_on_the_team_never_reads_the_notes_whatever_else_they_are(client, mentored, manager, mentor):
-    startup_note_add(startup=mentored, actor=manager, body=SECRET)
+    note = startup_note_add(startup=mentored, actor=manager, body=SECRET)
     # A mentor who later joined the team, and a manager who co-founded it.
     TeamMembership.objects.create(startup=mentored, user=mentor, role="cofounder")
     cofounder = factories.ManagerFactory()
@@ -132,6 +132,9 @@ def test_someone_on_the_team_never_reads_the_notes_whatever_else_they_are(client
         assert (
             client.post(reverse("startup-note-add", args=[mentored.pk]), {"body": "Hi."}).status_code == 403
         )
+        # Removing tells them nothing either: a note there answers as a note of no one's.
+        for note_id in (note.pk, note.pk + 1000):
+            assert client.post(reverse("startup-note-remove", args=[note_id])).status_code == 404
         api.force_authenticate(person)
         assert api.get(f"/api/v1/startups/{mentored.pk}/notes/").status_code == 403
     assert StartupNote.objects.count() == 1

@@ -129,7 +129,7 @@ class FundingRecordInputSerializer(InputSerializer):
     )
     investor_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     title = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
-    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = TextBoxField(max_length=2000, required=False, allow_blank=True, default="")
     from_programme = StrictBooleanField(
         required=False,
         default=False,

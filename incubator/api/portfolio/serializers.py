@@ -38,6 +38,7 @@ from ..serializers import (
     StrictCharField,
     StrictChoiceField,
     StrictIntegerField,
+    TextBoxField,
     viewer,
 )
 from ..transitions import (
@@ -106,8 +107,8 @@ class MilestoneCreateInputSerializer(InputSerializer):
     stage = StrictChoiceField(choices=MILESTONE_STAGES)
     title = StrictCharField(max_length=200, validators=[NOT_BLANK])
     due_on = StrictDateField()
-    description = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
-    required_evidence = StrictCharField(
+    description = TextBoxField(max_length=4000, required=False, allow_blank=True, default="")
+    required_evidence = TextBoxField(
         max_length=4000,
         required=False,
         allow_blank=True,
@@ -127,15 +128,15 @@ class MilestoneUpdateInputSerializer(InputSerializer):
 
     title = StrictCharField(max_length=200, validators=[NOT_BLANK], required=False)
     due_on = StrictDateField(required=False, help_text=_("A new due date is today or later."))
-    description = StrictCharField(max_length=4000, required=False, allow_blank=True)
-    required_evidence = StrictCharField(max_length=4000, required=False, allow_blank=True)
+    description = TextBoxField(max_length=4000, required=False, allow_blank=True)
+    required_evidence = TextBoxField(max_length=4000, required=False, allow_blank=True)
 
 
 class MilestoneTransitionInputSerializer(TransitionInputSerializer):
     """The body of a milestone's transition action. Milestones have no gate to override."""
 
     override = None
-    reason = StrictCharField(
+    reason = TextBoxField(
         required=False,
         allow_blank=True,
         max_length=2000,
@@ -168,7 +169,7 @@ class MilestoneEvidenceSerializer(serializers.ModelSerializer):
 
 
 class EvidenceInputSerializer(InputSerializer):
-    note = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
+    note = TextBoxField(max_length=4000, required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, help_text=_("A PDF, within the upload limit."))
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +245,7 @@ class ReadinessChangeInputSerializer(InputSerializer):
     development_phase = StrictChoiceField(
         choices=DevelopmentPhase.choices, help_text=_("One of the phases of the startup's product type.")
     )
-    evidence_note = StrictCharField(
+    evidence_note = TextBoxField(
         max_length=4000, validators=[NOT_BLANK], help_text=_("What shows the progress.")
     )
 
@@ -265,7 +266,7 @@ READINESS_DECISIONS = [("confirm", _("Confirm and apply")), ("reject", _("Reject
 
 class ReadinessDecisionInputSerializer(InputSerializer):
     decision = StrictChoiceField(choices=READINESS_DECISIONS)
-    reason = StrictCharField(
+    reason = TextBoxField(
         max_length=2000,
         required=False,
         default="",
@@ -297,7 +298,7 @@ class InvestmentReviewSerializer(serializers.ModelSerializer):
 class InvestmentReviewInputSerializer(InputSerializer):
     startup = PortfolioStartupField()
     verdict = StrictChoiceField(choices=InvestmentReadinessReview.Verdict.choices)
-    summary = StrictCharField(max_length=4000, validators=[NOT_BLANK])
+    summary = TextBoxField(max_length=4000, validators=[NOT_BLANK])
 
 
 # Monthly reports
@@ -366,10 +367,8 @@ class KpiReportInputSerializer(InputSerializer):
     grants_received = RoubleAmountField(required=False, default=Decimal("0"), help_text=_("In roubles."))
     patents_filed = StrictIntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
     publications = StrictIntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
-    clinical_regulatory_progress = StrictCharField(
-        max_length=4000, required=False, allow_blank=True, default=""
-    )
-    notes = StrictCharField(max_length=4000, required=False, allow_blank=True, default="")
+    clinical_regulatory_progress = TextBoxField(max_length=4000, required=False, allow_blank=True, default="")
+    notes = TextBoxField(max_length=4000, required=False, allow_blank=True, default="")
     expected_version = StrictCharField(
         max_length=64,
         required=False,
