@@ -149,21 +149,27 @@ def milestone_remove(*, milestone: Milestone, actor: User) -> None:
     locked.delete()
 
 
-@transaction.atomic
-def milestone_evidence_add(
-    *, milestone: Milestone, actor: User, note: str = "", upload: UploadedFile | None = None
-) -> MilestoneEvidence:
-    """The team adds a PDF or a note as evidence while the milestone is open."""
-    locked = Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone.pk)
+def _team_milestone(milestone_id: int, actor: User, closed: str) -> Milestone:
+    """The milestone, locked, for its team's evidence while it is open; ``closed`` is the refusal
+    once it is not (with its status as ``%(status)s``)."""
+    locked = Milestone.objects.select_for_update(of=("self",)).select_related("startup").get(pk=milestone_id)
     if not locked.startup.has_member(actor):
         raise PermissionDenied
     if locked.startup.stage in PROGRAMME_LEFT:
         raise PortfolioError(programme_left_message(locked.startup), code="programme_left")
     if locked.status not in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS):
-        raise PortfolioError(
-            _("The milestone is “%(status)s”; evidence can no longer be added.")
-            % {"status": locked.get_status_display()}
-        )
+        raise PortfolioError(closed % {"status": locked.get_status_display()})
+    return locked
+
+
+@transaction.atomic
+def milestone_evidence_add(
+    *, milestone: Milestone, actor: User, note: str = "", upload: UploadedFile | None = None
+) -> MilestoneEvidence:
+    """The team adds a PDF or a note as evidence while the milestone is open."""
+    locked = _team_milestone(
+        milestone.pk, actor, _("The milestone is “%(status)s”; evidence can no longer be added.")
+    )
     if upload is None and not note.strip():
         raise PortfolioError(_("Add a file or write a note."))
     evidence = MilestoneEvidence(
@@ -182,20 +188,11 @@ def milestone_evidence_remove(*, evidence: MilestoneEvidence, actor: User) -> No
     """The team takes back a note or a file added by mistake, while the milestone is still open
     (planned, or in progress again after being sent back); submitted evidence stays as the
     mentor saw it. The file leaves storage once the removal is committed."""
-    locked = (
-        Milestone.objects.select_for_update(of=("self",))
-        .select_related("startup")
-        .get(pk=evidence.milestone_id)
+    locked = _team_milestone(
+        evidence.milestone_id,
+        actor,
+        _("The milestone is “%(status)s”; its evidence can no longer be removed."),
     )
-    if not locked.startup.has_member(actor):
-        raise PermissionDenied
-    if locked.startup.stage in PROGRAMME_LEFT:
-        raise PortfolioError(programme_left_message(locked.startup), code="programme_left")
-    if locked.status not in (Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS):
-        raise PortfolioError(
-            _("The milestone is “%(status)s”; its evidence can no longer be removed.")
-            % {"status": locked.get_status_display()}
-        )
     current = MilestoneEvidence.objects.filter(pk=evidence.pk, milestone=locked).first()
     if current is None:
         raise PortfolioError(_("This evidence was already removed."))
