@@ -21,12 +21,13 @@ def one_character_line_breaks(data):
             return data
         normalised = data.copy()
         for key, values in data.lists():
-            normalised.setlist(key, [_one_break(value) for value in values])
+            normalised.setlist(key, [one_line_break(value) for value in values])
         return normalised
-    return {key: _one_break(value) for key, value in data.items()}
+    return {key: one_line_break(value) for key, value in data.items()}
 
 
-def _one_break(value):
+def one_line_break(value):
+    """A text with each line break (CR LF, or a lone CR) as one LF; anything else as it is."""
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 

@@ -19,6 +19,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.fields import SkipField
 from rest_framework.relations import MANY_RELATION_KWARGS, PKOnlyObject
 
+from incubator.forms_base import one_line_break
+
 
 class OmittingSerializer(serializers.Serializer):
     """A serializer that leaves out the fields ``omitted_fields`` names for an instance, without
@@ -156,9 +158,7 @@ class TextBoxField(StrictCharField):
     multi-line text of the API (answers, comments, notes, reasons) is one."""
 
     def to_internal_value(self, data: Any) -> str:
-        if isinstance(data, str):
-            data = data.replace("\r\n", "\n").replace("\r", "\n")
-        return super().to_internal_value(data)
+        return super().to_internal_value(one_line_break(data))
 
 
 class StrictIntegerField(serializers.IntegerField):

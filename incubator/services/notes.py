@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..forms_base import one_line_break
 from ..models import Startup, StartupNote, User
 from .portfolio import can_steer
 
@@ -30,7 +31,7 @@ def startup_note_add(*, startup: Startup, actor: User, body: str) -> StartupNote
     it; an empty note, or one over the limit, is refused (never cut)."""
     if not can_keep_notes(startup, actor):
         raise PermissionDenied
-    body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    body = one_line_break(body).strip()
     if not body:
         raise NoteError(_("Write the note first."))
     if len(body) > NOTE_LENGTH:

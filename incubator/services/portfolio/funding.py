@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...forms_base import one_line_break
 from ...models import (
     FundingRecord,
     FundingTranche,
@@ -91,7 +92,7 @@ VOIDED_RECORD = gettext_lazy("The funding record is void: its tranches take no m
 def _written_reason(reason: str, *, missing: str, limit: int) -> str:
     """A reason as stored: a line break counts as one character, as the page's box counts it;
     none, or one longer than ``limit``, is refused (never cut)."""
-    reason = reason.replace("\r\n", "\n").strip()
+    reason = one_line_break(reason).strip()
     if not reason:
         raise PortfolioError(missing)
     if len(reason) > limit:
